@@ -1,0 +1,183 @@
+/**
+ * Failure handling shared by every adapter: a timeout on each call, jittered retries for idempotent
+ * reads only, a circuit breaker and a concurrency limit. Written by hand (about 150 lines) because the
+ * breaker, limiter and retry must share one error vocabulary (core/errors) and one clock for tests.
+ */
+import { CityGraphError, ErrorCode, isCityGraphError } from '../../core/errors.ts';
+
+/** Options of a legacy caller; every one has a default written beside it. */
+export interface ResilienceOptions {
+  /** Department name used in error messages and extensions, e.g. `population`. Required. */
+  department: string;
+  /** Milliseconds before one attempt is abandoned with ADAPTER_TIMEOUT. Default 2000. */
+  timeoutMs?: number;
+  /** Extra attempts for idempotent reads after a timeout or transport failure. Default 2. */
+  retries?: number;
+  /** Base backoff in ms; attempt n waits a random time in [0, base·2^n). Default 50. */
+  backoffMs?: number;
+  /** Consecutive failures that open the breaker. Default 5. */
+  breakerThreshold?: number;
+  /** Milliseconds the breaker stays open before one trial call is let through. Default 5000. */
+  breakerCooldownMs?: number;
+  /** Calls in flight at once towards this system; further calls wait their turn. Default 8. */
+  concurrency?: number;
+}
+
+/** One call's context: an abort signal to honour and whether the call may be retried. */
+export interface AttemptContext {
+  signal: AbortSignal;
+  attempt: number;
+}
+
+/** What `call` needs to know about the operation. */
+export interface CallOptions {
+  /** Only reads are idempotent; a mutation is never retried (a retry could apply it twice). */
+  idempotent: boolean;
+}
+
+type BreakerState = 'closed' | 'open' | 'half-open';
+
+/** A caller that wraps every request to one legacy system. */
+export class LegacyCaller {
+  readonly department: string;
+  private readonly timeoutMs: number;
+  private readonly retries: number;
+  private readonly backoffMs: number;
+  private readonly breakerThreshold: number;
+  private readonly breakerCooldownMs: number;
+  private readonly concurrency: number;
+  private active = 0;
+  private readonly waiting: Array<() => void> = [];
+  private failures = 0;
+  private state: BreakerState = 'closed';
+  private openedAt = 0;
+
+  constructor(options: ResilienceOptions) {
+    if (!options || typeof options.department !== 'string' || options.department === '') {
+      throw new TypeError('LegacyCaller needs options.department, the name of the legacy system\'s department.');
+    }
+    this.department = options.department;
+    this.timeoutMs = positive('timeoutMs', options.timeoutMs ?? 2000);
+    this.retries = nonNegative('retries', options.retries ?? 2);
+    this.backoffMs = nonNegative('backoffMs', options.backoffMs ?? 50);
+    this.breakerThreshold = positive('breakerThreshold', options.breakerThreshold ?? 5);
+    this.breakerCooldownMs = nonNegative('breakerCooldownMs', options.breakerCooldownMs ?? 5000);
+    this.concurrency = positive('concurrency', options.concurrency ?? 8);
+  }
+
+  /** Current breaker state, for metrics and tests. */
+  get breaker(): BreakerState {
+    return this.state;
+  }
+
+  /**
+   * Runs `fn` under the limit, breaker and timeout. Errors thrown by `fn` should already be
+   * CityGraphErrors (LEGACY_ERROR, ADAPTER_BAD_REPLY…); anything else counts as unavailable.
+   */
+  async call<T>(fn: (ctx: AttemptContext) => Promise<T>, options: CallOptions): Promise<T> {
+    this.checkBreaker();
+    await this.acquire();
+    try {
+      const attempts = options.idempotent ? this.retries + 1 : 1;
+      let lastError: CityGraphError | undefined;
+      for (let attempt = 0; attempt < attempts; attempt++) {
+        if (attempt > 0) await sleep(Math.random() * this.backoffMs * 2 ** (attempt - 1));
+        try {
+          const result = await this.attempt(fn, attempt);
+          this.onSuccess();
+          return result;
+        } catch (e) {
+          lastError = this.classify(e);
+          // A business error is an answer: the system is up, and asking again changes nothing.
+          if (lastError.code === ErrorCode.LEGACY_ERROR || lastError.code === ErrorCode.ADAPTER_BAD_REPLY) {
+            this.onSuccess();
+            throw lastError;
+          }
+        }
+      }
+      this.onFailure();
+      throw lastError!;
+    } finally {
+      this.release();
+    }
+  }
+
+  private async attempt<T>(fn: (ctx: AttemptContext) => Promise<T>, attempt: number): Promise<T> {
+    const controller = new AbortController();
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        controller.abort();
+        reject(new CityGraphError(ErrorCode.ADAPTER_TIMEOUT, `The ${this.department} system did not answer within ${this.timeoutMs} ms.`, { department: this.department }));
+      }, this.timeoutMs);
+    });
+    try {
+      return await Promise.race([fn({ signal: controller.signal, attempt }), timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  private classify(e: unknown): CityGraphError {
+    if (isCityGraphError(e)) return e;
+    return new CityGraphError(ErrorCode.ADAPTER_UNAVAILABLE, `The ${this.department} system could not be reached.`, {
+      department: this.department,
+      cause: e,
+    });
+  }
+
+  private checkBreaker(): void {
+    if (this.state === 'open') {
+      if (Date.now() - this.openedAt >= this.breakerCooldownMs) {
+        this.state = 'half-open';
+        return;
+      }
+      throw new CityGraphError(
+        ErrorCode.ADAPTER_UNAVAILABLE,
+        `The ${this.department} system is failing; calls are paused for a few seconds (circuit breaker open).`,
+        { department: this.department },
+      );
+    }
+  }
+
+  private onSuccess(): void {
+    this.failures = 0;
+    this.state = 'closed';
+  }
+
+  private onFailure(): void {
+    this.failures++;
+    if (this.state === 'half-open' || this.failures >= this.breakerThreshold) {
+      this.state = 'open';
+      this.openedAt = Date.now();
+    }
+  }
+
+  private acquire(): Promise<void> {
+    if (this.active < this.concurrency) {
+      this.active++;
+      return Promise.resolve();
+    }
+    return new Promise((resolve) => this.waiting.push(() => resolve()));
+  }
+
+  private release(): void {
+    const next = this.waiting.shift();
+    if (next) next();
+    else this.active--;
+  }
+}
+
+function positive(name: string, v: number): number {
+  if (!Number.isFinite(v) || v <= 0) throw new TypeError(`LegacyCaller option ${name} must be a positive number, got ${String(v)}.`);
+  return v;
+}
+
+function nonNegative(name: string, v: number): number {
+  if (!Number.isFinite(v) || v < 0) throw new TypeError(`LegacyCaller option ${name} must be zero or more, got ${String(v)}.`);
+  return v;
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}

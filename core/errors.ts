@@ -1,0 +1,104 @@
+/**
+ * The one error module: every failure in CityGraph becomes a CityGraphError with a stable code and a
+ * message a person can act on. Nothing else (stack, SQL, URL, legacy payload) ever reaches a client.
+ */
+import { GraphQLError } from 'graphql';
+
+/** Stable error codes; clients switch on these, so they never change meaning. */
+export const ErrorCode = {
+  /** An argument failed validation (the message names the rule). */
+  BAD_USER_INPUT: 'BAD_USER_INPUT',
+  /** No valid credential was presented where one was required, or one was invalid. */
+  UNAUTHENTICATED: 'UNAUTHENTICATED',
+  /** The caller is known but no rule allows this field or operation. */
+  FORBIDDEN: 'FORBIDDEN',
+  /** The record does not exist in the department's system. */
+  NOT_FOUND: 'NOT_FOUND',
+  /** A legacy system did not answer within its timeout. */
+  ADAPTER_TIMEOUT: 'ADAPTER_TIMEOUT',
+  /** A legacy system could not be reached, or its circuit breaker is open. */
+  ADAPTER_UNAVAILABLE: 'ADAPTER_UNAVAILABLE',
+  /** A legacy system answered something that is not its protocol (bad XML, bad encoding, bad JSON). */
+  ADAPTER_BAD_REPLY: 'ADAPTER_BAD_REPLY',
+  /** A legacy system answered in protocol with a business error (SOAP Fault, infcode -1, …). */
+  LEGACY_ERROR: 'LEGACY_ERROR',
+  /** The supervision store cannot write, so no mutation may proceed. */
+  SUPERVISION_UNAVAILABLE: 'SUPERVISION_UNAVAILABLE',
+  /** The request exceeds an operation limit (depth, cost, batch size, rate). */
+  LIMIT_EXCEEDED: 'LIMIT_EXCEEDED',
+  /** Anything unexpected; details stay in the server log under the request id. */
+  INTERNAL: 'INTERNAL',
+} as const;
+export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
+
+/** Options of a CityGraphError; `details` must be safe to show to any caller. */
+export interface CityGraphErrorOptions {
+  /** The department whose system the failure concerns, e.g. `population`. */
+  department?: string;
+  /** Safe, structured details (rule names, limits); never personal data or legacy payloads. */
+  details?: Record<string, string | number | boolean | null>;
+  /** The underlying error, kept for the server log only. */
+  cause?: unknown;
+}
+
+/** An error with a stable code and a safe message. */
+export class CityGraphError extends Error {
+  readonly code: ErrorCode;
+  readonly department: string | undefined;
+  readonly details: Record<string, string | number | boolean | null> | undefined;
+
+  constructor(code: ErrorCode, message: string, options: CityGraphErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'CityGraphError';
+    this.code = code;
+    this.department = options.department;
+    this.details = options.details;
+  }
+
+  /** The GraphQL `extensions` a client sees. */
+  toExtensions(): Record<string, unknown> {
+    return {
+      code: this.code,
+      ...(this.department ? { department: this.department } : {}),
+      ...(this.details ? { details: this.details } : {}),
+    };
+  }
+}
+
+/** True when `e` is a CityGraphError (also across module copies). */
+export function isCityGraphError(e: unknown): e is CityGraphError {
+  return e instanceof CityGraphError || (e instanceof Error && e.name === 'CityGraphError' && 'code' in e);
+}
+
+/** Codes whose message was written for clients and may be shown as it is. */
+const PUBLIC_CODES = new Set<string>(Object.values(ErrorCode));
+
+/**
+ * Turns anything thrown into a GraphQLError that is safe for a client: a CityGraphError keeps its code
+ * and message; a GraphQLError with a known code keeps it; anything else becomes INTERNAL.
+ */
+export function toSafeGraphQLError(e: unknown, path?: readonly (string | number)[]): GraphQLError {
+  const original = e instanceof GraphQLError && e.originalError ? e.originalError : e;
+  if (isCityGraphError(original)) {
+    return new GraphQLError(original.message, { path, extensions: original.toExtensions() });
+  }
+  if (e instanceof GraphQLError) {
+    const code = typeof e.extensions?.code === 'string' ? e.extensions.code : undefined;
+    if (code && (PUBLIC_CODES.has(code) || code === 'GRAPHQL_VALIDATION_FAILED' || code === 'GRAPHQL_PARSE_FAILED')) {
+      return new GraphQLError(e.message, { path: e.path ?? path, extensions: { code } });
+    }
+    if (!e.originalError) {
+      // Validation and parse errors raised by graphql-js carry no original error and are about the query.
+      return new GraphQLError(e.message, { path: e.path ?? path, extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } });
+    }
+  }
+  return new GraphQLError('Internal error; the request id in the response headers identifies it in the logs.', {
+    path,
+    extensions: { code: ErrorCode.INTERNAL },
+  });
+}
+
+/** Shorthand for the common BAD_USER_INPUT with the failed rule named in details. */
+export function badInput(message: string, rule: string, details: Record<string, string | number> = {}): CityGraphError {
+  return new CityGraphError(ErrorCode.BAD_USER_INPUT, message, { details: { rule, ...details } });
+}
