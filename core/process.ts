@@ -1,0 +1,25 @@
+/** Process plumbing shared by every service entry point: announce readiness, stop on signals. */
+import type { Logger } from './logger.ts';
+
+/** Tells the launcher this process is ready: one JSON line on stdout and, with IPC, a `ready` message. */
+export function announceReady(service: string, url: string): void {
+  process.stdout.write(`${JSON.stringify({ service, url })}\n`);
+  process.send?.({ ready: url });
+}
+
+/** Closes `close` once on SIGTERM/SIGINT (or the launcher's IPC channel going away), then exits. */
+export function stopOnSignals(close: () => Promise<unknown>, log?: Logger): void {
+  let stopping = false;
+  const stop = (why: string) => {
+    if (stopping) return;
+    stopping = true;
+    log?.info({ why }, 'stopping');
+    const force = setTimeout(() => process.exit(0), 3000);
+    force.unref();
+    close().finally(() => process.exit(0));
+  };
+  process.once('SIGTERM', () => stop('SIGTERM'));
+  process.once('SIGINT', () => stop('SIGINT'));
+  // A launcher that dies must not leave its children running.
+  if (process.send) process.once('disconnect', () => stop('launcher gone'));
+}

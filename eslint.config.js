@@ -1,0 +1,23 @@
+// Lint: typescript-eslint's recommended rules. Import boundaries and cycles are checked by
+// dependency-cruiser (.dependency-cruiser.cjs), which understands the whole graph, not one file.
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+
+export default tseslint.config(
+  { ignores: ['node_modules/**', '.data/**', 'coverage/**'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    rules: {
+      '@typescript-eslint/no-explicit-any': 'off',
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      // Configuration is read once in entry points (main.ts, scripts), never deep in the code.
+      'no-restricted-properties': ['error', { object: 'process', property: 'env', message: 'Read configuration in an entry point (main.ts or scripts/) and pass options down.' }],
+      'no-console': 'error',
+    },
+  },
+  {
+    files: ['**/main.ts', 'scripts/**', 'bench/**', '**/__tests__/**', 'test/**', 'vitest.config.ts'],
+    rules: { 'no-restricted-properties': 'off', 'no-console': 'off' },
+  },
+);

@@ -1,0 +1,28 @@
+/**
+ * What the gateway lets a client see of an error: the message and code our services wrote, the
+ * department concerned, the path. A subgraph's or the gateway's own unexpected error (an unreachable
+ * subgraph reports its URL) becomes a generic message with a code.
+ */
+import type { GraphQLFormattedError } from 'graphql';
+import { ErrorCode } from '../core/errors.ts';
+
+const OURS = new Set<string>(Object.values(ErrorCode));
+const GRAPHQL_CODES = new Set(['GRAPHQL_VALIDATION_FAILED', 'GRAPHQL_PARSE_FAILED', 'BAD_REQUEST', 'PERSISTED_QUERY_NOT_FOUND', 'OPERATION_RESOLUTION_FAILURE']);
+
+/** Formats an error for a client of the gateway. */
+export function formatGatewayError(formatted: GraphQLFormattedError): GraphQLFormattedError {
+  const ext = formatted.extensions ?? {};
+  const code = typeof ext.code === 'string' ? ext.code : undefined;
+  const department = typeof ext.department === 'string' ? ext.department : typeof ext.serviceName === 'string' ? ext.serviceName : undefined;
+  const base = { path: formatted.path, locations: formatted.locations };
+  if (code && OURS.has(code) && code !== ErrorCode.INTERNAL) {
+    return { ...base, message: formatted.message, extensions: { code, ...(department ? { department } : {}), ...(ext.details ? { details: ext.details } : {}) } };
+  }
+  if (code && GRAPHQL_CODES.has(code)) {
+    return { ...base, message: formatted.message, extensions: { code } };
+  }
+  if (department) {
+    return { ...base, message: `The ${department} service could not answer this part of the request.`, extensions: { code: 'SUBGRAPH_UNAVAILABLE', department } };
+  }
+  return { ...base, message: 'Internal error; the x-request-id response header identifies it in the logs.', extensions: { code: ErrorCode.INTERNAL } };
+}

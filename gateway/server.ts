@@ -1,0 +1,145 @@
+/**
+ * The gateway: authenticates, limits, plans and routes. It holds no department logic: it turns a
+ * credential into a principal, signs it for the subgraphs, and lets @apollo/gateway plan over the
+ * static supergraph.
+ */
+import { ApolloGateway, RemoteGraphQLDataSource } from '@apollo/gateway';
+import { ApolloServer } from '@apollo/server';
+import { startStandaloneServer } from '@apollo/server/standalone';
+import { ApolloArmor } from '@escape.tech/graphql-armor';
+import { GraphQLError } from 'graphql';
+import { ErrorCode, isCityGraphError } from '../core/errors.ts';
+import type { Logger } from '../core/logger.ts';
+import { createPrincipalSigner, PRINCIPAL_HEADER, type Principal } from '../core/principal.ts';
+import { formatGatewayError } from './format-error.ts';
+import { REQUEST_ID_HEADER, requestIdFrom } from './request-id.ts';
+
+/** What the gateway needs to authenticate a request: a function from headers to a principal. */
+export interface Authenticator {
+  authenticate(headers: Record<string, string | string[] | undefined>): Promise<Principal>;
+}
+
+/** Options of the gateway. */
+export interface GatewayOptions {
+  /** Port; 0 for an ephemeral one. Default 4000. */
+  port?: number;
+  /** Interface to bind. Default 127.0.0.1. */
+  host?: string;
+  /** The composed supergraph SDL (schema/supergraph.graphql). Required. */
+  supergraphSdl: string;
+  /** URL of each subgraph by name; overrides the URLs written in the supergraph. */
+  subgraphUrls?: Record<string, string>;
+  /** Turns request headers into a principal. Required. */
+  authenticator: Authenticator;
+  /** PEM of the private key that signs principal tokens for the subgraphs. Required. */
+  principalPrivateKeyPem: string;
+  /** The process logger. Required. */
+  logger: Logger;
+  /** Operation limits; defaults are generous for apps and tight enough for a public endpoint. */
+  limits?: { maxDepth?: number; maxAliases?: number; maxTokens?: number; costLimit?: number };
+}
+
+/** Per-request context of the gateway. */
+interface GatewayContext {
+  requestId: string;
+  principal: Principal;
+  principalToken: string;
+}
+
+/** A running gateway. */
+export interface RunningGateway {
+  url: string;
+  close(): Promise<void>;
+}
+
+/** Starts the gateway. */
+export async function startGateway(options: GatewayOptions): Promise<RunningGateway> {
+  for (const key of ['supergraphSdl', 'authenticator', 'principalPrivateKeyPem', 'logger'] as const) {
+    if (!options?.[key]) throw new TypeError(`startGateway needs options.${key}.`);
+  }
+  const log = options.logger;
+  const sign = await createPrincipalSigner({ privateKeyPem: options.principalPrivateKeyPem });
+  const urls = options.subgraphUrls ?? {};
+
+  const gateway = new ApolloGateway({
+    supergraphSdl: options.supergraphSdl,
+    // The query plan must not leak to clients, whatever NODE_ENV says.
+    __exposeQueryPlanExperimental: false,
+    logger: log,
+    buildService: ({ name, url }) =>
+      new RemoteGraphQLDataSource<GatewayContext>({
+        url: urls[name] ?? url,
+        // Node's fetch keeps connections alive; the default fetcher is slow and hangs under nock.
+        fetcher: fetch as never,
+        willSendRequest({ request, context }) {
+          request.http?.headers.set(PRINCIPAL_HEADER, context.principalToken);
+          request.http?.headers.set(REQUEST_ID_HEADER, context.requestId);
+        },
+      }),
+  } as ConstructorParameters<typeof ApolloGateway>[0]);
+
+  const limits = options.limits ?? {};
+  const armor = new ApolloArmor({
+    maxDepth: { n: limits.maxDepth ?? 12 },
+    maxAliases: { n: limits.maxAliases ?? 20 },
+    maxTokens: { n: limits.maxTokens ?? 2000 },
+    costLimit: { maxCost: limits.costLimit ?? 5000 },
+    maxDirectives: { n: 30 },
+    blockFieldSuggestion: { enabled: true },
+  });
+  const protection = armor.protect();
+
+  const server = new ApolloServer<GatewayContext>({
+    gateway,
+    nodeEnv: 'production',
+    introspection: true,
+    includeStacktraceInErrorResponses: false,
+    allowBatchedHttpRequests: false,
+    validationRules: protection.validationRules,
+    // graphql-armor is typed against Apollo's CJS build; the plugin objects are the same at run time.
+    plugins: [...(protection.plugins as never[]), requestLogPlugin(log) as never],
+    formatError: (formatted) => formatGatewayError(formatted),
+  });
+
+  const { url } = await startStandaloneServer(server, {
+    listen: { port: options.port ?? 4000, host: options.host ?? '127.0.0.1' },
+    async context({ req, res }) {
+      const requestId = requestIdFrom(req.headers[REQUEST_ID_HEADER]);
+      res.setHeader(REQUEST_ID_HEADER, requestId);
+      let principal: Principal;
+      try {
+        principal = await options.authenticator.authenticate(req.headers);
+      } catch (e) {
+        const message = isCityGraphError(e) ? e.message : 'The credential could not be verified.';
+        log.warn({ requestId, code: ErrorCode.UNAUTHENTICATED, reason: message }, 'credential refused');
+        throw new GraphQLError(message, { extensions: { code: ErrorCode.UNAUTHENTICATED, http: { status: 401 } } });
+      }
+      return { requestId, principal, principalToken: await sign(principal, requestId) };
+    },
+  });
+  return { url, close: () => server.stop() };
+}
+
+/** Logs one line per request: who (role, client), what (operation), how long, which error codes. */
+function requestLogPlugin(log: Logger) {
+  return {
+    async requestDidStart({ contextValue }: { contextValue: GatewayContext }) {
+      const started = performance.now();
+      return {
+        async willSendResponse({ operationName, errors }: { operationName?: string | null; errors?: readonly GraphQLError[] }) {
+          log.info(
+            {
+              requestId: contextValue.requestId,
+              role: contextValue.principal?.role,
+              client: contextValue.principal?.client,
+              operation: operationName ?? null,
+              ms: Math.round(performance.now() - started),
+              errors: errors?.map((e) => e.extensions?.code ?? 'UNKNOWN'),
+            },
+            'request',
+          );
+        },
+      };
+    },
+  };
+}

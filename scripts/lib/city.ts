@@ -1,0 +1,69 @@
+/**
+ * Brings up the whole city: the stand-in legacy systems, every subgraph and the gateway, each a real
+ * process on its own port, wired by URLs. `npm start`, whole-system tests and benchmarks share it.
+ */
+import { ensureDevKeys } from '../../core/dev-keys.ts';
+import { launch, type Service } from './processes.ts';
+
+/** Options of a city. */
+export interface CityOptions {
+  /** Data folder (keys, API keys, supervision store). Required. */
+  dataDir: string;
+  /** Gateway port; 0 for ephemeral. Default 0. */
+  gatewayPort?: number;
+  /** Use the default fixed ports for subgraphs and stand-ins (4001…, 4101…) instead of ephemeral ones. Default false. */
+  fixedPorts?: boolean;
+  /** Extra environment for every process (e.g. LOG_LEVEL). */
+  env?: Record<string, string>;
+  /** Extra environment by service name, e.g. `{ 'subgraph-population': { POPULATION_TIMEOUT_MS: '300' } }`. */
+  serviceEnv?: Record<string, Record<string, string>>;
+  /** Echo every process's output. Default false. */
+  echo?: boolean;
+}
+
+/** A running city. */
+export interface City {
+  gatewayUrl: string;
+  services: Record<string, Service>;
+  /** Stops every process, gateway first. */
+  stop(): Promise<void>;
+}
+
+/** Starts every process of the city and resolves when the gateway is ready. */
+export async function startCity(options: CityOptions): Promise<City> {
+  const keys = ensureDevKeys(options.dataDir);
+  const common = { CITYGRAPH_DATA_DIR: options.dataDir, ...options.env };
+  const services: Record<string, Service> = {};
+  const port = (fixed: number) => String(options.fixedPorts ? fixed : 0);
+  const start = async (name: string, entry: string, env: Record<string, string>) => {
+    services[name] = await launch({ name, entry, echo: options.echo, env: { ...common, ...env, ...options.serviceEnv?.[name] } });
+    return services[name];
+  };
+  try {
+    const [population, medical] = await Promise.all([
+      start('population-standin', 'adapters/population/standin/main.ts', { PORT: port(4101) }),
+      start('medicalInsurance-standin', 'adapters/medicalInsurance/standin/main.ts', { PORT: port(4102) }),
+    ]);
+    const subgraphEnv = { CITYGRAPH_PRINCIPAL_PUBLIC_KEY: keys.principalPublicKeyPem };
+    const [popSubgraph, medSubgraph] = await Promise.all([
+      start('subgraph-population', 'subgraphs/population/main.ts', { ...subgraphEnv, PORT: port(4001), POPULATION_LEGACY_URL: population.url }),
+      start('subgraph-medicalInsurance', 'subgraphs/medicalInsurance/main.ts', {
+        ...subgraphEnv,
+        PORT: port(4002),
+        MEDICAL_INSURANCE_LEGACY_URL: medical.url,
+      }),
+    ]);
+    const gateway = await start('gateway', 'gateway/main.ts', {
+      PORT: String(options.gatewayPort ?? 0),
+      SUBGRAPH_URLS: JSON.stringify({ population: popSubgraph.url, medicalInsurance: medSubgraph.url }),
+    });
+    const stop = async () => {
+      await gateway.stop();
+      await Promise.all(Object.values(services).map((s) => s.stop()));
+    };
+    return { gatewayUrl: gateway.url, services, stop };
+  } catch (e) {
+    await Promise.all(Object.values(services).map((s) => s.stop()));
+    throw e;
+  }
+}

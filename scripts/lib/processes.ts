@@ -1,0 +1,85 @@
+/**
+ * Starts CityGraph's processes as real child processes, each announcing its URL when ready. Used by
+ * `npm start`, the whole-system tests and the benchmarks, so all three run the same thing.
+ */
+import { fork, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+/** Repository root. */
+export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+
+/** A started child process and the URL it announced. */
+export interface Service {
+  name: string;
+  url: string;
+  child: ChildProcess;
+  /** Sends SIGTERM and waits for the exit (SIGKILL after 5 s). */
+  stop(): Promise<void>;
+  /** Output lines the process wrote (stdout and stderr), for tests that read logs. */
+  output: string[];
+}
+
+/** Options of one child process. */
+export interface LaunchOptions {
+  /** A readable name for messages. */
+  name: string;
+  /** Entry module relative to the repository root, e.g. `gateway/main.ts`. */
+  entry: string;
+  /** Environment added to the parent's. */
+  env?: Record<string, string>;
+  /** Also echo the child's output to ours. Default false. */
+  echo?: boolean;
+  /** Milliseconds to wait for readiness. Default 30000. */
+  readyTimeoutMs?: number;
+}
+
+/** Forks `entry` under tsx and resolves when it sends `{ ready: url }`. */
+export function launch(options: LaunchOptions): Promise<Service> {
+  const child = fork(fileURLToPath(new URL(options.entry, `file://${ROOT}`)), [], {
+    cwd: ROOT,
+    execArgv: ['--import', 'tsx'],
+    env: { ...process.env, ...options.env },
+    stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+  });
+  const output: string[] = [];
+  const collect = (stream: NodeJS.ReadableStream | null, to: NodeJS.WritableStream) => {
+    let rest = '';
+    stream?.setEncoding('utf8');
+    stream?.on('data', (chunk: string) => {
+      const lines = (rest + chunk).split('\n');
+      rest = lines.pop() ?? '';
+      output.push(...lines);
+      if (options.echo) to.write(lines.map((l) => `${l}\n`).join(''));
+    });
+  };
+  collect(child.stdout, process.stdout);
+  collect(child.stderr, process.stderr);
+
+  const stop = () =>
+    new Promise<void>((resolve) => {
+      if (child.exitCode !== null || child.signalCode !== null) return resolve();
+      const kill = setTimeout(() => child.kill('SIGKILL'), 5000);
+      child.once('exit', () => {
+        clearTimeout(kill);
+        resolve();
+      });
+      child.kill('SIGTERM');
+    });
+
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`${options.name} did not become ready in time. Its output:\n${output.slice(-20).join('\n')}`));
+    }, options.readyTimeoutMs ?? 30_000);
+    child.on('message', (m: { ready?: string }) => {
+      if (m && typeof m.ready === 'string') {
+        clearTimeout(timer);
+        resolve({ name: options.name, url: m.ready, child, stop, output });
+      }
+    });
+    child.once('exit', (code, signal) => {
+      clearTimeout(timer);
+      reject(new Error(`${options.name} exited before it was ready (code ${code}, signal ${signal}). Its output:\n${output.slice(-20).join('\n')}`));
+    });
+  });
+}

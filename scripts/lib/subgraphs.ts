@@ -1,0 +1,15 @@
+/** The list of subgraphs in the graph, with the ports `npm start` gives them by default. */
+
+/** One subgraph of the supergraph. */
+export interface SubgraphEntry {
+  /** Name, SDL file `schema/<name>.graphql`, folder `subgraphs/<name>/`. */
+  name: string;
+  /** Default port under `npm start`; the gateway is told the real URLs at start-up. */
+  defaultPort: number;
+}
+
+/** Every subgraph, in composition order. */
+export const SUBGRAPHS: readonly SubgraphEntry[] = [
+  { name: 'population', defaultPort: 4001 },
+  { name: 'medicalInsurance', defaultPort: 4002 },
+];

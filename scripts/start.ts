@@ -1,0 +1,55 @@
+/**
+ * `npm start`: brings up the stand-in legacy systems, every subgraph and the gateway on 127.0.0.1,
+ * prints where to query and how to get a token, and stops every process on Ctrl-C.
+ */
+import { z } from 'zod';
+import { port, readConfig } from '../core/config.ts';
+import { startCity } from './lib/city.ts';
+
+const DEMO_ID = '210102198503152318';
+const config = readConfig(
+  z.object({
+    PORT: port(4000),
+    CITYGRAPH_DATA_DIR: z.string().default('.data'),
+    LOG_LEVEL: z.string().default('warn'),
+  }),
+);
+
+let city: Awaited<ReturnType<typeof startCity>>;
+try {
+  city = await startCity({ dataDir: config.CITYGRAPH_DATA_DIR, gatewayPort: config.PORT, env: { LOG_LEVEL: config.LOG_LEVEL }, echo: true });
+} catch (e) {
+  process.stderr.write(`CityGraph could not start: ${e instanceof Error ? e.message : String(e)}\n`);
+  process.exit(1);
+}
+
+const lines = [
+  '',
+  'CityGraph is running.',
+  '',
+  ...Object.values(city.services).map((s) => `  ${s.name.padEnd(28)} ${s.url}`),
+  '',
+  `GraphQL endpoint: ${city.gatewayUrl}`,
+  '',
+  'Get a development token for the demo citizen:',
+  `  TOKEN=$(npm run -s token -- --role citizen --sub ${DEMO_ID})`,
+  '',
+  'Then ask for the citizen\'s records from two departments in one query:',
+  `  curl -s ${city.gatewayUrl} -H "authorization: Bearer $TOKEN" -H 'content-type: application/json' \\`,
+  `    -d '{"query":"{ citizen(id: \\"${DEMO_ID}\\") { name gender birthDate address { divisionCode } insurance { status balance } } }"}'`,
+  '',
+  'Press Ctrl-C to stop every process.',
+  '',
+];
+process.stdout.write(lines.join('\n'));
+
+let stopping = false;
+const stop = async () => {
+  if (stopping) return;
+  stopping = true;
+  process.stdout.write('\nStopping CityGraph…\n');
+  await city.stop();
+  process.exit(0);
+};
+process.on('SIGINT', stop);
+process.on('SIGTERM', stop);

@@ -1,0 +1,24 @@
+/** The one contract every department's subgraph exports from `subgraphs/<department>/index.ts`. */
+import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/resolverMap.js';
+import type { IRule } from 'graphql-shield';
+import type { SubgraphContext } from './context.ts';
+
+/** Rules by type, then by field: every field named explicitly, no type-wide shortcuts. */
+export type PermissionMap = Record<string, Record<string, IRule>>;
+
+/** A department's subgraph: its name, resolvers, access rules and per-request loaders. */
+export interface SubgraphDefinition<TDeps = unknown, TLoaders = unknown> {
+  /** Subgraph name; its SDL is `schema/<name>.graphql`. */
+  name: string;
+  /** Resolvers by type. */
+  resolvers: GraphQLResolverMap<SubgraphContext<TLoaders>>;
+  /** One rule for every field of every type in the SDL (the kit refuses to build otherwise). */
+  permissions: PermissionMap;
+  /** Creates this request's DataLoaders from the department's dependencies (its adapters). */
+  createLoaders: (deps: TDeps, request: { requestId: string }) => TLoaders;
+}
+
+/** Identity helper that gives a definition its types. */
+export function defineSubgraph<TDeps, TLoaders>(def: SubgraphDefinition<TDeps, TLoaders>): SubgraphDefinition<TDeps, TLoaders> {
+  return def;
+}

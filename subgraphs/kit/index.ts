@@ -1,0 +1,8 @@
+/** The subgraph kit: the one way a department's subgraph is defined, built and served. */
+export { defineSubgraph, type SubgraphDefinition, type PermissionMap } from './definition.ts';
+export { buildDepartmentSchema, checkRuleCoverage, listFields, readSubgraphSdl, SCHEMA_DIR } from './build.ts';
+export { startSubgraph, type RunningSubgraph, type SubgraphServerOptions } from './server.ts';
+export { grant, describeRule, satisfies, parentId, argId, argIds, viaGateway, type Grant, type NamedRule } from './rules.ts';
+export type { SubgraphContext } from './context.ts';
+export { DateScalar, DecimalScalar } from './scalars.ts';
+export { validateIds, MAX_IDS } from './ids.ts';

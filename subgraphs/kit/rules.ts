@@ -1,0 +1,91 @@
+/**
+ * The vocabulary of access rules. Every rule is a named graphql-shield rule built from *grants*;
+ * the grants are kept beside the rule so the role × field table in docs is generated from the very
+ * objects that decide, not written by hand.
+ */
+import { rule, type IRule } from 'graphql-shield';
+import type { Principal, Role } from '../../core/principal.ts';
+import type { SubgraphContext } from './context.ts';
+
+/** Extracts the subject(s) a field is about (a resident ID, a USCC) from parent and arguments. */
+export type SubjectOf = (parent: unknown, args: Record<string, unknown>) => string | readonly string[] | null | undefined;
+
+/** One way to be allowed: a role, optionally limited to its own subject or needing a scope. */
+export interface Grant {
+  /** The role this grant is for. */
+  role: Role;
+  /** When set, the caller's own identity must equal every subject this returns ("own records only"). */
+  own?: SubjectOf;
+  /** When set, the principal must hold this scope. */
+  scope?: string;
+  /** When set, the principal's department must equal this. */
+  department?: string;
+  /** Short words for the generated table, e.g. `own`, `scope identity:verify`. Default derived. */
+  note?: string;
+}
+
+/** A shield rule that also carries the grants it was built from. */
+export interface NamedRule {
+  name: string;
+  grants: readonly Grant[];
+  rule: IRule;
+}
+
+const registry = new WeakMap<IRule, NamedRule>();
+
+/** The grants behind a rule built with `grant()`, or undefined for a foreign rule. */
+export function describeRule(r: unknown): NamedRule | undefined {
+  return registry.get(r as IRule);
+}
+
+/** Which identity of the principal "own" compares with: an app acts for the citizen it represents. */
+function ownIdentity(p: Principal): string | null {
+  return p.role === 'app' ? p.onBehalfOf : p.sub;
+}
+
+/** True when principal `p` satisfies grant `g` for this parent and these arguments. */
+export function satisfies(g: Grant, p: Principal, parent: unknown, args: Record<string, unknown>): boolean {
+  if (p.role !== g.role) return false;
+  if (g.scope && !p.scopes.includes(g.scope)) return false;
+  if (g.department && p.department !== g.department) return false;
+  if (g.own) {
+    const me = ownIdentity(p);
+    if (!me) return false;
+    const subjects = g.own(parent, args);
+    if (subjects === null || subjects === undefined) return false;
+    const list = typeof subjects === 'string' ? [subjects] : subjects;
+    if (list.length === 0) return false;
+    return list.every((s) => String(s).toUpperCase() === me.toUpperCase());
+  }
+  return true;
+}
+
+/**
+ * Builds a named rule from grants; it fails closed: an exception while checking means denied.
+ * Results are not cached across fields because "own" depends on the parent object.
+ */
+export function grant(name: string, ...grants: Grant[]): IRule {
+  if (!name) throw new TypeError('grant() needs a rule name, used in logs and in the generated access table.');
+  const r = rule(name, { cache: 'no_cache' })((parent: unknown, args: Record<string, unknown>, ctx: SubgraphContext) => {
+    try {
+      return grants.some((g) => satisfies(g, ctx.principal, parent, args ?? {}));
+    } catch {
+      return false;
+    }
+  });
+  registry.set(r, { name, grants, rule: r });
+  return r;
+}
+
+/** Subject of a field on an entity keyed by `id`. */
+export const parentId: SubjectOf = (parent) => (parent as { id?: string } | null)?.id;
+/** Subject named by an `id` argument. */
+export const argId: SubjectOf = (_parent, args) => args.id as string | undefined;
+/** Subjects named by an `ids` argument. */
+export const argIds: SubjectOf = (_parent, args) => args.ids as string[] | undefined;
+
+/** Allowed to any request that reached the subgraph, which means it carries the gateway's signed principal. */
+export const viaGateway = grant(
+  'viaGateway',
+  ...(['anonymous', 'citizen', 'enterprise', 'staff', 'app', 'integrator', 'auditor', 'admin'] as const).map((role) => ({ role, note: 'gateway' })),
+);

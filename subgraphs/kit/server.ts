@@ -1,0 +1,80 @@
+/**
+ * Serves one department's subgraph over HTTP. Every request must carry the gateway's signed principal
+ * token: without a valid one the request is refused before execution, `_service` and `_entities`
+ * included, so nothing can be reached by going around the gateway. Identity headers are ignored.
+ */
+import { ApolloServer } from '@apollo/server';
+import { startStandaloneServer } from '@apollo/server/standalone';
+import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { GraphQLError } from 'graphql';
+import { ErrorCode, isCityGraphError, toSafeGraphQLError } from '../../core/errors.ts';
+import type { Logger } from '../../core/logger.ts';
+import { createPrincipalVerifier, PRINCIPAL_HEADER } from '../../core/principal.ts';
+import { buildDepartmentSchema } from './build.ts';
+import type { SubgraphContext } from './context.ts';
+import type { SubgraphDefinition } from './definition.ts';
+
+/** Options of a running subgraph. */
+export interface SubgraphServerOptions<TDeps> {
+  /** Port to listen on; 0 for an ephemeral one. Default 0. */
+  port?: number;
+  /** Interface to bind. Default 127.0.0.1. */
+  host?: string;
+  /** PEM of the gateway's public key that signs principal tokens. Required. */
+  principalPublicKeyPem: string;
+  /** The department's adapters and other dependencies, handed to `createLoaders`. */
+  deps: TDeps;
+  /** The process logger. Required. */
+  logger: Logger;
+}
+
+/** A running subgraph. */
+export interface RunningSubgraph {
+  url: string;
+  close(): Promise<void>;
+}
+
+/** Starts a department's subgraph on its own HTTP port. */
+export async function startSubgraph<TDeps, TLoaders>(def: SubgraphDefinition<TDeps, TLoaders>, options: SubgraphServerOptions<TDeps>): Promise<RunningSubgraph> {
+  if (!options?.principalPublicKeyPem) throw new TypeError(`Subgraph ${def.name} needs principalPublicKeyPem, the gateway's public key.`);
+  const schema = buildDepartmentSchema(def);
+  const verify = await createPrincipalVerifier({ publicKeyPem: options.principalPublicKeyPem });
+  const log = options.logger;
+
+  const server = new ApolloServer<SubgraphContext<TLoaders>>({
+    schema,
+    includeStacktraceInErrorResponses: false,
+    plugins: [ApolloServerPluginLandingPageDisabled()],
+    formatError(formatted, error) {
+      const safe = toSafeGraphQLError(error);
+      const code = safe.extensions.code;
+      if (code === ErrorCode.INTERNAL) log.error({ err: error }, 'unexpected error');
+      else if (!isCityGraphError((error as GraphQLError)?.originalError)) log.debug({ code, message: formatted.message }, 'request error');
+      return { ...safe.toJSON(), path: formatted.path };
+    },
+  });
+
+  const { url } = await startStandaloneServer(server, {
+    listen: { port: options.port ?? 0, host: options.host ?? '127.0.0.1' },
+    async context({ req }) {
+      const header = req.headers[PRINCIPAL_HEADER];
+      let verified: Awaited<ReturnType<typeof verify>>;
+      try {
+        verified = await verify(Array.isArray(header) ? header[0] : header);
+      } catch (e) {
+        log.warn({ code: ErrorCode.UNAUTHENTICATED, reason: e instanceof Error ? e.message : 'invalid' }, 'request without a valid gateway principal refused');
+        throw new GraphQLError('This service only answers requests forwarded by the CityGraph gateway.', {
+          extensions: { code: ErrorCode.UNAUTHENTICATED, http: { status: 401 } },
+        });
+      }
+      const requestLog = log.child({ requestId: verified.requestId });
+      return {
+        principal: verified.principal,
+        requestId: verified.requestId,
+        log: requestLog,
+        loaders: def.createLoaders(options.deps, { requestId: verified.requestId }),
+      };
+    },
+  });
+  return { url, close: () => server.stop() };
+}
