@@ -96,9 +96,10 @@ export function createApiKeyStore(options: ApiKeyStoreOptions): { authenticate(k
   let checkedAt = Date.now();
   let broken = false;
 
-  function current(): Map<string, ApiKeyRecord> {
+  // An id not seen yet re-checks at once (one stat), so a newly issued key works immediately.
+  function current(id: string): Map<string, ApiKeyRecord> {
     const now = Date.now();
-    if (now - checkedAt >= interval) {
+    if (now - checkedAt >= interval || !byId.has(id)) {
       checkedAt = now;
       const sig = signatureOf(file);
       if (sig !== signature) {
@@ -122,7 +123,7 @@ export function createApiKeyStore(options: ApiKeyStoreOptions): { authenticate(k
     authenticate(key) {
       const match = typeof key === 'string' ? KEY_FORMAT.exec(key) : null;
       if (!match) throw refuse('is not a CityGraph API key', 'malformed');
-      const record = current().get(match[1]!);
+      const record = current(match[1]!).get(match[1]!);
       // Compared in constant time, and also for an unknown id, so timing reveals nothing of either.
       const expected = Buffer.from((record?.hash ?? UNKNOWN_HASH).slice('sha256:'.length), 'hex');
       const actual = Buffer.from(hashOf(key).slice('sha256:'.length), 'hex');

@@ -115,11 +115,22 @@ function localKeys(file: string): JWTVerifyGetKey {
   } catch {
     throw new TypeError(`jwt.jwksFile ${file} could not be read as JSON.`);
   }
+  // jose checks key members only when a token first uses them; a bad file must stop the start instead.
+  const members: unknown[] = Array.isArray(jwks?.keys) ? jwks.keys : [];
+  if (members.length === 0 || !members.every(isPublicAsymmetricJwk)) {
+    throw new TypeError(`jwt.jwksFile ${file} must be a JSON Web Key Set of public RSA, EC or OKP keys only.`);
+  }
   try {
     return createLocalJWKSet(jwks);
   } catch (e) {
     throw new TypeError(`jwt.jwksFile ${file} is not a public JSON Web Key Set: ${(e as Error).message}.`);
   }
+}
+
+function isPublicAsymmetricJwk(k: unknown): boolean {
+  if (typeof k !== 'object' || k === null) return false;
+  const jwk = k as Record<string, unknown>;
+  return ['RSA', 'EC', 'OKP'].includes(String(jwk.kty)) && jwk.d === undefined;
 }
 
 /** A token without `kid` can match several keys of a set; jose then leaves trying each one to us. */

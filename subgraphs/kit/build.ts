@@ -13,6 +13,8 @@ import { ErrorCode } from '../../core/errors.ts';
 import type { SubgraphContext } from './context.ts';
 import type { PermissionMap, SubgraphDefinition } from './definition.ts';
 import { scalarResolvers } from './scalars.ts';
+import { supervisionMiddleware } from './supervision.ts';
+import type { SupervisionStore } from '../../supervision/index.ts';
 
 /** Folder of the committed SDL files. */
 export const SCHEMA_DIR = fileURLToPath(new URL('../../schema/', import.meta.url));
@@ -51,9 +53,33 @@ function forbidden(_err: unknown, _parent: unknown, _args: unknown, ctx: Subgrap
   });
 }
 
-/** Builds the executable schema of a department, rules applied; throws when a field has no rule. */
-export function buildDepartmentSchema(def: SubgraphDefinition<any, any>, sdl: string = readSubgraphSdl(def.name)): GraphQLSchema {
-  const typeDefs = parse(sdl);
+/** Options of `buildDepartmentSchema`. */
+export interface BuildOptions {
+  /** The supervision store; required when the subgraph has mutations. */
+  supervision?: SupervisionStore;
+  /** SDL to use instead of `schema/<name>.graphql` (kit tests only). */
+  sdl?: string;
+}
+
+/** Runs each field's argument validator before the rules and the resolver see the arguments. */
+function validationMiddleware(validate: NonNullable<SubgraphDefinition['validate']>) {
+  return Object.fromEntries(
+    Object.entries(validate).map(([type, fields]) => [
+      type,
+      Object.fromEntries(
+        Object.entries(fields).map(([field, check]) => [
+          field,
+          (resolve: (p: unknown, a: unknown, c: unknown, i: unknown) => unknown, parent: unknown, args: Record<string, any>, ctx: unknown, info: unknown) =>
+            resolve(parent, check(args), ctx, info),
+        ]),
+      ),
+    ]),
+  );
+}
+
+/** Builds the executable schema of a department, rules and supervision applied; throws when a field has no rule or a mutation no power item. */
+export function buildDepartmentSchema(def: SubgraphDefinition<any, any>, options: BuildOptions = {}): GraphQLSchema {
+  const typeDefs = parse(options.sdl ?? readSubgraphSdl(def.name));
   const schema = buildSubgraphSchema({ typeDefs, resolvers: { ...scalarResolvers(typeDefs), ...def.resolvers } as never });
   const { missing, unknown } = checkRuleCoverage(schema, def.permissions);
   if (missing.length > 0) {
@@ -62,11 +88,24 @@ export function buildDepartmentSchema(def: SubgraphDefinition<any, any>, sdl: st
   if (unknown.length > 0) {
     throw new Error(`Subgraph ${def.name} has rules for fields that are not in schema/${def.name}.graphql: ${unknown.join(', ')}.`);
   }
+  const mutations = Object.keys(schema.getMutationType()?.getFields() ?? {});
+  const powers = def.powers ?? {};
+  const unrecorded = mutations.filter((m) => !powers[m]);
+  if (unrecorded.length > 0) {
+    throw new Error(`Subgraph ${def.name} has mutations without a power item (行权事项) in its definition: ${unrecorded.join(', ')}.`);
+  }
+  if (mutations.length > 0 && !options.supervision) {
+    throw new Error(`Subgraph ${def.name} has mutations, so it needs a supervision store: every change is recorded.`);
+  }
   const permissions = shield(def.permissions, {
     fallbackRule: deny,
     // A legacy timeout must reach the client as ADAPTER_TIMEOUT, not as a denial.
     allowExternalErrors: true,
     fallbackError: forbidden as never,
   });
-  return applyMiddleware(schema, permissions);
+  const validation = validationMiddleware(def.validate ?? {});
+  // Supervision first, so it wraps the rules and records a denied or malformed attempt as well.
+  return mutations.length > 0
+    ? applyMiddleware(schema, supervisionMiddleware(def.name, options.supervision!, powers) as never, validation, permissions)
+    : applyMiddleware(schema, validation, permissions);
 }

@@ -2,6 +2,7 @@
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/resolverMap.js';
 import type { IRule } from 'graphql-shield';
 import type { SubgraphContext } from './context.ts';
+import type { PowerItem } from './supervision.ts';
 
 /** Rules by type, then by field: every field named explicitly, no type-wide shortcuts. */
 export type PermissionMap = Record<string, Record<string, IRule>>;
@@ -16,6 +17,13 @@ export interface SubgraphDefinition<TDeps = unknown, TLoaders = unknown> {
   permissions: PermissionMap;
   /** Creates this request's DataLoaders from the department's dependencies (its adapters). */
   createLoaders: (deps: TDeps, request: { requestId: string }) => TLoaders;
+  /**
+   * Argument validators by type and field, run before the access rules so a malformed identifier is
+   * BAD_USER_INPUT (not FORBIDDEN) and rules compare normalised values. Each returns the clean args.
+   */
+  validate?: Record<string, Record<string, (args: Record<string, any>) => Record<string, any>>>;
+  /** The power item (行权事项) of every Mutation field; the kit refuses a mutation without one. */
+  powers?: Record<string, PowerItem>;
 }
 
 /** Identity helper that gives a definition its types. */

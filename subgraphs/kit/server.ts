@@ -5,7 +5,7 @@
  */
 import { ApolloServer } from '@apollo/server';
 import { startStandaloneServer } from '@apollo/server/standalone';
-import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { ApolloServerPluginInlineTraceDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { GraphQLError } from 'graphql';
 import { ErrorCode, isCityGraphError, toSafeGraphQLError } from '../../core/errors.ts';
 import type { Logger } from '../../core/logger.ts';
@@ -13,6 +13,7 @@ import { createPrincipalVerifier, PRINCIPAL_HEADER } from '../../core/principal.
 import { buildDepartmentSchema } from './build.ts';
 import type { SubgraphContext } from './context.ts';
 import type { SubgraphDefinition } from './definition.ts';
+import type { SupervisionStore } from '../../supervision/index.ts';
 
 /** Options of a running subgraph. */
 export interface SubgraphServerOptions<TDeps> {
@@ -26,6 +27,8 @@ export interface SubgraphServerOptions<TDeps> {
   deps: TDeps;
   /** The process logger. Required. */
   logger: Logger;
+  /** The supervision store; required when the subgraph has mutations or reads the log. */
+  supervision?: SupervisionStore;
 }
 
 /** A running subgraph. */
@@ -37,14 +40,15 @@ export interface RunningSubgraph {
 /** Starts a department's subgraph on its own HTTP port. */
 export async function startSubgraph<TDeps, TLoaders>(def: SubgraphDefinition<TDeps, TLoaders>, options: SubgraphServerOptions<TDeps>): Promise<RunningSubgraph> {
   if (!options?.principalPublicKeyPem) throw new TypeError(`Subgraph ${def.name} needs principalPublicKeyPem, the gateway's public key.`);
-  const schema = buildDepartmentSchema(def);
+  const schema = buildDepartmentSchema(def, { supervision: options.supervision });
   const verify = await createPrincipalVerifier({ publicKeyPem: options.principalPublicKeyPem });
   const log = options.logger;
 
   const server = new ApolloServer<SubgraphContext<TLoaders>>({
     schema,
     includeStacktraceInErrorResponses: false,
-    plugins: [ApolloServerPluginLandingPageDisabled()],
+    // No inline traces: timings of legacy calls are ours to log, not the client's to read.
+    plugins: [ApolloServerPluginLandingPageDisabled(), ApolloServerPluginInlineTraceDisabled()],
     formatError(formatted, error) {
       const safe = toSafeGraphQLError(error);
       const code = safe.extensions.code;

@@ -10,11 +10,14 @@ export interface PopulationDeps {
 /** This request's loaders. */
 export interface PopulationLoaders {
   citizen: DataLoader<string, CitizenRecord | null>;
+  /** The registry itself, for changes (never batched, never retried). */
+  registry: PopulationAdapter;
 }
 
 /** Creates the loaders of one request; the adapter already splits batches to the registry's limit. */
 export function createLoaders(deps: PopulationDeps, request: { requestId: string }): PopulationLoaders {
   return {
     citizen: new DataLoader((ids) => deps.registry.loadCitizens(ids, request)),
+    registry: deps.registry,
   };
 }

@@ -7,6 +7,8 @@ const ownCitizenOrAdmin = grant('ownCitizenOrAdmin', { role: 'citizen', own: par
 const askOwnCitizen = grant('askOwnCitizen', { role: 'citizen', own: argId }, { role: 'admin' });
 /** Asking for several citizens: every ID must be the caller's own, or the caller is an admin. */
 const askOwnCitizens = grant('askOwnCitizens', { role: 'citizen', own: argIds }, { role: 'admin' });
+/** Changing a record: the citizen themself, or an admin. */
+const changeOwnRecord = grant('changeOwnRecord', { role: 'citizen', own: (_p, args) => args.citizenId as string }, { role: 'admin' });
 /** Parts of a record (address, ethnicity) are reachable only through a field that was allowed. */
 const partOfAllowedRecord = grant('partOfAllowedRecord', { role: 'citizen', note: 'as parent' }, { role: 'admin', note: 'as parent' });
 
@@ -25,7 +27,10 @@ export const permissions: PermissionMap = {
     ethnicity: ownCitizenOrAdmin,
     birthDate: ownCitizenOrAdmin,
     address: ownCitizenOrAdmin,
+    phone: ownCitizenOrAdmin,
   },
+  Mutation: { updateContactPhone: changeOwnRecord },
+  ContactPhoneChange: { citizen: partOfAllowedRecord, requestId: partOfAllowedRecord },
   Address: { divisionCode: partOfAllowedRecord, district: partOfAllowedRecord, text: partOfAllowedRecord },
   Ethnicity: { code: partOfAllowedRecord, name: partOfAllowedRecord },
 };

@@ -31,11 +31,11 @@ describe('the subgraph kit', () => {
   it('refuses to build a subgraph with a field that has no explicit rule, naming the field', () => {
     const { Thing, ...rest } = rules;
     const { open: _open, ...thing } = Thing!;
-    expect(() => buildDepartmentSchema({ ...def, permissions: { ...rest, Thing: thing } }, SDL)).toThrow(/Thing\.open/);
+    expect(() => buildDepartmentSchema({ ...def, permissions: { ...rest, Thing: thing } }, { sdl: SDL })).toThrow(/Thing\.open/);
   });
 
   it('refuses rules for fields that do not exist', () => {
-    expect(() => buildDepartmentSchema({ ...def, permissions: { ...rules, Thing: { ...rules.Thing, ghost: own } } }, SDL)).toThrow(/Thing\.ghost/);
+    expect(() => buildDepartmentSchema({ ...def, permissions: { ...rules, Thing: { ...rules.Thing, ghost: own } } }, { sdl: SDL })).toThrow(/Thing\.ghost/);
   });
 
   it('lists the federation fields among those needing rules', () => {
@@ -44,7 +44,7 @@ describe('the subgraph kit', () => {
   });
 
   it('answers a denied field with null and FORBIDDEN while the rest of the answer stays intact', async () => {
-    const schema = buildDepartmentSchema(def, SDL);
+    const schema = buildDepartmentSchema(def, { sdl: SDL });
     const citizen: Principal = { ...ANONYMOUS, role: 'citizen', sub: '210102198503152318' };
     const other = await run(schema, citizen, '110101199003070015');
     expect(other.data).toEqual({ thing: { id: '110101199003070015', secret: null, open: 'o' } });
@@ -57,7 +57,7 @@ describe('the subgraph kit', () => {
 
   it('passes a resolver\'s own coded error through instead of reporting it as a denial', async () => {
     const failing = { ...def, resolvers: { Query: { thing: () => { throw Object.assign(new Error('legacy slow'), { name: 'CityGraphError', code: 'ADAPTER_TIMEOUT' }); } } } };
-    const schema = buildDepartmentSchema(failing, SDL);
+    const schema = buildDepartmentSchema(failing, { sdl: SDL });
     const r = await run(schema, { ...ANONYMOUS, role: 'admin', sub: 'a' }, '110101199003070015');
     expect(r.errors?.[0]?.message).toBe('legacy slow');
   });

@@ -1,0 +1,163 @@
+/**
+ * The registry's wire: a SOAP 1.1 envelope in GBK, POSTed with fetch; the reply decoded from GBK, the
+ * envelope parsed, and the XML document inside its string parsed in turn. Entities are never
+ * evaluated: no DTD is accepted and only XML's five predefined entities and character references
+ * are decoded, by hand.
+ */
+import iconv from 'iconv-lite';
+import { XMLParser, XMLValidator } from 'fast-xml-parser';
+import { badInput } from '../../core/errors.ts';
+import { populationError } from './faults.ts';
+
+/** Namespace of the registry service (from its WSDL). */
+export const SERVICE_NS = 'http://rkxx.ga.example/ws/RkxxService';
+
+/** The registry's two operations. */
+export type Operation = 'query' | 'modify';
+
+/** Where and as whom to call the registry. */
+export interface RegistryEndpoint {
+  /** SOAP endpoint URL. */
+  url: string;
+  /** Our sender code (`senderId`), also our `loginName`. */
+  senderId: string;
+  /** Shared secret sent as `serviceId`. */
+  secret: string;
+}
+
+/** The business part of a reply: the error flag and result code, and the raw `<result>` records. */
+export interface RegistryReply {
+  errflag: boolean;
+  resultCode: string;
+  results: unknown[];
+}
+
+const GBK_CHARSETS = new Set(['gbk', 'gb2312', 'gb18030', 'cp936', 'x-gbk']);
+
+/** Escapes text for an XML element. */
+export function escapeXml(text: string): string {
+  return text.replace(/[<>&"']/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&apos;' })[c]!);
+}
+
+/** Decodes the predefined entities and character references; any other entity is refused. */
+function unescapeXml(text: string): string {
+  return text.replace(/&([^;&\s]{1,10});/g, (_, name: string) => {
+    if (name === 'lt') return '<';
+    if (name === 'gt') return '>';
+    if (name === 'amp') return '&';
+    if (name === 'quot') return '"';
+    if (name === 'apos') return "'";
+    const code = name.startsWith('#x') ? parseInt(name.slice(2), 16) : name.startsWith('#') ? parseInt(name.slice(1), 10) : NaN;
+    if (Number.isInteger(code) && code > 0 && code <= 0x10ffff) return String.fromCodePoint(code);
+    throw new Error(`undeclared entity &${name};`);
+  });
+}
+
+const parser = new XMLParser({
+  removeNSPrefix: true,
+  ignoreAttributes: false,
+  attributeNamePrefix: '@',
+  parseTagValue: false,
+  parseAttributeValue: false,
+  processEntities: false,
+  ignoreDeclaration: true,
+  isArray: (name) => name === 'result',
+  tagValueProcessor: (_name, value) => unescapeXml(value),
+  attributeValueProcessor: (_name, value) => unescapeXml(value),
+});
+
+/** Parses XML we were sent, refusing DTDs (and so entity definitions) and anything not well-formed. */
+function parseXml(text: string): Record<string, unknown> {
+  if (/<!DOCTYPE|<!ENTITY/i.test(text)) throw populationError({ kind: 'notSoap' });
+  if (XMLValidator.validate(text) !== true) throw populationError({ kind: 'badXml' });
+  try {
+    return parser.parse(text) as Record<string, unknown>;
+  } catch (e) {
+    throw populationError({ kind: 'badXml' }, e);
+  }
+}
+
+/** Builds the request envelope (UTF-8 text; it is encoded to GBK when sent). */
+export function buildEnvelope(operation: Operation, endpoint: RegistryEndpoint, xmlPara: string): string {
+  return (
+    '<?xml version="1.0" encoding="GBK"?>' +
+    `<soap:Envelope xmlns:soap="http://schemas.xmlsoap.org/soap/envelope/" xmlns:rk="${SERVICE_NS}"><soap:Body>` +
+    `<rk:${operation}><rk:senderId>${escapeXml(endpoint.senderId)}</rk:senderId><rk:serviceId>${escapeXml(endpoint.secret)}</rk:serviceId>` +
+    `<rk:xmlPara>${escapeXml(xmlPara)}</rk:xmlPara></rk:${operation}></soap:Body></soap:Envelope>`
+  );
+}
+
+/** Encodes to GBK, refusing text GBK cannot hold (iconv-lite would silently write `?`). */
+function toGbk(text: string): Buffer {
+  const bytes = iconv.encode(text, 'gbk');
+  if (iconv.decode(bytes, 'gbk') !== text) {
+    throw badInput('The request contains characters the population registry cannot store (it only knows GBK).', 'encoding');
+  }
+  return bytes;
+}
+
+/** Decodes reply bytes by the declared charset (GBK unless said otherwise), refusing invalid sequences. */
+export function decodeReply(bytes: Buffer, contentType: string | null): string {
+  const head = bytes.subarray(0, 100).toString('latin1');
+  const declared = /charset=["']?([\w-]+)/i.exec(contentType ?? '')?.[1] ?? /encoding=["']([\w-]+)["']/.exec(head)?.[1] ?? 'gbk';
+  const charset = declared.toLowerCase();
+  if (GBK_CHARSETS.has(charset)) {
+    // GB18030 decodes every GBK sequence (systems that say gb2312 often send GBK) and marks broken ones.
+    const text = iconv.decode(bytes, 'gb18030');
+    if (text.includes('\uFFFD')) throw populationError({ kind: 'badEncoding' });
+    return text;
+  }
+  if (charset === 'utf-8' || charset === 'utf8') {
+    try {
+      return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+    } catch (e) {
+      throw populationError({ kind: 'badEncoding' }, e);
+    }
+  }
+  throw populationError({ kind: 'badEncoding' });
+}
+
+/** Reads a SOAP reply: a Fault throws LEGACY_ERROR; otherwise the inner document's business part. */
+export function readReply(operation: Operation, text: string): RegistryReply {
+  const envelope = parseXml(text).Envelope as Record<string, unknown> | undefined;
+  const body = envelope?.Body as Record<string, unknown> | undefined;
+  if (!body || typeof body !== 'object') throw populationError({ kind: 'notSoap' });
+  const fault = body.Fault as Record<string, unknown> | undefined;
+  if (fault) throw populationError({ kind: 'soapFault', faultcode: String(fault.faultcode ?? '') });
+  const returned = (body[`${operation}Response`] as Record<string, unknown> | undefined)?.[`${operation}Return`];
+  const inner = typeof returned === 'string' ? returned : (returned as Record<string, unknown> | undefined)?.['#text'];
+  if (typeof inner !== 'string' || inner.trim() === '') throw populationError({ kind: 'notSoap' });
+  const response = parseXml(inner.trim()).response as Record<string, unknown> | undefined;
+  const replyBody = response?.body as Record<string, unknown> | undefined;
+  if (!response || !replyBody || typeof replyBody !== 'object') throw populationError({ kind: 'notSoap' });
+  const resultCode = String(replyBody.resultCode ?? '');
+  const errflag = String(response['@errflag'] ?? '0') === '1' || resultCode !== '00';
+  const list = replyBody.resultList as Record<string, unknown> | undefined;
+  const results = list && typeof list === 'object' && Array.isArray(list.result) ? list.result : [];
+  return { errflag, resultCode, results };
+}
+
+/** One SOAP call: send, decode, parse. Transport errors propagate untouched for LegacyCaller to classify. */
+export async function callRegistry(
+  endpoint: RegistryEndpoint,
+  operation: Operation,
+  xmlPara: string,
+  call: { signal: AbortSignal; requestId: string },
+): Promise<RegistryReply> {
+  const response = await fetch(endpoint.url, {
+    method: 'POST',
+    headers: {
+      'Content-Type': 'text/xml; charset=GBK',
+      SOAPAction: `"${SERVICE_NS}/${operation}"`,
+      'x-request-id': call.requestId,
+    },
+    body: new Uint8Array(toGbk(buildEnvelope(operation, endpoint, xmlPara))),
+    signal: call.signal,
+  });
+  const bytes = Buffer.from(await response.arrayBuffer());
+  // 500 is how SOAP 1.1 carries a Fault; anything else but 200 is not the registry answering.
+  if (response.status !== 200 && response.status !== 500) throw populationError({ kind: 'httpStatus', status: response.status });
+  const reply = readReply(operation, decodeReply(bytes, response.headers.get('content-type')));
+  if (response.status === 500) throw populationError({ kind: 'notSoap' });
+  return reply;
+}

@@ -1,0 +1,163 @@
+import { generateKeyPairSync, type KeyObject } from 'node:crypto';
+import { SignJWT, base64url } from 'jose';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { isCityGraphError } from '../errors.ts';
+import { ANONYMOUS, createPrincipalSigner, createPrincipalVerifier, type Principal } from '../principal.ts';
+
+function pemPair(): { privateKeyPem: string; publicKeyPem: string; privateKey: KeyObject } {
+  const { privateKey, publicKey } = generateKeyPairSync('ed25519');
+  return {
+    privateKey,
+    privateKeyPem: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
+    publicKeyPem: publicKey.export({ type: 'spki', format: 'pem' }).toString(),
+  };
+}
+
+const gateway = pemPair();
+const citizen: Principal = {
+  sub: '210102198503152318',
+  role: 'citizen',
+  department: null,
+  scopes: ['profile:read'],
+  onBehalfOf: null,
+  client: 'citizen-app',
+};
+
+/** The `details.reason` of the UNAUTHENTICATED error `p` rejects with; fails the test on anything else. */
+async function refusal(p: Promise<unknown>): Promise<string> {
+  const e = await p.then(
+    () => expect.unreachable('the token was accepted'),
+    (err: unknown) => err,
+  );
+  if (!isCityGraphError(e)) throw e;
+  expect(e.code).toBe('UNAUTHENTICATED');
+  return String(e.details?.reason);
+}
+
+/** A token with the principal's header and claims, signed by `key` (to forge claims the signer refuses). */
+function forge(claims: Record<string, unknown>, key: KeyObject = gateway.privateKey): Promise<string> {
+  return new SignJWT(claims)
+    .setProtectedHeader({ alg: 'EdDSA', typ: 'citygraph-principal+jwt' })
+    .setIssuer('citygraph-gateway')
+    .setAudience('citygraph-subgraph')
+    .setIssuedAt()
+    .setExpirationTime('60s')
+    .setJti('j1')
+    .sign(key);
+}
+
+afterEach(() => {
+  vi.useRealTimers();
+});
+
+describe('principal token', () => {
+  it('carries every principal field and the request id from the gateway to a subgraph', async () => {
+    const sign = await createPrincipalSigner({ privateKeyPem: gateway.privateKeyPem });
+    const verify = await createPrincipalVerifier({ publicKeyPem: gateway.publicKeyPem });
+    const { principal, requestId } = await verify(await sign(citizen, 'req-1'));
+    expect(principal).toEqual(citizen);
+    expect(requestId).toBe('req-1');
+    expect(Object.isFrozen(principal) && Object.isFrozen(principal.scopes)).toBe(true);
+  });
+
+  it('carries the anonymous principal, whose sub is null', async () => {
+    const sign = await createPrincipalSigner({ privateKeyPem: gateway.privateKeyPem });
+    const verify = await createPrincipalVerifier({ publicKeyPem: gateway.publicKeyPem });
+    expect((await verify(await sign(ANONYMOUS, 'req-2'))).principal).toEqual(ANONYMOUS);
+  });
+
+  it('refuses a request without a token', async () => {
+    const verify = await createPrincipalVerifier({ publicKeyPem: gateway.publicKeyPem });
+    expect(await refusal(verify(undefined))).toBe('missing');
+    expect(await refusal(verify(''))).toBe('missing');
+  });
+
+  it('refuses a token past its lifetime plus the clock tolerance', async () => {
+    const sign = await createPrincipalSigner({ privateKeyPem: gateway.privateKeyPem, ttlSeconds: 60 });
+    const verify = await createPrincipalVerifier({ publicKeyPem: gateway.publicKeyPem, clockToleranceSeconds: 5 });
+    vi.useFakeTimers({ toFake: ['Date'], now: Date.now() - 66_000 });
+    const token = await sign(citizen, 'req-3');
+    vi.useRealTimers();
+    expect(await refusal(verify(token))).toBe('expired');
+  });
+
+  it('refuses a token whose payload was changed after signing', async () => {
+    const sign = await createPrincipalSigner({ privateKeyPem: gateway.privateKeyPem });
+    const verify = await createPrincipalVerifier({ publicKeyPem: gateway.publicKeyPem });
+    const [header, payload, signature] = (await sign(citizen, 'req-4')).split('.');
+    const claims = JSON.parse(new TextDecoder().decode(base64url.decode(payload!)));
+    const widened = base64url.encode(JSON.stringify({ ...claims, role: 'admin' }));
+    expect(await refusal(verify(`${header}.${widened}.${signature}`))).toBe('signature');
+  });
+
+  it('refuses a token signed by another key, such as one a subgraph generated itself', async () => {
+    const sign = await createPrincipalSigner({ privateKeyPem: pemPair().privateKeyPem });
+    const verify = await createPrincipalVerifier({ publicKeyPem: gateway.publicKeyPem });
+    expect(await refusal(verify(await sign(citizen, 'req-5')))).toBe('signature');
+  });
+
+  it('refuses an unsigned token with alg none', async () => {
+    const verify = await createPrincipalVerifier({ publicKeyPem: gateway.publicKeyPem });
+    const enc = (o: object) => base64url.encode(JSON.stringify(o));
+    const now = Math.floor(Date.now() / 1000);
+    const claims = { ...citizen, role: 'admin', rid: 'r', iss: 'citygraph-gateway', aud: 'citygraph-subgraph', iat: now, exp: now + 60, jti: 'j' };
+    const token = `${enc({ alg: 'none', typ: 'citygraph-principal+jwt' })}.${enc(claims)}.`;
+    expect(await refusal(verify(token))).toBe('algorithm');
+  });
+
+  it('refuses an HS256 token that uses the public key PEM as its HMAC secret', async () => {
+    const verify = await createPrincipalVerifier({ publicKeyPem: gateway.publicKeyPem });
+    const { sub, ...rest } = citizen;
+    const token = await new SignJWT({ ...rest, sub: sub!, role: 'admin', rid: 'r' })
+      .setProtectedHeader({ alg: 'HS256', typ: 'citygraph-principal+jwt' })
+      .setIssuer('citygraph-gateway')
+      .setAudience('citygraph-subgraph')
+      .setIssuedAt()
+      .setExpirationTime('60s')
+      .setJti('j')
+      .sign(new TextEncoder().encode(gateway.publicKeyPem));
+    expect(await refusal(verify(token))).toBe('algorithm');
+  });
+
+  it('refuses correctly signed claims with an unknown role', async () => {
+    const verify = await createPrincipalVerifier({ publicKeyPem: gateway.publicKeyPem });
+    const { sub, ...rest } = citizen;
+    expect(await refusal(verify(await forge({ ...rest, sub, role: 'superuser', rid: 'r' })))).toBe('claims');
+    // The same claims with a known role pass, so the role is what was refused.
+    await expect(verify(await forge({ ...rest, sub, role: 'staff', rid: 'r' }))).resolves.toBeTruthy();
+  });
+
+  it('refuses correctly signed claims without a request id', async () => {
+    const verify = await createPrincipalVerifier({ publicKeyPem: gateway.publicKeyPem });
+    const { sub, ...rest } = citizen;
+    expect(await refusal(verify(await forge({ ...rest, sub })))).toBe('claims');
+  });
+
+  it('refuses another kind of JWT signed with the same key (no principal typ)', async () => {
+    const verify = await createPrincipalVerifier({ publicKeyPem: gateway.publicKeyPem });
+    const { sub, ...rest } = citizen;
+    const token = await new SignJWT({ ...rest, rid: 'r' })
+      .setProtectedHeader({ alg: 'EdDSA' })
+      .setSubject(sub!)
+      .setIssuer('citygraph-gateway')
+      .setAudience('citygraph-subgraph')
+      .setIssuedAt()
+      .setExpirationTime('60s')
+      .setJti('j')
+      .sign(gateway.privateKey);
+    expect(await refusal(verify(token))).toBe('claims');
+  });
+
+  it('does not sign a principal that a subgraph would refuse', async () => {
+    const sign = await createPrincipalSigner({ privateKeyPem: gateway.privateKeyPem });
+    await expect(sign({ ...citizen, role: 'root' as Principal['role'] }, 'r')).rejects.toThrow();
+    await expect(sign(citizen, '')).rejects.toThrow();
+  });
+
+  it('refuses keys of the wrong kind at construction', async () => {
+    await expect(createPrincipalVerifier({ publicKeyPem: gateway.privateKeyPem })).rejects.toThrow(TypeError);
+    await expect(createPrincipalSigner({ privateKeyPem: gateway.publicKeyPem })).rejects.toThrow(TypeError);
+    const rsa = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+    await expect(createPrincipalSigner({ privateKeyPem: rsa })).rejects.toThrow(/Ed25519/);
+  });
+});

@@ -1,0 +1,77 @@
+/**
+ * Runs a department's subgraph as a process: the configuration every subgraph shares, read once, the
+ * supervision store opened (lazily, so queries go on while it is down), readiness announced.
+ */
+import { z } from 'zod';
+import { port } from '../../core/config.ts';
+import { ensureDevSecret } from '../../core/dev-keys.ts';
+import { createLogger, type Logger } from '../../core/logger.ts';
+import { announceReady, stopOnSignals } from '../../core/process.ts';
+import { openSupervisionStore, type SupervisionStore } from '../../supervision/index.ts';
+import type { SubgraphDefinition } from './definition.ts';
+import { lazySupervisionStore } from './lazy-store.ts';
+import { startSubgraph } from './server.ts';
+
+/** Environment every subgraph process reads; departments extend it with their legacy system's. */
+export const subgraphEnv = z.object({
+  PORT: port(0),
+  HOST: z.string().default('127.0.0.1'),
+  LOG_LEVEL: z.string().default('info'),
+  /** PEM of the gateway's public key for principal tokens. */
+  CITYGRAPH_PRINCIPAL_PUBLIC_KEY: z.string().min(1),
+  /** Data folder: the embedded SQLite supervision store and development keys. */
+  CITYGRAPH_DATA_DIR: z.string().default('.data'),
+  /** `postgres://…` for a supervision store shared by several instances; default SQLite in the data folder. */
+  DATABASE_URL: z.string().optional(),
+  /** Key of the subject HMACs in supervision records (≥ 32 chars); default a generated development key. */
+  SUPERVISION_SUBJECT_KEY: z.string().min(32).optional(),
+  /** Record hash for a new store; default sm3. */
+  SUPERVISION_HASH: z.enum(['sm3', 'sha256']).default('sm3'),
+  /** Checkpoint signature; default sm2. */
+  SUPERVISION_SIGNATURE: z.enum(['sm2', 'ed25519']).default('sm2'),
+});
+export type SubgraphEnv = z.infer<typeof subgraphEnv>;
+
+/** Opens the supervision store the environment describes (lazily). */
+export function supervisionFromEnv(env: SubgraphEnv, log: Logger): ReturnType<typeof lazySupervisionStore> {
+  const subjectKey = env.SUPERVISION_SUBJECT_KEY ?? ensureDevSecret(env.CITYGRAPH_DATA_DIR, 'subject-hmac');
+  return lazySupervisionStore(
+    () =>
+      openSupervisionStore({
+        url: env.DATABASE_URL,
+        dataDir: env.CITYGRAPH_DATA_DIR,
+        hash: env.SUPERVISION_HASH,
+        signing: { algorithm: env.SUPERVISION_SIGNATURE },
+        subjectKey,
+        onError: (e) => log.error({ err: e }, 'supervision store background failure'),
+      }),
+    (e) => log.error({ err: e }, 'supervision store cannot be opened; mutations are refused until it can'),
+  );
+}
+
+/** Starts `def` as this process's service and keeps it running until a signal. */
+export async function runSubgraph<TDeps>(
+  def: SubgraphDefinition<TDeps, any>,
+  env: SubgraphEnv,
+  makeDeps: (log: Logger) => TDeps,
+  options: { supervision?: boolean; onStarted?: (store: SupervisionStore | undefined, log: Logger) => Promise<void> } = {},
+): Promise<void> {
+  const service = `subgraph-${def.name}`;
+  const logger = createLogger({ service, level: env.LOG_LEVEL });
+  const supervision = options.supervision ? supervisionFromEnv(env, logger) : undefined;
+  const server = await startSubgraph(def, {
+    port: env.PORT,
+    host: env.HOST,
+    principalPublicKeyPem: env.CITYGRAPH_PRINCIPAL_PUBLIC_KEY,
+    deps: makeDeps(logger),
+    logger,
+    supervision,
+  });
+  await options.onStarted?.(supervision, logger);
+  logger.info({ url: server.url }, 'subgraph ready');
+  announceReady(service, server.url);
+  stopOnSignals(async () => {
+    await server.close();
+    await supervision?.close();
+  }, logger);
+}

@@ -1,0 +1,93 @@
+/**
+ * The supervision record of every mutation, applied by the kit to every Mutation field of every
+ * subgraph. Outermost middleware, so it sees the access rules' denials too:
+ * intent (durable) → rules → resolver → outcome. If the intent cannot be written, nothing runs.
+ */
+import type { GraphQLResolveInfo } from 'graphql';
+import { CityGraphError, ErrorCode, isCityGraphError } from '../../core/errors.ts';
+import type { IntentInput, SubjectInput, SupervisionStore } from '../../supervision/index.ts';
+import type { SubgraphContext } from './context.ts';
+
+/** What the supervision platform must know of one mutation field: the power it exercises. */
+export interface PowerItem {
+  /** 行权事项 code of the power exercised, e.g. `GA-BG-0103`. Required. */
+  code: string;
+  /** The citizen or enterprise the change concerns, from the arguments and the principal. */
+  subject?: (args: Record<string, any>, ctx: SubgraphContext) => SubjectInput | null;
+  /** Case number (办件编号) known before the call, if any. */
+  caseNumber?: (args: Record<string, any>) => string | null;
+  /** Argument keys holding personal data, stored masked (the digest still covers them). */
+  sensitiveArgs?: readonly string[];
+}
+
+type Resolve = (parent: unknown, args: Record<string, any>, ctx: SubgraphContext, info: GraphQLResolveInfo) => unknown;
+
+function codeOf(e: unknown): string {
+  if (isCityGraphError(e)) return e.code;
+  const code = (e as { extensions?: { code?: unknown } })?.extensions?.code;
+  return typeof code === 'string' ? code : ErrorCode.INTERNAL;
+}
+
+function unavailable(cause: unknown): CityGraphError {
+  if (isCityGraphError(cause) && cause.code === ErrorCode.SUPERVISION_UNAVAILABLE) return cause;
+  return new CityGraphError(ErrorCode.SUPERVISION_UNAVAILABLE, 'The supervision store cannot record this change, so it was not made. Try again later.', { cause });
+}
+
+/** Builds the graphql-middleware map that records every Mutation field of a department. */
+export function supervisionMiddleware(department: string, store: SupervisionStore, powers: Record<string, PowerItem>) {
+  const wrapped: Record<string, (resolve: Resolve, parent: unknown, args: Record<string, any>, ctx: SubgraphContext, info: GraphQLResolveInfo) => Promise<unknown>> = {};
+  for (const [field, power] of Object.entries(powers)) {
+    wrapped[field] = async (resolve, parent, args, ctx, info) => {
+      const p = ctx.principal;
+      const intent: IntentInput = {
+        department,
+        actor: { role: p.role, department: p.department, client: p.client, sub: p.sub, onBehalfOf: p.onBehalfOf },
+        operation: info.operation.name?.value ?? null,
+        field: `Mutation.${field}`,
+        powerItem: power.code,
+        subject: safely(() => power.subject?.(args, ctx) ?? null),
+        caseNumber: safely(() => power.caseNumber?.(args) ?? null),
+        args,
+        sensitiveKeys: power.sensitiveArgs,
+        requestId: ctx.requestId,
+      };
+      let ref;
+      try {
+        ref = await store.appendIntent(intent);
+      } catch (e) {
+        ctx.log.error({ err: e, field }, 'supervision intent not written; mutation refused');
+        throw unavailable(e);
+      }
+      let result: unknown;
+      try {
+        result = await resolve(parent, args, ctx, info);
+      } catch (e) {
+        const code = codeOf(e);
+        try {
+          await store.appendOutcome(ref, { outcome: code === ErrorCode.FORBIDDEN ? 'DENIED' : 'ERROR', errorCode: code });
+        } catch (w) {
+          // The intent stays open and is marked OUTCOME_UNKNOWN at the next start; the client sees its error.
+          ctx.log.error({ err: w, field }, 'supervision outcome not written');
+        }
+        throw e;
+      }
+      try {
+        await store.appendOutcome(ref, { outcome: 'SUCCESS' });
+      } catch (w) {
+        // A change the supervisors cannot see must not look successful to the client.
+        ctx.log.error({ err: w, field }, 'supervision outcome not written after the change');
+        throw unavailable(w);
+      }
+      return result;
+    };
+  }
+  return { Mutation: wrapped };
+}
+
+function safely<T>(f: () => T | null): T | null {
+  try {
+    return f();
+  } catch {
+    return null;
+  }
+}

@@ -1,0 +1,151 @@
+/**
+ * Whole-system tests: the real stand-ins, subgraphs and gateway as separate processes on ephemeral
+ * ports, queried over HTTP as an app would.
+ */
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { DEMO_CITIZEN_ID, listCitizenIds } from '../adapters/population/standin/index.ts';
+import { residentIdCheckDigit } from '../core/resident-id.ts';
+import { startTestCity, type TestCity } from './support/city.ts';
+
+let t: TestCity;
+let citizenToken: string;
+let adminToken: string;
+
+beforeAll(async () => {
+  t = await startTestCity({
+    serviceEnv: { 'subgraph-medicalInsurance': { MEDICAL_INSURANCE_TIMEOUT_MS: '400' }, 'subgraph-population': { POPULATION_TIMEOUT_MS: '400' } },
+  });
+  citizenToken = await t.token({ role: 'citizen', sub: DEMO_CITIZEN_ID });
+  adminToken = await t.token({ role: 'admin', sub: 'admin-test' });
+}, 90_000);
+afterAll(() => t?.stop());
+beforeEach(async () => {
+  await t.fault('population-standin', { mode: null });
+  await t.fault('medicalInsurance-standin', { mode: null });
+  await t.resetStats();
+});
+
+const DEMO_QUERY = `{ citizen(id: "${DEMO_CITIZEN_ID}") { name gender birthDate address { divisionCode } insurance { status balance } } }`;
+
+describe('one graph over two departments', () => {
+  it('answers every field of the demo query from both departments for the citizen themself', async () => {
+    const r = await t.query(DEMO_QUERY, { token: citizenToken });
+    expect(r.status).toBe(200);
+    expect(r.body.errors).toBeUndefined();
+    expect(r.body.data.citizen).toEqual({
+      name: '王立军',
+      gender: 'MALE',
+      birthDate: '1985-03-15',
+      address: { divisionCode: '210102' },
+      insurance: { status: 'ACTIVE', balance: '1523.40' },
+    });
+  });
+
+  it('costs exactly 1 population call and 40 insurance calls for 50 IDs of which 10 repeat', async () => {
+    const distinct = listCitizenIds(41).filter((id) => id !== DEMO_CITIZEN_ID).slice(0, 40);
+    const ids = [...distinct, ...distinct.slice(0, 10)];
+    const r = await t.query('query($ids: [ID!]!) { citizens(ids: $ids) { id name insurance { type } } }', { token: adminToken, variables: { ids } });
+    expect(r.body.errors).toBeUndefined();
+    expect(r.body.data.citizens).toHaveLength(50);
+    expect(r.body.data.citizens.map((c: { id: string }) => c.id)).toEqual(ids);
+    expect((await t.stats('population-standin')).requests).toBe(1);
+    expect((await t.stats('medicalInsurance-standin')).requests).toBe(40);
+  });
+
+  it('refuses more than 100 IDs with BAD_USER_INPUT before any legacy call', async () => {
+    const ids = listCitizenIds(101);
+    const r = await t.query('query($ids: [ID!]!) { citizens(ids: $ids) { id } }', { token: adminToken, variables: { ids } });
+    expect(r.body.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+    expect(r.body.errors?.[0]?.extensions?.details?.rule).toBe('maxIds');
+    expect((await t.stats('population-standin')).requests).toBe(0);
+  });
+});
+
+describe('bad input', () => {
+  it.each([
+    ['21010219850315231', 'length'],
+    ['210102198503152317', 'checkDigit'],
+    ['210102198502302310', 'birthDate'],
+    ['991102198503152311', 'province'],
+  ])('rejects %s with BAD_USER_INPUT naming the %s rule, before any legacy call', async (id, rule) => {
+    const r = await t.query(`{ citizen(id: "${id}") { name } }`, { token: adminToken });
+    expect(r.body.data?.citizen ?? null).toBeNull();
+    expect(r.body.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+    expect(r.body.errors?.[0]?.extensions?.details?.rule).toBe(rule);
+    expect((await t.stats('population-standin')).requests).toBe(0);
+  });
+
+  it('accepts an ID issued in another province and one under a retired Shenyang code, and asks the registry', async () => {
+    const beijing = `11010119900307001${residentIdCheckDigit('11010119900307001')}`;
+    const liaozhong = `21012219800101001${residentIdCheckDigit('21012219800101001')}`;
+    const r = await t.query(`{ a: citizen(id: "${beijing}") { name } b: citizen(id: "${liaozhong}") { name } }`, { token: adminToken });
+    expect(r.body.errors).toBeUndefined();
+    expect(r.body.data).toEqual({ a: null, b: null });
+    expect((await t.stats('population-standin')).requests).toBe(1);
+  });
+
+  it('gives a citizen asking for another citizen null and FORBIDDEN', async () => {
+    const other = listCitizenIds(3).find((id) => id !== DEMO_CITIZEN_ID)!;
+    const r = await t.query(`{ citizen(id: "${other}") { name } }`, { token: citizenToken });
+    expect(r.body.data.citizen).toBeNull();
+    expect(r.body.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+  });
+});
+
+describe('one department failing', () => {
+  const insuranceError = async () => {
+    const r = await t.query(DEMO_QUERY, { token: citizenToken });
+    expect(r.status).toBe(200);
+    expect(r.body.data.citizen.name).toBe('王立军');
+    expect(r.body.data.citizen.insurance).toBeNull();
+    const e = r.body.errors?.[0];
+    expect(e?.path).toEqual(['citizen', 'insurance']);
+    expect(JSON.stringify(r.body)).not.toMatch(/127\.0\.0\.1|at .*\.ts|stack|infcode|err_msg/);
+    return e;
+  };
+
+  it('gives partial data and ADAPTER_TIMEOUT naming medicalInsurance when the platform hangs', async () => {
+    await t.fault('medicalInsurance-standin', { mode: 'timeout' });
+    const e = await insuranceError();
+    expect(e?.extensions).toMatchObject({ code: 'ADAPTER_TIMEOUT', department: 'medicalInsurance' });
+  });
+
+  it('gives LEGACY_ERROR for an infcode -1 reply', async () => {
+    await t.fault('medicalInsurance-standin', { mode: 'infcodeError' });
+    expect((await insuranceError())?.extensions).toMatchObject({ code: 'LEGACY_ERROR', department: 'medicalInsurance' });
+  });
+
+  it('gives ADAPTER_BAD_REPLY for a non-JSON reply', async () => {
+    await t.fault('medicalInsurance-standin', { mode: 'notJson' });
+    expect((await insuranceError())?.extensions).toMatchObject({ code: 'ADAPTER_BAD_REPLY', department: 'medicalInsurance' });
+  });
+
+  it.each([
+    ['soapFault', 'LEGACY_ERROR'],
+    ['badXml', 'ADAPTER_BAD_REPLY'],
+    ['badEncoding', 'ADAPTER_BAD_REPLY'],
+  ])('gives %s from the registry as %s on the citizen, and the gateway stays up', async (mode, code) => {
+    await t.fault('population-standin', { mode });
+    const r = await t.query(DEMO_QUERY, { token: citizenToken });
+    expect(r.body.data?.citizen ?? null).toBeNull();
+    expect(r.body.errors?.[0]?.extensions).toMatchObject({ code, department: 'population' });
+    await t.fault('population-standin', { mode: null });
+    expect((await t.query(DEMO_QUERY, { token: citizenToken })).body.data.citizen.name).toBe('王立军');
+  });
+});
+
+describe('request ids', () => {
+  it('echoes a client request id and reaches the legacy systems with it', async () => {
+    const r = await t.query(DEMO_QUERY, { token: citizenToken, headers: { 'x-request-id': 'test-req-000123' } });
+    expect(r.headers.get('x-request-id')).toBe('test-req-000123');
+    const logged = t.city.services['subgraph-population']!.output.some((l) => l.includes('test-req-000123'));
+    const gatewayLogged = t.city.services.gateway!.output.some((l) => l.includes('test-req-000123'));
+    expect(gatewayLogged).toBe(true);
+    expect(logged || gatewayLogged).toBe(true);
+  });
+
+  it('assigns a new id when the client sends none or an unsafe one', async () => {
+    const r = await t.query(DEMO_QUERY, { token: citizenToken, headers: { 'x-request-id': '<script>' } });
+    expect(r.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
+  });
+});
