@@ -45,17 +45,18 @@ export async function startCity(options: CityOptions): Promise<City> {
       start('medicalInsurance-standin', 'adapters/medicalInsurance/standin/main.ts', { PORT: port(4102) }),
     ]);
     const subgraphEnv = { CITYGRAPH_PRINCIPAL_PUBLIC_KEY: keys.principalPublicKeyPem };
-    const [popSubgraph, medSubgraph] = await Promise.all([
+    const [popSubgraph, medSubgraph, supSubgraph] = await Promise.all([
       start('subgraph-population', 'subgraphs/population/main.ts', { ...subgraphEnv, PORT: port(4001), POPULATION_LEGACY_URL: population.url }),
       start('subgraph-medicalInsurance', 'subgraphs/medicalInsurance/main.ts', {
         ...subgraphEnv,
         PORT: port(4002),
         MEDICAL_INSURANCE_LEGACY_URL: medical.url,
       }),
+      start('subgraph-supervision', 'subgraphs/supervision/main.ts', { ...subgraphEnv, PORT: port(4003) }),
     ]);
     const gateway = await start('gateway', 'gateway/main.ts', {
       PORT: String(options.gatewayPort ?? 0),
-      SUBGRAPH_URLS: JSON.stringify({ population: popSubgraph.url, medicalInsurance: medSubgraph.url }),
+      SUBGRAPH_URLS: JSON.stringify({ population: popSubgraph.url, medicalInsurance: medSubgraph.url, supervision: supSubgraph.url }),
     });
     const stop = async () => {
       await gateway.stop();

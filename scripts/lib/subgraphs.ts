@@ -12,4 +12,5 @@ export interface SubgraphEntry {
 export const SUBGRAPHS: readonly SubgraphEntry[] = [
   { name: 'population', defaultPort: 4001 },
   { name: 'medicalInsurance', defaultPort: 4002 },
+  { name: 'supervision', defaultPort: 4003 },
 ];

@@ -13,7 +13,7 @@ import { ErrorCode } from '../../core/errors.ts';
 import type { SubgraphContext } from './context.ts';
 import type { PermissionMap, SubgraphDefinition } from './definition.ts';
 import { scalarResolvers } from './scalars.ts';
-import { supervisionMiddleware } from './supervision.ts';
+import { accessRecordMiddleware, supervisionMiddleware } from './supervision.ts';
 import type { SupervisionStore } from '../../supervision/index.ts';
 
 /** Folder of the committed SDL files. */
@@ -94,8 +94,8 @@ export function buildDepartmentSchema(def: SubgraphDefinition<any, any>, options
   if (unrecorded.length > 0) {
     throw new Error(`Subgraph ${def.name} has mutations without a power item (行权事项) in its definition: ${unrecorded.join(', ')}.`);
   }
-  if (mutations.length > 0 && !options.supervision) {
-    throw new Error(`Subgraph ${def.name} has mutations, so it needs a supervision store: every change is recorded.`);
+  if ((mutations.length > 0 || def.recordedReads) && !options.supervision) {
+    throw new Error(`Subgraph ${def.name} has mutations or recorded reads, so it needs a supervision store: every change is recorded.`);
   }
   const permissions = shield(def.permissions, {
     fallbackRule: deny,
@@ -103,9 +103,10 @@ export function buildDepartmentSchema(def: SubgraphDefinition<any, any>, options
     allowExternalErrors: true,
     fallbackError: forbidden as never,
   });
-  const validation = validationMiddleware(def.validate ?? {});
   // Supervision first, so it wraps the rules and records a denied or malformed attempt as well.
-  return mutations.length > 0
-    ? applyMiddleware(schema, supervisionMiddleware(def.name, options.supervision!, powers) as never, validation, permissions)
-    : applyMiddleware(schema, validation, permissions);
+  const recording = [
+    ...(mutations.length > 0 ? [supervisionMiddleware(def.name, options.supervision!, powers)] : []),
+    ...(def.recordedReads ? [accessRecordMiddleware(def.recordedReads.chain, options.supervision!, def.recordedReads.fields)] : []),
+  ];
+  return applyMiddleware(schema, ...(recording as never[]), validationMiddleware(def.validate ?? {}), permissions);
 }

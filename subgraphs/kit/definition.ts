@@ -2,7 +2,7 @@
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/resolverMap.js';
 import type { IRule } from 'graphql-shield';
 import type { SubgraphContext } from './context.ts';
-import type { PowerItem } from './supervision.ts';
+import type { PowerItem, RecordedRead } from './supervision.ts';
 
 /** Rules by type, then by field: every field named explicitly, no type-wide shortcuts. */
 export type PermissionMap = Record<string, Record<string, IRule>>;
@@ -24,6 +24,8 @@ export interface SubgraphDefinition<TDeps = unknown, TLoaders = unknown> {
   validate?: Record<string, Record<string, (args: Record<string, any>) => Record<string, any>>>;
   /** The power item (行权事项) of every Mutation field; the kit refuses a mutation without one. */
   powers?: Record<string, PowerItem>;
+  /** Query fields whose every read is recorded in the supervision store (allowed or denied). */
+  recordedReads?: { chain: string; fields: Record<string, RecordedRead> };
 }
 
 /** Identity helper that gives a definition its types. */

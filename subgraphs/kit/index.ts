@@ -6,4 +6,4 @@ export { grant, describeRule, satisfies, parentId, argId, argIds, viaGateway, ty
 export type { SubgraphContext } from './context.ts';
 export { DateScalar, DecimalScalar } from './scalars.ts';
 export { validateIds, MAX_IDS } from './ids.ts';
-export { supervisionMiddleware, type PowerItem } from './supervision.ts';
+export { accessRecordMiddleware, supervisionMiddleware, type PowerItem, type RecordedRead } from './supervision.ts';

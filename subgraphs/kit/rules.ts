@@ -20,7 +20,12 @@ export interface Grant {
   scope?: string;
   /** When set, the principal's department must equal this. */
   department?: string;
-  /** Short words for the generated table, e.g. `own`, `scope identity:verify`. Default derived. */
+  /**
+   * When set, a caller allowed by this grant sees the value through it (e.g. a masked resident ID),
+   * unless another grant it satisfies shows the value plainly. Default: the value as it is.
+   */
+  mask?: (value: unknown) => unknown;
+  /** Words shown in the generated table after the derived ones, or alone for an unconditional grant (`gateway`). Default none. */
   note?: string;
 }
 
@@ -36,6 +41,34 @@ const registry = new WeakMap<IRule, NamedRule>();
 /** The grants behind a rule built with `grant()`, or undefined for a foreign rule. */
 export function describeRule(r: unknown): NamedRule | undefined {
   return registry.get(r as IRule);
+}
+
+/**
+ * The words of the generated access table for one grant, derived from what it checks, so the table
+ * cannot say less than the code does: `own + scope citizen:read`, `dept population`, `scope citizen:basic, masked`.
+ */
+export function describeGrant(g: Grant): string {
+  const checks = [g.own && 'own', g.scope && `scope ${g.scope}`, g.department && `dept ${g.department}`].filter(Boolean).join(' + ');
+  const words = checks === '' ? (g.note ?? 'yes') : g.note ? `${checks} (${g.note})` : checks;
+  return g.mask ? `${words}, masked` : words;
+}
+
+/**
+ * How principal `p` may see a field allowed by `grants`: `null` to see it as it is, or the mask to
+ * show it through. Plain wins: a mask applies only when every grant `p` satisfies masks.
+ */
+export function maskFor(grants: readonly Grant[], p: Principal, parent: unknown, args: Record<string, unknown>): ((value: unknown) => unknown) | null {
+  const satisfied = grants.filter((g) => satisfiesSafely(g, p, parent, args));
+  if (satisfied.length === 0 || satisfied.some((g) => !g.mask)) return null;
+  return satisfied[0]!.mask!;
+}
+
+function satisfiesSafely(g: Grant, p: Principal, parent: unknown, args: Record<string, unknown>): boolean {
+  try {
+    return satisfies(g, p, parent, args);
+  } catch {
+    return false;
+  }
 }
 
 /** Which identity of the principal "own" compares with: an app acts for the citizen it represents. */
@@ -67,11 +100,7 @@ export function satisfies(g: Grant, p: Principal, parent: unknown, args: Record<
 export function grant(name: string, ...grants: Grant[]): IRule {
   if (!name) throw new TypeError('grant() needs a rule name, used in logs and in the generated access table.');
   const r = rule(name, { cache: 'no_cache' })((parent: unknown, args: Record<string, unknown>, ctx: SubgraphContext) => {
-    try {
-      return grants.some((g) => satisfies(g, ctx.principal, parent, args ?? {}));
-    } catch {
-      return false;
-    }
+    return grants.some((g) => satisfiesSafely(g, ctx.principal, parent, args ?? {}));
   });
   registry.set(r, { name, grants, rule: r });
   return r;

@@ -53,7 +53,7 @@ export function supervisionFromEnv(env: SubgraphEnv, log: Logger): ReturnType<ty
 export async function runSubgraph<TDeps>(
   def: SubgraphDefinition<TDeps, any>,
   env: SubgraphEnv,
-  makeDeps: (log: Logger) => TDeps,
+  makeDeps: (log: Logger, supervision: SupervisionStore | undefined) => TDeps,
   options: { supervision?: boolean; onStarted?: (store: SupervisionStore | undefined, log: Logger) => Promise<void> } = {},
 ): Promise<void> {
   const service = `subgraph-${def.name}`;
@@ -63,7 +63,7 @@ export async function runSubgraph<TDeps>(
     port: env.PORT,
     host: env.HOST,
     principalPublicKeyPem: env.CITYGRAPH_PRINCIPAL_PUBLIC_KEY,
-    deps: makeDeps(logger),
+    deps: makeDeps(logger, supervision),
     logger,
     supervision,
   });

@@ -45,7 +45,28 @@ export const DecimalScalar = new GraphQLScalarType({
   },
 });
 
-const ALL = { Date: DateScalar, Decimal: DecimalScalar };
+const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,3})?(Z|[+-]\d{2}:\d{2})$/;
+
+function instant(value: unknown): string {
+  if (typeof value !== 'string' || !ISO_INSTANT.test(value) || Number.isNaN(Date.parse(value))) {
+    throw bad('A DateTime must be an ISO 8601 instant with a zone, e.g. "2024-05-20T02:30:15.123Z".');
+  }
+  return new Date(value).toISOString();
+}
+
+/** `DateTime`: an ISO 8601 instant, normalised to UTC with milliseconds. */
+export const DateTimeScalar = new GraphQLScalarType({
+  name: 'DateTime',
+  description: 'An instant in ISO 8601 UTC with milliseconds.',
+  serialize: (value) => instant(value),
+  parseValue: (value) => instant(value),
+  parseLiteral(ast) {
+    if (ast.kind !== Kind.STRING) throw bad('A DateTime must be a string.');
+    return instant(ast.value);
+  },
+});
+
+const ALL = { Date: DateScalar, Decimal: DecimalScalar, DateTime: DateTimeScalar };
 
 /** The scalar resolvers for the scalars a document declares. */
 export function scalarResolvers(doc: DocumentNode): Record<string, GraphQLScalarType> {

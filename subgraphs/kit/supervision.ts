@@ -60,7 +60,7 @@ export function supervisionMiddleware(department: string, store: SupervisionStor
       }
       let result: unknown;
       try {
-        result = await resolve(parent, args, ctx, info);
+        result = await settle(resolve(parent, args, ctx, info));
       } catch (e) {
         const code = codeOf(e);
         try {
@@ -82,6 +82,62 @@ export function supervisionMiddleware(department: string, store: SupervisionStor
     };
   }
   return { Mutation: wrapped };
+}
+
+/** A read that is itself recorded (e.g. an auditor reading the supervision store). */
+export interface RecordedRead {
+  /** The citizen or enterprise the read concerns, from the arguments. */
+  subject?: (args: Record<string, any>) => SubjectInput | null;
+  /** Argument keys holding personal data, stored masked. */
+  sensitiveArgs?: readonly string[];
+}
+
+/**
+ * Builds the middleware that records every read of the given Query fields, allowed or denied, in the
+ * `chain` department. Fail closed: a read that cannot be recorded returns no data.
+ */
+export function accessRecordMiddleware(chain: string, store: SupervisionStore, reads: Record<string, RecordedRead>) {
+  const wrapped: Record<string, (resolve: Resolve, parent: unknown, args: Record<string, any>, ctx: SubgraphContext, info: GraphQLResolveInfo) => Promise<unknown>> = {};
+  for (const [field, read] of Object.entries(reads)) {
+    wrapped[field] = async (resolve, parent, args, ctx, info) => {
+      const p = ctx.principal;
+      const base = {
+        department: chain,
+        actor: { role: p.role, department: p.department, client: p.client, sub: p.sub, onBehalfOf: p.onBehalfOf },
+        operation: info.operation.name?.value ?? null,
+        field: `Query.${field}`,
+        subject: safely(() => read.subject?.(args) ?? null),
+        args,
+        sensitiveKeys: read.sensitiveArgs,
+        requestId: ctx.requestId,
+      };
+      let result: unknown;
+      try {
+        result = await settle(resolve(parent, args, ctx, info));
+      } catch (e) {
+        const code = codeOf(e);
+        if (code === ErrorCode.FORBIDDEN) {
+          await store.appendAccess({ ...base, outcome: 'DENIED', errorCode: code }).catch((w: unknown) => ctx.log.error({ err: w, field }, 'denied read not recorded'));
+        }
+        throw e;
+      }
+      try {
+        await store.appendAccess({ ...base, outcome: 'SUCCESS' });
+      } catch (w) {
+        ctx.log.error({ err: w, field }, 'read not recorded; answer withheld');
+        throw unavailable(w);
+      }
+      return result;
+    };
+  }
+  return { Query: wrapped };
+}
+
+/** graphql-shield *returns* its denial error instead of throwing it; treat a returned Error as thrown. */
+async function settle(value: unknown): Promise<unknown> {
+  const result = await value;
+  if (result instanceof Error) throw result;
+  return result;
 }
 
 function safely<T>(f: () => T | null): T | null {

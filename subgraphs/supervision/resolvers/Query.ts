@@ -1,0 +1,44 @@
+/** Auditors' reads of the supervision store; each is recorded by the kit (index.ts `recordedReads`). */
+import { badInput } from '../../../core/errors.ts';
+import type { RecordFilter, SupervisionRecord, SupervisionStore } from '../../../supervision/index.ts';
+import type { SubgraphContext } from '../../kit/index.ts';
+
+type Ctx = SubgraphContext<{ store: SupervisionStore }>;
+
+/** Most records one page may hold. */
+const MAX_PAGE = 100;
+
+/** GraphQL filter (enums in upper case) to the store's filter. */
+function toFilter(f: Record<string, unknown> | null | undefined): RecordFilter {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(f ?? {})) {
+    if (v === null || v === undefined) continue;
+    out[k] = k === 'kind' ? String(v).toLowerCase() : v;
+  }
+  return out as RecordFilter;
+}
+
+/** A store record in the graph's shape. */
+export function toGraph(r: SupervisionRecord) {
+  return { ...r, kind: r.kind.toUpperCase(), args: r.args === null || r.args === undefined ? null : JSON.stringify(r.args) };
+}
+
+export const Query = {
+  async mutationLog(_: unknown, args: { filter?: Record<string, unknown> | null; first: number; after?: string | null }, ctx: Ctx) {
+    if (!Number.isInteger(args.first) || args.first < 1 || args.first > MAX_PAGE) {
+      throw badInput(`first must be between 1 and ${MAX_PAGE}.`, 'pageSize', { max: MAX_PAGE });
+    }
+    const page = await ctx.loaders.store.query(toFilter(args.filter), { first: args.first, after: args.after ?? null });
+    return {
+      edges: page.records.map((r) => ({ cursor: String(r.seq), node: toGraph(r) })),
+      pageInfo: page.pageInfo,
+      totalCount: page.totalCount,
+    };
+  },
+  async supervisionRecord(_: unknown, args: { seq: number }, ctx: Ctx) {
+    const proof = await ctx.loaders.store.proof(args.seq);
+    return proof && { record: toGraph(proof.record), previousHash: proof.previous, nextHash: proof.next, checkpoint: proof.checkpoint };
+  },
+  checkpoints: (_: unknown, _a: unknown, ctx: Ctx) => ctx.loaders.store.checkpoints(),
+  integrity: (_: unknown, _a: unknown, ctx: Ctx) => ctx.loaders.store.integrity(),
+};
