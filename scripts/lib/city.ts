@@ -27,6 +27,8 @@ export interface City {
   services: Record<string, Service>;
   /** Stops every process, gateway first. */
   stop(): Promise<void>;
+  /** Kills a service with SIGKILL (a crash, no clean-up) and starts it again on the same port. */
+  crashAndRestart(name: string): Promise<Service>;
 }
 
 /** Starts every process of the city and resolves when the gateway is ready. */
@@ -35,8 +37,11 @@ export async function startCity(options: CityOptions): Promise<City> {
   const common = { CITYGRAPH_DATA_DIR: options.dataDir, ...options.env };
   const services: Record<string, Service> = {};
   const port = (fixed: number) => String(options.fixedPorts ? fixed : 0);
+  const launched = new Map<string, { entry: string; env: Record<string, string> }>();
   const start = async (name: string, entry: string, env: Record<string, string>) => {
-    services[name] = await launch({ name, entry, echo: options.echo, env: { ...common, ...env, ...options.serviceEnv?.[name] } });
+    const full = { ...common, ...env, ...options.serviceEnv?.[name] };
+    launched.set(name, { entry, env: full });
+    services[name] = await launch({ name, entry, echo: options.echo, env: full });
     return services[name];
   };
   try {
@@ -62,7 +67,16 @@ export async function startCity(options: CityOptions): Promise<City> {
       await gateway.stop();
       await Promise.all(Object.values(services).map((s) => s.stop()));
     };
-    return { gatewayUrl: gateway.url, services, stop };
+    const crashAndRestart = async (name: string) => {
+      const old = services[name];
+      const how = launched.get(name);
+      if (!old || !how) throw new Error(`No service named ${name}.`);
+      const exited = new Promise((r) => old.child.once('exit', r));
+      old.child.kill('SIGKILL');
+      await exited;
+      return start(name, how.entry, { ...how.env, PORT: new URL(old.url).port });
+    };
+    return { gatewayUrl: gateway.url, services, stop, crashAndRestart };
   } catch (e) {
     await Promise.all(Object.values(services).map((s) => s.stop()));
     throw e;
