@@ -45,7 +45,7 @@ function maskDeep(value: unknown, depth: number): unknown {
 /** Creates a service logger with personal data masked and credentials redacted. */
 export function createLogger(options: LoggerOptions): Logger {
   if (!options?.service) throw new TypeError('createLogger needs options.service, the name of the process.');
-  return pino(
+  const logger = pino(
     {
       level: options.level ?? 'info',
       base: { service: options.service },
@@ -64,4 +64,11 @@ export function createLogger(options: LoggerOptions): Logger {
     },
     options.destination ?? process.stdout,
   );
+  // A child's bindings (`log.child({ requestId })`) skip the `log` formatter, and pino gives children no
+  // bindings formatter; so they are masked on the way in. Defined on the root, inherited by every child.
+  const pinoChild = logger.child;
+  logger.child = function child(this: Logger, bindings, childOptions) {
+    return pinoChild.call(this, maskDeep(bindings, 0) as typeof bindings, childOptions);
+  } as typeof logger.child;
+  return logger;
 }

@@ -12,6 +12,7 @@ import { deny, shield } from 'graphql-shield';
 import { ErrorCode } from '../../core/errors.ts';
 import type { SubgraphContext } from './context.ts';
 import type { PermissionMap, SubgraphDefinition } from './definition.ts';
+import { describeRule, maskFor } from './rules.ts';
 import { scalarResolvers } from './scalars.ts';
 import { accessRecordMiddleware, supervisionMiddleware } from './supervision.ts';
 import type { SupervisionStore } from '../../supervision/index.ts';
@@ -77,6 +78,26 @@ function validationMiddleware(validate: NonNullable<SubgraphDefinition['validate
   );
 }
 
+/**
+ * Shows a field through the mask of the grant that allowed it (e.g. a masked resident ID for an
+ * integrator), so how much a caller sees is declared beside who may see it, in permissions.ts.
+ */
+function disclosureMiddleware(permissions: PermissionMap) {
+  const out: Record<string, Record<string, unknown>> = {};
+  for (const [type, fields] of Object.entries(permissions)) {
+    for (const [field, r] of Object.entries(fields)) {
+      const grants = describeRule(r)?.grants;
+      if (!grants?.some((g) => g.mask)) continue;
+      (out[type] ??= {})[field] = async (resolve: (p: unknown, a: unknown, c: unknown, i: unknown) => unknown, parent: unknown, args: Record<string, unknown>, ctx: SubgraphContext, info: unknown) => {
+        const value = await resolve(parent, args, ctx, info);
+        const mask = maskFor(grants, ctx.principal, parent, args ?? {});
+        return mask && value !== null && value !== undefined ? mask(value) : value;
+      };
+    }
+  }
+  return out;
+}
+
 /** Builds the executable schema of a department, rules and supervision applied; throws when a field has no rule or a mutation no power item. */
 export function buildDepartmentSchema(def: SubgraphDefinition<any, any>, options: BuildOptions = {}): GraphQLSchema {
   const typeDefs = parse(options.sdl ?? readSubgraphSdl(def.name));
@@ -108,5 +129,6 @@ export function buildDepartmentSchema(def: SubgraphDefinition<any, any>, options
     ...(mutations.length > 0 ? [supervisionMiddleware(def.name, options.supervision!, powers)] : []),
     ...(def.recordedReads ? [accessRecordMiddleware(def.recordedReads.chain, options.supervision!, def.recordedReads.fields)] : []),
   ];
-  return applyMiddleware(schema, ...(recording as never[]), validationMiddleware(def.validate ?? {}), permissions);
+  // Disclosure innermost: it sees a value only after the rules allowed the field.
+  return applyMiddleware(schema, ...(recording as never[]), validationMiddleware(def.validate ?? {}), permissions, disclosureMiddleware(def.permissions) as never);
 }

@@ -2,7 +2,7 @@
 export { defineSubgraph, type SubgraphDefinition, type PermissionMap } from './definition.ts';
 export { buildDepartmentSchema, checkRuleCoverage, listFields, readSubgraphSdl, SCHEMA_DIR } from './build.ts';
 export { startSubgraph, type RunningSubgraph, type SubgraphServerOptions } from './server.ts';
-export { grant, describeRule, satisfies, parentId, argId, argIds, viaGateway, type Grant, type NamedRule } from './rules.ts';
+export { grant, describeRule, describeGrant, maskFor, satisfies, parentId, argId, argIds, viaGateway, type Grant, type NamedRule, type SubjectOf } from './rules.ts';
 export type { SubgraphContext } from './context.ts';
 export { DateScalar, DecimalScalar } from './scalars.ts';
 export { validateIds, MAX_IDS } from './ids.ts';

@@ -4,7 +4,7 @@
  * objects that decide, not written by hand.
  */
 import { rule, type IRule } from 'graphql-shield';
-import type { Principal, Role } from '../../core/principal.ts';
+import { ROLES, type Principal, type Role } from '../../core/principal.ts';
 import type { SubgraphContext } from './context.ts';
 
 /** Extracts the subject(s) a field is about (a resident ID, a USCC) from parent and arguments. */
@@ -99,6 +99,10 @@ export function satisfies(g: Grant, p: Principal, parent: unknown, args: Record<
  */
 export function grant(name: string, ...grants: Grant[]): IRule {
   if (!name) throw new TypeError('grant() needs a rule name, used in logs and in the generated access table.');
+  if (grants.length === 0) throw new TypeError(`grant('${name}') needs at least one grant; a rule that allows nobody is \`deny\`.`);
+  for (const g of grants) {
+    if (!(ROLES as readonly string[]).includes(g?.role)) throw new TypeError(`grant('${name}'): "${String(g?.role)}" is not a role (${ROLES.join(', ')}).`);
+  }
   const r = rule(name, { cache: 'no_cache' })((parent: unknown, args: Record<string, unknown>, ctx: SubgraphContext) => {
     return grants.some((g) => satisfiesSafely(g, ctx.principal, parent, args ?? {}));
   });
@@ -114,7 +118,4 @@ export const argId: SubjectOf = (_parent, args) => args.id as string | undefined
 export const argIds: SubjectOf = (_parent, args) => args.ids as string[] | undefined;
 
 /** Allowed to any request that reached the subgraph, which means it carries the gateway's signed principal. */
-export const viaGateway = grant(
-  'viaGateway',
-  ...(['anonymous', 'citizen', 'enterprise', 'staff', 'app', 'integrator', 'auditor', 'admin'] as const).map((role) => ({ role, note: 'gateway' })),
-);
+export const viaGateway = grant('viaGateway', ...ROLES.map((role) => ({ role, note: 'gateway' })));

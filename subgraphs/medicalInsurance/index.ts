@@ -1,13 +1,18 @@
-/** The medical insurance subgraph: adds `Citizen.insurance` from the national platform. */
+/** The medical insurance subgraph: adds `Citizen.insurance` from the national platform, and a status check. */
+import { validateResidentId } from '../../core/resident-id.ts';
 import { defineSubgraph } from '../kit/index.ts';
 import { createLoaders, type MedicalInsuranceDeps, type MedicalInsuranceLoaders } from './loaders.ts';
 import { permissions } from './permissions.ts';
 import { Citizen } from './resolvers/Citizen.ts';
+import { Query } from './resolvers/Query.ts';
 
 export const medicalInsurance = defineSubgraph<MedicalInsuranceDeps, MedicalInsuranceLoaders>({
   name: 'medicalInsurance',
-  resolvers: { Citizen } as never,
+  resolvers: { Query, Citizen } as never,
   permissions,
   createLoaders,
+  validate: {
+    Query: { insuranceStatus: (a) => ({ ...a, id: validateResidentId(a.id) }) },
+  },
 });
 export type { MedicalInsuranceDeps } from './loaders.ts';

@@ -1,20 +1,44 @@
-/** Who may read what in the medical insurance subgraph. Every field is named; anything unnamed is denied. */
-import { grant, parentId, viaGateway, type PermissionMap } from '../kit/index.ts';
+/**
+ * Who may read what in the medical insurance subgraph. Every field is named; anything unnamed is
+ * denied. `docs/access.md` is generated from these rules (`npm run -s access-table`).
+ */
+import { grant, parentId, viaGateway, type Grant, type PermissionMap } from '../kit/index.ts';
 
-/** A citizen reads their own insurance; an admin reads any. */
-const ownCitizenOrAdmin = grant('ownCitizenOrAdmin', { role: 'citizen', own: parentId }, { role: 'admin' });
-/** Fields of an insurance record are reachable only through `Citizen.insurance`, which was allowed. */
-const partOfAllowedRecord = grant('partOfAllowedRecord', { role: 'citizen', note: 'as parent' }, { role: 'admin', note: 'as parent' });
+const DEPARTMENT = 'medicalInsurance';
+/** Scope of an app reading the insurance of the citizen it acts for. */
+const READ = 'insurance:read';
+/** Integrator scope: a hospital asking whether a patient is insured, nothing more. */
+const VERIFY = 'insurance:verify';
+
+/** The insurance record's readers. */
+const recordReaders: Grant[] = [
+  { role: 'citizen', own: parentId },
+  { role: 'app', own: parentId, scope: READ },
+  { role: 'staff', department: DEPARTMENT },
+  { role: 'admin' },
+];
+
+/** A citizen's insurance (and this subgraph's copy of the key). */
+const insuranceRecord = grant('insuranceRecord', ...recordReaders);
+/** Fields of an insurance record are reached only through `Citizen.insurance`. */
+const partOfRecord = grant('partOfRecord', ...recordReaders.map(({ own: _own, ...g }) => ({ ...g, note: 'via parent' })));
+/** The status check for hospitals: one value, no record. */
+const statusCheck = grant('insuranceStatus', { role: 'integrator', scope: VERIFY }, { role: 'staff', department: DEPARTMENT }, { role: 'admin' });
+/**
+ * Joins from the gateway, for every role but integrators: the key they hold is masked (population's
+ * `citizenKey`), and they read insurance through `insuranceStatus` instead.
+ */
+const join = grant('gatewayJoin', ...(['anonymous', 'citizen', 'enterprise', 'staff', 'app', 'auditor', 'admin'] as const).map((role) => ({ role, note: 'gateway' })));
 
 export const permissions: PermissionMap = {
-  Query: { _service: viaGateway, _entities: viaGateway },
+  Query: { insuranceStatus: statusCheck, _service: viaGateway, _entities: join },
   _Service: { sdl: viaGateway },
-  Citizen: { id: ownCitizenOrAdmin, insurance: ownCitizenOrAdmin },
+  Citizen: { id: insuranceRecord, insurance: insuranceRecord },
   Insurance: {
-    status: partOfAllowedRecord,
-    type: partOfAllowedRecord,
-    balance: partOfAllowedRecord,
-    insuredSince: partOfAllowedRecord,
-    insuredPlace: partOfAllowedRecord,
+    status: partOfRecord,
+    type: partOfRecord,
+    balance: partOfRecord,
+    insuredSince: partOfRecord,
+    insuredPlace: partOfRecord,
   },
 };

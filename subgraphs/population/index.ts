@@ -2,6 +2,7 @@
 import { validateResidentId } from '../../core/resident-id.ts';
 import { defineSubgraph, validateIds } from '../kit/index.ts';
 import { createLoaders, type PopulationDeps, type PopulationLoaders } from './loaders.ts';
+import { validatePersonName } from './names.ts';
 import { permissions } from './permissions.ts';
 import { Citizen } from './resolvers/Citizen.ts';
 import { Mutation, validateIdempotencyKey, validatePhone } from './resolvers/Mutation.ts';
@@ -16,6 +17,7 @@ export const population = defineSubgraph<PopulationDeps, PopulationLoaders>({
     Query: {
       citizen: (a) => ({ ...a, id: validateResidentId(a.id) }),
       citizens: (a) => ({ ...a, ids: validateIds(a.ids) }),
+      verifyIdentity: (a) => ({ ...a, id: validateResidentId(a.id), name: validatePersonName(a.name) }),
     },
     Mutation: {
       updateContactPhone: (a) => ({ ...a, citizenId: validateResidentId(a.citizenId), phone: validatePhone(a.phone), idempotencyKey: validateIdempotencyKey(a.idempotencyKey) }),

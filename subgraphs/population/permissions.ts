@@ -1,36 +1,111 @@
-/** Who may read what in the population subgraph. Every field is named; anything unnamed is denied. */
-import { argId, argIds, grant, parentId, viaGateway, type PermissionMap } from '../kit/index.ts';
+/**
+ * Who may read and change what in the population subgraph. Every field is named; anything unnamed is
+ * denied. `docs/access.md` is generated from these rules (`npm run -s access-table`).
+ *
+ * Integrators see resident IDs masked: `Citizen.id` is the federation key, so a masked key cannot join
+ * other departments; integrators therefore read only population fields here (`citizen:basic`) and
+ * each department offers them its own yes/no check instead (`verifyIdentity`, `insuranceStatus`).
+ */
+import { maskResidentId } from '../../core/resident-id.ts';
+import { argId, argIds, grant, parentId, viaGateway, type Grant, type PermissionMap, type SubjectOf } from '../kit/index.ts';
 
-/** A citizen reads their own record; an admin reads any. */
-const ownCitizenOrAdmin = grant('ownCitizenOrAdmin', { role: 'citizen', own: parentId }, { role: 'admin' });
-/** Asking for one citizen: the citizen themself, or an admin. */
-const askOwnCitizen = grant('askOwnCitizen', { role: 'citizen', own: argId }, { role: 'admin' });
-/** Asking for several citizens: every ID must be the caller's own, or the caller is an admin. */
-const askOwnCitizens = grant('askOwnCitizens', { role: 'citizen', own: argIds }, { role: 'admin' });
-/** Changing a record: the citizen themself, or an admin. */
-const changeOwnRecord = grant('changeOwnRecord', { role: 'citizen', own: (_p, args) => args.citizenId as string }, { role: 'admin' });
-/** Parts of a record (address, ethnicity) are reachable only through a field that was allowed. */
-const partOfAllowedRecord = grant('partOfAllowedRecord', { role: 'citizen', note: 'as parent' }, { role: 'admin', note: 'as parent' });
+const DEPARTMENT = 'population';
+/** Scope of an app reading the registry record of the citizen it acts for. */
+const READ = 'citizen:read';
+/** Scope of an app reading the insurance of the citizen it acts for: it enters through `citizen(id)` too. */
+const READ_INSURANCE = 'insurance:read';
+/** Scope of an app changing the contact phone of the citizen it acts for. */
+const WRITE_CONTACT = 'contact:write';
+/** Integrator scope: name and gender of one person whose ID it holds, the ID shown masked. */
+const BASIC = 'citizen:basic';
+/** Integrator scope: see resident IDs unmasked. */
+const PLAIN_ID = 'citizen:id';
+/** Integrator scope: ask whether an ID and a name belong together, nothing more. */
+const VERIFY = 'identity:verify';
+
+const showMasked = (v: unknown) => maskResidentId(String(v));
+
+/** The registry record's readers; `own` says which subject the citizen (or app) must be. */
+function recordReaders(own: SubjectOf): Grant[] {
+  return [
+    { role: 'citizen', own },
+    { role: 'app', own, scope: READ },
+    { role: 'staff', department: DEPARTMENT },
+    { role: 'admin' },
+  ];
+}
+
+/**
+ * The entry to a Citizen and its key: every department's readers start here, so staff of any department
+ * and apps holding any read scope may name a citizen they already know the ID of, and get the key back.
+ */
+function entryReaders(own: SubjectOf): Grant[] {
+  return [
+    { role: 'citizen', own },
+    { role: 'app', own, scope: READ },
+    { role: 'app', own, scope: READ_INSURANCE },
+    { role: 'staff', note: 'any dept' },
+    { role: 'admin' },
+  ];
+}
+
+/** Asking for one citizen by ID. */
+const askCitizen = grant('askCitizen', ...entryReaders(argId), { role: 'integrator', scope: BASIC }, { role: 'integrator', scope: PLAIN_ID });
+/** Asking for several citizens: every ID must be the caller's own; integrators never list people. */
+const askCitizens = grant('askCitizens', ...entryReaders(argIds));
+/** The resident ID itself (the federation key); integrators see it masked unless they hold `citizen:id`. */
+const citizenKey = grant(
+  'citizenKey',
+  ...entryReaders(parentId),
+  { role: 'integrator', scope: BASIC, mask: showMasked },
+  { role: 'integrator', scope: PLAIN_ID },
+);
+/** Name and gender: what a hotel or a scenic spot may read of the guest whose ID it holds. */
+const basicFact = grant('basicFact', ...recordReaders(parentId), { role: 'integrator', scope: BASIC });
+/** The rest of the registry record. */
+const recordFact = grant('recordFact', ...recordReaders(parentId));
+/** Parts of a record (address, ethnicity) are reached only through `Citizen.address` / `Citizen.ethnicity`. */
+const partOfRecord = grant('partOfRecord', ...recordReaders(parentId).map(({ own: _own, ...g }) => ({ ...g, note: 'via parent' })));
+/** Match or no match of an ID and a name. */
+const verify = grant('verifyIdentity', { role: 'integrator', scope: VERIFY }, { role: 'admin' });
+/** Changing a contact phone: the citizen, an app acting for them, population staff, an admin. Never an auditor. */
+const changeContact = grant(
+  'changeContact',
+  { role: 'citizen', own: (_p, args) => args.citizenId as string },
+  { role: 'app', own: (_p, args) => args.citizenId as string, scope: WRITE_CONTACT },
+  { role: 'staff', department: DEPARTMENT },
+  { role: 'admin' },
+);
+/** The answer of a change goes to whoever was allowed to make it. */
+const changeAnswer = grant(
+  'changeAnswer',
+  { role: 'citizen', note: 'via parent' },
+  { role: 'app', scope: WRITE_CONTACT, note: 'via parent' },
+  { role: 'staff', department: DEPARTMENT, note: 'via parent' },
+  { role: 'admin', note: 'via parent' },
+);
 
 export const permissions: PermissionMap = {
   Query: {
-    citizen: askOwnCitizen,
-    citizens: askOwnCitizens,
+    citizen: askCitizen,
+    citizens: askCitizens,
+    verifyIdentity: verify,
     _service: viaGateway,
     _entities: viaGateway,
   },
   _Service: { sdl: viaGateway },
+  IdentityCheck: { match: verify },
   Citizen: {
-    id: ownCitizenOrAdmin,
-    name: ownCitizenOrAdmin,
-    gender: ownCitizenOrAdmin,
-    ethnicity: ownCitizenOrAdmin,
-    birthDate: ownCitizenOrAdmin,
-    address: ownCitizenOrAdmin,
-    phone: ownCitizenOrAdmin,
+    id: citizenKey,
+    name: basicFact,
+    gender: basicFact,
+    ethnicity: recordFact,
+    birthDate: recordFact,
+    address: recordFact,
+    phone: recordFact,
   },
-  Mutation: { updateContactPhone: changeOwnRecord },
-  ContactPhoneChange: { citizen: partOfAllowedRecord, requestId: partOfAllowedRecord },
-  Address: { divisionCode: partOfAllowedRecord, district: partOfAllowedRecord, text: partOfAllowedRecord },
-  Ethnicity: { code: partOfAllowedRecord, name: partOfAllowedRecord },
+  Mutation: { updateContactPhone: changeContact },
+  ContactPhoneChange: { citizen: changeAnswer, requestId: changeAnswer },
+  Address: { divisionCode: partOfRecord, district: partOfRecord, text: partOfRecord },
+  Ethnicity: { code: partOfRecord, name: partOfRecord },
 };

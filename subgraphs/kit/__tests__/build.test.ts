@@ -61,4 +61,15 @@ describe('the subgraph kit', () => {
     const r = await run(schema, { ...ANONYMOUS, role: 'admin', sub: 'a' }, '110101199003070015');
     expect(r.errors?.[0]?.message).toBe('legacy slow');
   });
+
+  it('shows a field through the mask of the grant that allowed it, and plainly to a caller a plain grant allows', async () => {
+    const masked = grant('maskedSecret', { role: 'integrator', scope: 'basic', mask: (v) => `${String(v).slice(0, 1)}***` }, { role: 'integrator', scope: 'plain' });
+    const schema = buildDepartmentSchema({ ...def, permissions: { ...rules, Thing: { ...rules.Thing, secret: masked } } }, { sdl: SDL });
+    const integrator = (scopes: string[]): Principal => ({ ...ANONYMOUS, role: 'integrator', sub: 'k', scopes, client: 'hotel' });
+    expect((await run(schema, integrator(['basic']), '110101199003070015')).data?.thing).toMatchObject({ secret: 's***' });
+    expect((await run(schema, integrator(['basic', 'plain']), '110101199003070015')).data?.thing).toMatchObject({ secret: 's' });
+    const denied = await run(schema, integrator([]), '110101199003070015');
+    expect(denied.data?.thing).toMatchObject({ secret: null });
+    expect(denied.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+  });
 });
