@@ -1,0 +1,95 @@
+import { execFileSync } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import smCrypto from 'sm-crypto';
+import { afterAll, describe, expect, it } from 'vitest';
+import { checkpointSignatureValid, signCheckpoint } from '../checkpoint.ts';
+import { keyIdOf, loadOrCreateSigner, signerFromPrivateKey, SM2_USER_ID, verifySignature } from '../signing.ts';
+
+const OPENSSL = '/usr/bin/openssl';
+const dir = mkdtempSync(join(tmpdir(), 'citygraph-sm2-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+function openssl(args: string[]): { ok: boolean; out: string } {
+  try {
+    return { ok: true, out: execFileSync(OPENSSL, args, { stdio: ['ignore', 'pipe', 'pipe'] }).toString() };
+  } catch (e) {
+    return { ok: false, out: String((e as { stderr?: Buffer }).stderr ?? e) };
+  }
+}
+
+describe('SM3', () => {
+  it('gives the same digests in Node (OpenSSL) and sm-crypto, including the GB/T 32905 test vector', () => {
+    const inputs = [Buffer.from('abc'), Buffer.from('abcd'.repeat(16)), Buffer.alloc(0), Buffer.from('监督中台 行权事项', 'utf8'), randomBytes(1000), randomBytes(64)];
+    for (const input of inputs) {
+      expect(createHash('sm3').update(input).digest('hex')).toBe(smCrypto.sm3([...input]));
+    }
+    expect(createHash('sm3').update('abc').digest('hex')).toBe('66c7f0f462eeedd9d1f2d46bdc10e4e24167c4875cf2f7a2297da02b8f4ba8e0');
+  });
+});
+
+describe('SM2 checkpoint signatures', () => {
+  const message = '{"heads":[{"department":"population","deptSeq":8}],"id":1,"note":"监督"}';
+  const msgFile = join(dir, 'message.txt');
+  writeFileSync(msgFile, message);
+
+  it('writes generated keys that OpenSSL reads as SM2 keys', () => {
+    loadOrCreateSigner({ algorithm: 'sm2', privateKeyPath: join(dir, 'gen.key.pem'), publicKeyPath: join(dir, 'gen.pub.pem') });
+    expect(openssl(['pkey', '-in', join(dir, 'gen.key.pem'), '-noout', '-text']).out).toMatch(/SM2/);
+    expect(openssl(['pkey', '-pubin', '-in', join(dir, 'gen.pub.pem'), '-noout', '-text']).out).toMatch(/SM2/);
+    const derived = openssl(['pkey', '-in', join(dir, 'gen.key.pem'), '-pubout']).out;
+    expect(derived.trim()).toBe(readFileSync(join(dir, 'gen.pub.pem'), 'utf8').trim());
+  });
+
+  it('signs with sm-crypto in a way `openssl pkeyutl -verify -digest sm3 -pkeyopt distid:1234567812345678` accepts', () => {
+    const signer = loadOrCreateSigner({ algorithm: 'sm2', privateKeyPath: join(dir, 'gen.key.pem'), publicKeyPath: join(dir, 'gen.pub.pem') });
+    for (let i = 0; i < 3; i++) {
+      const sigFile = join(dir, `sig-${i}.der`);
+      writeFileSync(sigFile, Buffer.from(signer.sign(message), 'hex'));
+      const args = ['pkeyutl', '-verify', '-pubin', '-inkey', join(dir, 'gen.pub.pem'), '-rawin', '-in', msgFile, '-sigfile', sigFile, '-digest', 'sm3'];
+      expect(openssl([...args, '-pkeyopt', `distid:${SM2_USER_ID}`])).toMatchObject({ ok: true, out: expect.stringMatching(/Signature Verified Successfully/) });
+      // With another distinguishing ID the same signature must fail: the ID really is part of it.
+      expect(openssl([...args, '-pkeyopt', 'distid:another-id']).ok).toBe(false);
+    }
+  });
+
+  it('verifies signatures made by `openssl pkeyutl -sign` and signs with an OpenSSL-generated key', () => {
+    const key = join(dir, 'ossl.key.pem');
+    const pub = join(dir, 'ossl.pub.pem');
+    const sig = join(dir, 'ossl.sig');
+    expect(openssl(['genpkey', '-algorithm', 'SM2', '-out', key]).ok).toBe(true);
+    expect(openssl(['pkey', '-in', key, '-pubout', '-out', pub]).ok).toBe(true);
+    expect(openssl(['pkeyutl', '-sign', '-inkey', key, '-rawin', '-in', msgFile, '-digest', 'sm3', '-pkeyopt', `distid:${SM2_USER_ID}`, '-out', sig]).ok).toBe(true);
+    const pubPem = readFileSync(pub, 'utf8');
+    const sigHex = readFileSync(sig).toString('hex');
+    expect(verifySignature('sm2', pubPem, message, sigHex)).toBe(true);
+    expect(verifySignature('sm2', pubPem, `${message} `, sigHex)).toBe(false);
+
+    const signer = signerFromPrivateKey('sm2', readFileSync(key, 'utf8'));
+    expect(signer.keyId).toBe(keyIdOf('sm2', pubPem));
+    expect(verifySignature('sm2', pubPem, message, signer.sign(message))).toBe(true);
+  });
+
+  it('rejects a signature made with the empty ID that Node crypto.sign would use', () => {
+    const key = join(dir, 'ossl.key.pem');
+    const sig = join(dir, 'empty-id.sig');
+    expect(openssl(['pkeyutl', '-sign', '-inkey', key, '-rawin', '-in', msgFile, '-digest', 'sm3', '-pkeyopt', 'distid:', '-out', sig]).ok).toBe(true);
+    expect(verifySignature('sm2', readFileSync(join(dir, 'ossl.pub.pem'), 'utf8'), message, readFileSync(sig).toString('hex'))).toBe(false);
+  });
+
+  it('signs and verifies checkpoints with Ed25519 by option, and a changed head breaks the signature', () => {
+    const signer = loadOrCreateSigner({ algorithm: 'ed25519', privateKeyPath: join(dir, 'ed.key.pem'), publicKeyPath: join(dir, 'ed.pub.pem') });
+    const cp = signCheckpoint({ id: 1, time: new Date().toISOString(), hashAlgorithm: 'sha256', heads: [{ department: 'b', deptSeq: 2, hash: 'a'.repeat(64) }, { department: 'a', deptSeq: 1, hash: 'b'.repeat(64) }], totalSeq: 3 }, signer);
+    expect(cp.heads.map((h) => h.department)).toEqual(['a', 'b']);
+    const key = { keyId: signer.keyId, algorithm: signer.algorithm, publicKeyPem: signer.publicKeyPem };
+    expect(checkpointSignatureValid(cp, key)).toBe(true);
+    expect(checkpointSignatureValid({ ...cp, totalSeq: 2 }, key)).toBe(false);
+  });
+
+  it('refuses a public key file that does not belong to the private key', () => {
+    expect(() => loadOrCreateSigner({ algorithm: 'sm2', privateKeyPath: join(dir, 'gen.key.pem'), publicKeyPath: join(dir, 'ossl.pub.pem') })).toThrow(/does not belong/);
+    expect(() => loadOrCreateSigner({ algorithm: 'sm2', privateKeyPath: join(dir, 'missing.key.pem'), publicKeyPath: join(dir, 'ossl.pub.pem') })).toThrow(/private key .* does not/);
+  });
+});

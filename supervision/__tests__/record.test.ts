@@ -1,0 +1,46 @@
+import { describe, expect, it } from 'vitest';
+import { canonicalJson } from '../canonical.ts';
+import { pseudonymOf, maskIdentifier } from '../pseudonym.ts';
+import { recordHash, sealRecord, type RecordDraft } from '../record.ts';
+import { redactArgs } from '../redact.ts';
+
+const draft: RecordDraft = {
+  department: 'population', kind: 'intent', intentSeq: null,
+  actor: { role: 'citizen', department: null, client: 'app', sub: null, onBehalfOf: null },
+  operation: 'Op', field: 'Mutation.updateContactPhone', powerItem: 'P-1', subject: null, caseNumber: null,
+  argsDigest: 'd'.repeat(64), args: { b: 1, a: [1, { z: null, y: 'x' }] }, outcome: 'PENDING', errorCode: null, requestId: 'r1',
+};
+
+describe('canonical JSON and record hashes', () => {
+  it('sorts keys at every depth and drops undefined members', () => {
+    expect(canonicalJson({ b: 1, a: { d: [3, { f: 1, e: 2 }], c: undefined } })).toBe('{"a":{"d":[3,{"e":2,"f":1}]},"b":1}');
+  });
+
+  it('refuses values that JSON cannot carry faithfully', () => {
+    expect(() => canonicalJson({ n: Number.NaN })).toThrow(/non-finite/);
+    expect(() => canonicalJson({ n: 1n })).toThrow(/bigint/);
+  });
+
+  it('hashes a record independently of key order and differently per algorithm', () => {
+    const r = sealRecord(draft, { seq: 1, deptSeq: 1, time: '2024-01-01T00:00:00.000Z', prevHash: '0'.repeat(64) }, 'sm3');
+    const reordered = JSON.parse(JSON.stringify({ ...r, args: { a: [1, { y: 'x', z: null }], b: 1 } }));
+    expect(recordHash(reordered, 'sm3')).toBe(r.hash);
+    expect(recordHash(r, 'sha256')).not.toBe(r.hash);
+    expect(recordHash({ ...r, seq: 2 }, 'sm3')).not.toBe(r.hash);
+  });
+});
+
+describe('redaction and pseudonyms', () => {
+  it('masks sensitive keys at any depth and stray IDs and phone numbers in other strings', () => {
+    const out = redactArgs({ input: { id: '210102199003074514', phone: '13812345678', note: 'call 13912345678 about 11010519491231002X', count: 2 }, name: 3 }, ['id', 'phone', 'name']);
+    expect(out).toEqual({ input: { id: '2101**********4514', phone: '138****5678', note: 'call 139****5678 about 1101**********002X', count: 2 }, name: '[REDACTED]' });
+  });
+
+  it('keys the subject HMAC so the same ID matches regardless of case and another key gives another HMAC', () => {
+    const a = pseudonymOf('11010519491231002x', 'k'.repeat(32), 'sm3');
+    expect(a).toEqual(pseudonymOf(' 11010519491231002X ', 'k'.repeat(32), 'sm3'));
+    expect(a.hmac).not.toBe(pseudonymOf('11010519491231002X', 'j'.repeat(32), 'sm3').hmac);
+    expect(a.masked).toBe('1101**********002X');
+    expect([maskIdentifier('abc'), maskIdentifier('abcd'), maskIdentifier('91210100MA0XXXXXXX')]).toEqual(['***', 'a**d', '9121**********XXXX']);
+  });
+});

@@ -1,0 +1,220 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { ErrorCode } from '../../core/errors.ts';
+import { verifyStore } from '../verify-store.ts';
+import { BACKENDS, CITIZEN_ID, seed, type TestContext } from './harness.ts';
+
+describe.each(BACKENDS)('supervision store contract on $name', ({ create }) => {
+  let ctx: TestContext;
+  beforeEach(async () => {
+    ctx = await create();
+  });
+  afterEach(async () => {
+    await ctx.cleanup();
+  });
+
+  it('writes an intent and its outcome into one department chain with global and department sequences', async () => {
+    const store = await ctx.open();
+    const intent = await store.appendIntent({ department: 'population', actor: { role: 'citizen', sub: CITIZEN_ID }, field: 'Mutation.updateContactPhone', args: { phone: '13812345678' } });
+    const other = await store.appendIntent({ department: 'parking', actor: { role: 'app', client: 'city-app', onBehalfOf: CITIZEN_ID }, field: 'Mutation.reserve' });
+    const outcome = await store.appendOutcome(intent, { outcome: 'SUCCESS', caseNumber: 'SBLSH-2024-1' });
+    const [a, b, c] = await Promise.all([store.get(intent.seq), store.get(other.seq), store.get(outcome.seq)]);
+    expect([a?.seq, b?.seq, c?.seq]).toEqual([1, 2, 3]);
+    expect([a?.deptSeq, b?.deptSeq, c?.deptSeq]).toEqual([1, 1, 2]);
+    expect(a).toMatchObject({ kind: 'intent', outcome: 'PENDING', prevHash: '0'.repeat(64) });
+    expect(c).toMatchObject({ kind: 'outcome', intentSeq: 1, outcome: 'SUCCESS', caseNumber: 'SBLSH-2024-1', prevHash: a?.hash, args: null });
+    expect(c?.argsDigest).toBe(a?.argsDigest);
+    expect(b?.actor.onBehalfOf?.masked).toBe('2101**********4514');
+    expect(a?.time).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+    await store.close();
+  });
+
+  it('never stores a plain resident ID or phone number, only HMACs and masks', async () => {
+    const store = await ctx.open();
+    await seed(store, 3);
+    await store.close();
+    const rows = await ctx.sql('SELECT * FROM supervision_records');
+    const dump = JSON.stringify(rows);
+    expect(dump).not.toContain(CITIZEN_ID);
+    expect(dump).not.toContain('13812345670');
+    expect(dump).toContain('2101**********4514');
+    expect(dump).toContain('138****5670');
+  });
+
+  it('records a denied mutation attempt as one closed intent and an auditor read as an access record', async () => {
+    const store = await ctx.open();
+    const denied = await store.appendDenied({ department: 'population', actor: { role: 'enterprise' }, field: 'Mutation.updateContactPhone' });
+    const access = await store.appendAccess({ actor: { role: 'auditor', sub: 'auditor-7' }, field: 'Query.mutationLog', args: { filter: { subjectId: CITIZEN_ID } } });
+    expect(await store.get(denied.seq)).toMatchObject({ kind: 'intent', outcome: 'DENIED', errorCode: 'FORBIDDEN' });
+    const read = await store.get(access.seq);
+    expect(read).toMatchObject({ kind: 'access', department: 'supervision', outcome: 'SUCCESS', args: { filter: { subjectId: '2101**********4514' } } });
+    await expect(store.appendOutcome(denied, { outcome: 'SUCCESS' })).rejects.toMatchObject({ code: ErrorCode.BAD_USER_INPUT });
+    expect(await store.recoverUnfinished()).toBe(0);
+    await store.close();
+  });
+
+  it('refuses a second outcome for the same intent', async () => {
+    const store = await ctx.open();
+    const intent = await store.appendIntent({ department: 'population', actor: { role: 'citizen' }, field: 'Mutation.x' });
+    await store.appendOutcome(intent, { outcome: 'SUCCESS' });
+    await expect(store.appendOutcome(intent, { outcome: 'ERROR' })).rejects.toMatchObject({ code: ErrorCode.BAD_USER_INPUT });
+    await store.close();
+  });
+
+  it('filters by subject ID through the HMAC, department, role, outcome, power item, case number and time, with cursor pages', async () => {
+    const store = await ctx.open();
+    await seed(store, 6);
+    await store.appendIntent({ department: 'population', actor: { role: 'staff' }, field: 'Mutation.x', subject: { kind: 'citizen', id: '11010519491231002X' }, caseNumber: 'C-9' });
+    const bySubject = await store.query({ subjectId: CITIZEN_ID.toLowerCase() }, { first: 100 });
+    expect(bySubject.totalCount).toBe(12);
+    expect((await store.query({ department: 'medicalInsurance' }, { first: 100 })).totalCount).toBe(4);
+    expect((await store.query({ actorRole: 'staff' }, { first: 100 })).records.map((r) => r.caseNumber)).toEqual(['C-9']);
+    expect((await store.query({ caseNumber: 'C-9', outcome: 'PENDING' }, { first: 5 })).totalCount).toBe(1);
+    expect((await store.query({ outcome: 'ERROR' }, { first: 5 })).records[0]?.errorCode).toBe('LEGACY_ERROR');
+    expect((await store.query({ powerItem: 'GA-2101-0042', kind: 'intent' }, { first: 100 })).totalCount).toBe(6);
+    expect((await store.query({ from: '2000-01-01T00:00:00Z', to: '2999-01-01T00:00:00Z' }, { first: 1 })).totalCount).toBe(13);
+    expect((await store.query({ to: '2000-01-01T00:00:00Z' }, { first: 1 })).totalCount).toBe(0);
+
+    const seen: number[] = [];
+    let after: string | null = null;
+    for (let guard = 0; guard < 10; guard++) {
+      const page = await store.query({ department: 'population' }, { first: 4, after });
+      seen.push(...page.records.map((r) => r.seq));
+      if (!page.pageInfo.hasNextPage) break;
+      after = page.pageInfo.endCursor;
+    }
+    expect(seen).toEqual([1, 2, 3, 4, 7, 8, 9, 10, 13]);
+    await store.close();
+  });
+
+  it('rejects a page larger than 100, a bad cursor and a bad date as BAD_USER_INPUT', async () => {
+    const store = await ctx.open();
+    await expect(store.query({}, { first: 101 })).rejects.toMatchObject({ code: ErrorCode.BAD_USER_INPUT });
+    await expect(store.query({}, { first: 10, after: 'not-a-cursor' })).rejects.toMatchObject({ code: ErrorCode.BAD_USER_INPUT });
+    await expect(store.query({ from: 'yesterday' }, { first: 10 })).rejects.toMatchObject({ code: ErrorCode.BAD_USER_INPUT });
+    await store.close();
+  });
+
+  it('gives a record with its chain links and the first checkpoint covering it', async () => {
+    const store = await ctx.open();
+    await seed(store, 3);
+    const first = await store.checkpoint();
+    await seed(store, 1);
+    await store.checkpoint();
+    const proof = await store.proof(2);
+    expect(proof?.previous).toBe((await store.get(1))?.hash);
+    expect(proof?.next).toBe((await store.get(3))?.hash);
+    expect(proof?.checkpoint?.id).toBe(first.id);
+    expect((await store.proof(8))?.checkpoint?.id).toBe(2);
+    expect(await store.proof(99)).toBeNull();
+    await store.close();
+  });
+
+  it('marks intents left without outcome as OUTCOME_UNKNOWN and counts them', async () => {
+    const store = await ctx.open();
+    const open1 = await store.appendIntent({ department: 'population', actor: { role: 'citizen' }, field: 'Mutation.a' });
+    const done = await store.appendIntent({ department: 'population', actor: { role: 'citizen' }, field: 'Mutation.b' });
+    await store.appendOutcome(done, { outcome: 'SUCCESS' });
+    await store.appendIntent({ department: 'parking', actor: { role: 'app' }, field: 'Mutation.c' });
+    await store.close();
+    const restarted = await ctx.open();
+    expect(await restarted.recoverUnfinished({ olderThanMs: 60_000 })).toBe(0);
+    expect(await restarted.recoverUnfinished()).toBe(2);
+    expect(await restarted.recoverUnfinished()).toBe(0);
+    const marked = await restarted.query({ outcome: 'OUTCOME_UNKNOWN' }, { first: 10 });
+    expect(marked.records.map((r) => r.intentSeq)).toEqual([open1.seq, 4]);
+    expect((await restarted.integrity()).ok).toBe(true);
+    await restarted.close();
+  });
+
+  it('signs checkpoints automatically every N records and reports integrity per department', async () => {
+    const store = await ctx.open({ checkpointEvery: 5 });
+    await seed(store, 5);
+    for (let i = 0; i < 50 && (await store.checkpoints()).length < 2; i++) await new Promise((r) => setTimeout(r, 20));
+    const cps = await store.checkpoints();
+    expect(cps.length).toBe(2);
+    expect(cps[0]).toMatchObject({ id: 1, hashAlgorithm: 'sm3', signatureAlgorithm: 'sm2' });
+    const summary = await store.integrity();
+    expect(summary).toMatchObject({ ok: true, records: 10, problems: [] });
+    expect(summary.departments.map((d) => [d.department, d.length])).toEqual([['medicalInsurance', 2], ['population', 8]]);
+    expect(summary.lastCheckpoint?.id).toBe(2);
+    await store.close();
+  });
+
+  it('signs a checkpoint on a timer when records were added', async () => {
+    const store = await ctx.open({ checkpointIntervalMs: 50 });
+    await seed(store, 1);
+    for (let i = 0; i < 100 && (await store.checkpoints()).length === 0; i++) await new Promise((r) => setTimeout(r, 20));
+    expect((await store.checkpoints())[0]?.totalSeq).toBe(2);
+    await store.close();
+  });
+
+  it('refuses a too-large record with BAD_USER_INPUT and writes nothing', async () => {
+    const store = await ctx.open();
+    await seed(store, 1);
+    const big = { note: 'x'.repeat(17_000) };
+    const refused = store.appendIntent({ department: 'population', actor: { role: 'citizen' }, field: 'Mutation.x', args: big });
+    await expect(refused).rejects.toMatchObject({ code: ErrorCode.BAD_USER_INPUT, details: { rule: 'supervision.recordSize', limit: 16384 } });
+    expect((await store.query({}, { first: 10 })).totalCount).toBe(2);
+    await store.close();
+  });
+
+  it('keeps records durable across a reopen, with SHA-256 and Ed25519 by option, and refuses another hash algorithm later', async () => {
+    const store = await ctx.open({ hash: 'sha256', signing: { algorithm: 'ed25519' } });
+    await seed(store, 2);
+    await store.close();
+    await expect(ctx.open({ hash: 'sm3' })).rejects.toThrow(/created with sha256/);
+    const again = await ctx.open({ signing: { algorithm: 'ed25519' } });
+    expect((await again.query({}, { first: 10 })).totalCount).toBe(4);
+    expect(await again.checkpoint()).toMatchObject({ hashAlgorithm: 'sha256', signatureAlgorithm: 'ed25519' });
+    await again.close();
+    expect((await verifyStore({ db: ctx.db })).ok).toBe(true);
+  });
+
+  it('fails closed with SUPERVISION_UNAVAILABLE once closed', async () => {
+    const store = await ctx.open();
+    await seed(store, 1);
+    await store.close();
+    await store.close();
+    const attempt = store.appendIntent({ department: 'population', actor: { role: 'citizen' }, field: 'Mutation.x' });
+    await expect(attempt).rejects.toMatchObject({ code: ErrorCode.SUPERVISION_UNAVAILABLE, message: expect.stringMatching(/^The supervision store cannot/) });
+    await expect(store.query({}, { first: 1 })).rejects.toMatchObject({ code: ErrorCode.SUPERVISION_UNAVAILABLE });
+  });
+
+  it('fails closed on a read-only store and writes no partial record', async () => {
+    const writer = await ctx.open();
+    await seed(writer, 1);
+    await writer.close();
+    const readOnly =
+      ctx.name === 'sqlite'
+        ? await ctx.open({ sqlitePragmas: ['query_only = ON'] })
+        : await ctx.open({ url: `${ctx.db}&options=${encodeURIComponent('-c default_transaction_read_only=on')}` });
+    const attempt = readOnly.appendIntent({ department: 'population', actor: { role: 'citizen' }, field: 'Mutation.x' });
+    await expect(attempt).rejects.toMatchObject({ code: ErrorCode.SUPERVISION_UNAVAILABLE });
+    await expect(readOnly.checkpoint()).rejects.toMatchObject({ code: ErrorCode.SUPERVISION_UNAVAILABLE });
+    expect((await readOnly.query({}, { first: 10 })).totalCount).toBe(2);
+    await readOnly.close();
+    expect((await verifyStore({ db: ctx.db })).ok).toBe(true);
+  });
+
+  it('fails closed when another writer holds the lock past the timeout, and appends again after', async () => {
+    const store = await ctx.open({ busyTimeoutMs: 100, lockTimeoutMs: 200 });
+    await seed(store, 1);
+    if (ctx.name === 'sqlite') {
+      const Database = (await import('better-sqlite3')).default;
+      const other = new Database(ctx.db);
+      other.exec('BEGIN EXCLUSIVE');
+      await expect(store.appendIntent({ department: 'population', actor: { role: 'citizen' }, field: 'Mutation.x' })).rejects.toMatchObject({ code: ErrorCode.SUPERVISION_UNAVAILABLE });
+      other.exec('ROLLBACK');
+      other.close();
+    } else {
+      await ctx.sql('BEGIN');
+      await ctx.sql('LOCK TABLE supervision_records IN ACCESS EXCLUSIVE MODE');
+      await expect(store.appendIntent({ department: 'population', actor: { role: 'citizen' }, field: 'Mutation.x' })).rejects.toMatchObject({ code: ErrorCode.SUPERVISION_UNAVAILABLE });
+      await ctx.sql('ROLLBACK');
+    }
+    const next = await store.appendIntent({ department: 'population', actor: { role: 'citizen' }, field: 'Mutation.y' });
+    expect(next.seq).toBe(3);
+    expect((await store.integrity()).ok).toBe(true);
+    await store.close();
+  });
+});

@@ -1,0 +1,110 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { RECORD_COLUMNS, recordFromRow, recordValues } from '../columns.ts';
+import { recordHash, type SupervisionRecord } from '../record.ts';
+import { verifyStore } from '../verify-store.ts';
+import { BACKENDS, seed, type TestContext } from './harness.ts';
+
+// Layout after seed(6): population #1–#8 at seq 1,2,3,4,7,8,9,10; medicalInsurance #1–#4 at seq 5,6,11,12.
+describe.each(BACKENDS)('verify detects tampering on $name', ({ create }) => {
+  let ctx: TestContext;
+  let witness: string;
+
+  beforeEach(async () => {
+    ctx = await create();
+    const store = await ctx.open();
+    await seed(store, 6);
+    await store.checkpoint();
+    witness = join(ctx.dataDir, 'witness.json');
+    await store.exportCheckpoints(witness);
+    await store.close();
+  });
+  afterEach(async () => {
+    await ctx.cleanup();
+  });
+
+  const read = async (seq: number) => recordFromRow((await ctx.sql('SELECT * FROM supervision_records WHERE seq = ?', [seq]))[0]!);
+  const put = async (r: SupervisionRecord) => {
+    await ctx.sql('DELETE FROM supervision_records WHERE seq = ?', [r.seq]);
+    await ctx.sql(`INSERT INTO supervision_records (${RECORD_COLUMNS.join(', ')}) VALUES (${RECORD_COLUMNS.map(() => '?').join(', ')})`, recordValues(r));
+  };
+  const verify = (withWitness = true) => verifyStore({ db: ctx.db, ...(withWitness ? { checkpointFile: witness } : {}) });
+
+  it('passes an untouched store with its witness checkpoint', async () => {
+    const result = await verify();
+    expect(result).toMatchObject({ ok: true, records: 12, problems: [] });
+  });
+
+  it('names a modified record', async () => {
+    await ctx.sql("UPDATE supervision_records SET outcome = 'SUCCESS', error_code = NULL WHERE seq = 10");
+    expect((await verify()).firstProblem).toMatchObject({ kind: 'modified', seq: 10, department: 'population' });
+  });
+
+  it('names a record whose hash was recomputed after modification through its successor link', async () => {
+    const r = await read(3);
+    const forged = { ...r, args: { id: 'x', phone: '139****0000' } };
+    await put({ ...forged, hash: recordHash(forged, 'sm3') });
+    expect((await verify(false)).firstProblem).toMatchObject({ kind: 'modified', seq: 3 });
+  });
+
+  it('names a deleted record', async () => {
+    await ctx.sql('DELETE FROM supervision_records WHERE seq = 3');
+    const result = await verify();
+    expect(result.firstProblem).toMatchObject({ kind: 'deleted', seq: 3 });
+    expect(result.problems.some((p) => p.kind === 'deleted' && p.department === 'population')).toBe(true);
+  });
+
+  it('names an inserted (backdated) forged record even when its own hash is right', async () => {
+    await ctx.sql('DROP INDEX supervision_records_chain');
+    const before = await read(2);
+    const forgedBody = { ...(await read(1)), seq: 13, deptSeq: 3, prevHash: before.hash, field: 'Mutation.forged' };
+    await put({ ...forgedBody, hash: recordHash(forgedBody, 'sm3') });
+    expect((await verify()).firstProblem).toMatchObject({ kind: 'inserted', seq: 13, department: 'population' });
+  });
+
+  it('names reordered records', async () => {
+    await ctx.sql('UPDATE supervision_records SET seq = -1 WHERE seq = 7');
+    await ctx.sql('UPDATE supervision_records SET seq = 7 WHERE seq = 9');
+    await ctx.sql('UPDATE supervision_records SET seq = 9 WHERE seq = -1');
+    const result = await verify();
+    expect(result.firstProblem).toMatchObject({ kind: 'reordered', seq: 7, department: 'population' });
+  });
+
+  it('detects a truncated tail only against a held checkpoint', async () => {
+    await ctx.sql('DELETE FROM supervision_records WHERE seq > 9');
+    await ctx.sql('DELETE FROM supervision_checkpoints');
+    expect((await verify(false)).ok).toBe(true);
+    const result = await verify();
+    expect(result.ok).toBe(false);
+    expect(result.firstProblem).toMatchObject({ kind: 'truncated', seq: 10, department: 'medicalInsurance', checkpointId: 1 });
+  });
+
+  it('detects a fork (a tail rewritten with recomputed hashes) against a held checkpoint', async () => {
+    let prev = (await read(7)).hash;
+    for (const seq of [8, 9, 10]) {
+      const r = await read(seq);
+      const body = { ...r, prevHash: prev, ...(seq === 8 ? { outcome: 'ERROR' as const, errorCode: 'LEGACY_ERROR' } : {}) };
+      const rewritten = { ...body, hash: recordHash(body, 'sm3') };
+      await put(rewritten);
+      prev = rewritten.hash;
+    }
+    await ctx.sql('DELETE FROM supervision_checkpoints');
+    expect((await verify(false)).ok).toBe(true);
+    expect((await verify()).firstProblem).toMatchObject({ kind: 'forked', seq: 10, department: 'population', checkpointId: 1 });
+  });
+
+  it('names a stored checkpoint whose signature no longer verifies', async () => {
+    const [row] = await ctx.sql('SELECT body FROM supervision_checkpoints');
+    await ctx.sql('UPDATE supervision_checkpoints SET body = ?', [String(row?.body).replace('"totalSeq":12', '"totalSeq":11')]);
+    expect((await verify(false)).firstProblem).toMatchObject({ kind: 'badSignature', checkpointId: 1 });
+  });
+
+  it('reports a corrupt or foreign witness file as corruptCheckpoint with a one-line reason', async () => {
+    writeFileSync(witness, '{"format": "citygraph-supervision-checkpoints/1", "keys": [');
+    const broken = await verify();
+    expect(broken.firstProblem).toMatchObject({ kind: 'corruptCheckpoint', message: expect.stringMatching(/not valid JSON/) });
+    writeFileSync(witness, JSON.stringify({ format: 'something-else' }));
+    expect((await verify()).firstProblem?.message).toMatch(/is not a checkpoint export: format/);
+  });
+});

@@ -1,0 +1,54 @@
+/**
+ * What the store logic needs from a database. Two implementations (SQLite, PostgreSQL); everything
+ * else — drafting, checkpoints, verification — is written once above this seam.
+ */
+import type { Checkpoint, PublicKeyEntry } from './checkpoint.ts';
+import type { SqlFilter } from './columns.ts';
+import type { HashAlgorithm } from './hashing.ts';
+import type { ChainPosition, RecordDraft, SupervisionRecord } from './record.ts';
+import type { ChainHead } from './store.ts';
+
+/** Chain heads and the highest seq, read in one snapshot. */
+export interface HeadsSnapshot {
+  /** One head per department. */
+  heads: ChainHead[];
+  /** Highest seq (0 when empty). */
+  totalSeq: number;
+}
+
+/** A database holding one supervision log. */
+export interface StoreBackend {
+  /** Backend name. */
+  readonly kind: 'sqlite' | 'postgres';
+  /** Creates the schema when missing; fixes the hash algorithm on first use and returns the stored one. */
+  migrate(hash: HashAlgorithm | undefined): Promise<HashAlgorithm>;
+  /** The stored hash algorithm, without writing anything; null when the schema is absent. */
+  readHashAlgorithm(): Promise<HashAlgorithm | null>;
+  /**
+   * Appends one record in one transaction under the store's append lock: `check` runs first (it may
+   * throw to refuse), then `seal` gets the position and the row is inserted. Durable on return.
+   */
+  append(draft: RecordDraft, seal: (p: ChainPosition) => SupervisionRecord, check?: (intent: SupervisionRecord | null, outcomes: SupervisionRecord[]) => void): Promise<SupervisionRecord>;
+  /** One record by seq. */
+  get(seq: number): Promise<SupervisionRecord | null>;
+  /** One record by its chain position. */
+  byDeptSeq(department: string, deptSeq: number): Promise<SupervisionRecord | null>;
+  /** Pending intents without any outcome record, oldest first. */
+  openIntents(): Promise<SupervisionRecord[]>;
+  /** Up to `limit` records after seq `afterSeq` matching `filter`, and how many match in all. */
+  query(filter: SqlFilter, afterSeq: number, limit: number): Promise<{ records: SupervisionRecord[]; total: number }>;
+  /** Up to `limit` records after seq `afterSeq`, in seq order, unfiltered (for verification). */
+  scan(afterSeq: number, limit: number): Promise<SupervisionRecord[]>;
+  /** Chain heads now. */
+  heads(): Promise<HeadsSnapshot>;
+  /** Adds a checkpoint under the checkpoint lock: `make` gets the next id and the heads. */
+  addCheckpoint(make: (id: number, snapshot: HeadsSnapshot) => Checkpoint): Promise<Checkpoint>;
+  /** The stored checkpoints as text (JSON), oldest first; parsing is the verifier's job. */
+  checkpointTexts(): Promise<string[]>;
+  /** Records a signing public key (no-op when known). */
+  saveKey(key: PublicKeyEntry): Promise<void>;
+  /** All recorded public keys. */
+  keys(): Promise<PublicKeyEntry[]>;
+  /** Releases the database. */
+  close(): Promise<void>;
+}

@@ -1,0 +1,108 @@
+/**
+ * The one mapping between records and table rows, shared by both backends, and the SQL of `query`
+ * filters. Every field of a record is its own column, so the verifier re-hashes exactly what is stored
+ * and an edit to any column breaks the record's hash.
+ */
+import type { Outcome, RecordKind, SupervisionRecord } from './record.ts';
+
+/** Column names in insert order. */
+export const RECORD_COLUMNS = [
+  'seq', 'dept_seq', 'time', 'department', 'kind', 'intent_seq',
+  'actor_role', 'actor_department', 'actor_client', 'actor_sub_hmac', 'actor_sub_masked', 'actor_obo_hmac', 'actor_obo_masked',
+  'operation', 'field', 'power_item', 'subject_kind', 'subject_hmac', 'subject_masked', 'case_number',
+  'args_digest', 'args', 'outcome', 'error_code', 'request_id', 'prev_hash', 'hash',
+] as const;
+
+/** A value as a driver accepts it. */
+export type SqlValue = string | number | null;
+
+/** The values of a record's row, in `RECORD_COLUMNS` order. */
+export function recordValues(r: SupervisionRecord): SqlValue[] {
+  return [
+    r.seq, r.deptSeq, r.time, r.department, r.kind, r.intentSeq,
+    r.actor.role, r.actor.department, r.actor.client, r.actor.sub?.hmac ?? null, r.actor.sub?.masked ?? null,
+    r.actor.onBehalfOf?.hmac ?? null, r.actor.onBehalfOf?.masked ?? null,
+    r.operation, r.field, r.powerItem, r.subject?.kind ?? null, r.subject?.hmac ?? null, r.subject?.masked ?? null, r.caseNumber,
+    r.argsDigest, r.args === null || r.args === undefined ? null : JSON.stringify(r.args), r.outcome, r.errorCode, r.requestId, r.prevHash, r.hash,
+  ];
+}
+
+/** Rebuilds a record from its row (integers may arrive as strings or bigints from PostgreSQL). */
+export function recordFromRow(row: Record<string, unknown>): SupervisionRecord {
+  const s = (k: string): string | null => (row[k] === null || row[k] === undefined ? null : String(row[k]));
+  const n = (k: string): number | null => (row[k] === null || row[k] === undefined ? null : Number(row[k]));
+  const pseudo = (h: string, m: string) => (s(h) === null && s(m) === null ? null : { hmac: s(h) ?? '', masked: s(m) ?? '' });
+  const subject = s('subject_kind');
+  const args = s('args');
+  return {
+    seq: n('seq') ?? 0,
+    deptSeq: n('dept_seq') ?? 0,
+    time: s('time') ?? '',
+    department: s('department') ?? '',
+    kind: s('kind') as RecordKind,
+    intentSeq: n('intent_seq'),
+    actor: {
+      role: s('actor_role') ?? '',
+      department: s('actor_department'),
+      client: s('actor_client'),
+      sub: pseudo('actor_sub_hmac', 'actor_sub_masked'),
+      onBehalfOf: pseudo('actor_obo_hmac', 'actor_obo_masked'),
+    },
+    operation: s('operation'),
+    field: s('field') ?? '',
+    powerItem: s('power_item'),
+    subject: subject === null ? null : { kind: subject as 'citizen' | 'enterprise', hmac: s('subject_hmac') ?? '', masked: s('subject_masked') ?? '' },
+    caseNumber: s('case_number'),
+    argsDigest: s('args_digest'),
+    args: args === null ? null : parseArgs(args),
+    outcome: s('outcome') as Outcome,
+    errorCode: s('error_code'),
+    requestId: s('request_id'),
+    prevHash: s('prev_hash') ?? '',
+    hash: s('hash') ?? '',
+  };
+}
+
+function parseArgs(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    // A mangled column must surface as a modified record, not crash the reader.
+    return { unparsableArgs: text };
+  }
+}
+
+/** A `query` filter after validation, with the subject ID already turned into its HMAC. */
+export interface SqlFilter {
+  department?: string;
+  actorRole?: string;
+  operation?: string;
+  field?: string;
+  powerItem?: string;
+  subjectHmac?: string;
+  caseNumber?: string;
+  outcome?: string;
+  kind?: string;
+  from?: string;
+  to?: string;
+}
+
+const EQUALS: [keyof SqlFilter, string][] = [
+  ['department', 'department'], ['actorRole', 'actor_role'], ['operation', 'operation'], ['field', 'field'],
+  ['powerItem', 'power_item'], ['subjectHmac', 'subject_hmac'], ['caseNumber', 'case_number'], ['outcome', 'outcome'], ['kind', 'kind'],
+];
+
+/** `WHERE` conditions (without the keyword) and their parameters; `ph(i)` writes the i-th placeholder. */
+export function filterSql(f: SqlFilter, ph: (i: number) => string, first = 1): { sql: string; params: SqlValue[] } {
+  const parts: string[] = [];
+  const params: SqlValue[] = [];
+  const add = (cond: (p: string) => string, value: SqlValue) => {
+    params.push(value);
+    parts.push(cond(ph(first + params.length - 1)));
+  };
+  for (const [key, column] of EQUALS) if (f[key] !== undefined) add((p) => `${column} = ${p}`, f[key] ?? null);
+  // ISO strings of one format sort as time does.
+  if (f.from !== undefined) add((p) => `time >= ${p}`, f.from);
+  if (f.to !== undefined) add((p) => `time < ${p}`, f.to);
+  return { sql: parts.length ? parts.join(' AND ') : 'TRUE', params };
+}

@@ -1,0 +1,150 @@
+/**
+ * Turns what a caller hands the store into a record draft: identifiers pseudonymised, arguments
+ * digested and redacted, sizes checked. All of it happens before any lock is taken or byte written,
+ * so a bad or too-large record is refused without touching the log.
+ */
+import { badInput } from '../core/errors.ts';
+import { canonicalJson } from './canonical.ts';
+import { digestHex, type HashAlgorithm } from './hashing.ts';
+import { pseudonymOf } from './pseudonym.ts';
+import type { RecordActor, RecordDraft, RecordSubject, SupervisionRecord } from './record.ts';
+import { DEFAULT_SENSITIVE_KEYS, redactArgs } from './redact.ts';
+import type { AccessInput, ActorInput, IntentInput, OutcomeInput, SubjectInput } from './store.ts';
+
+/** What drafting needs from the store's configuration. */
+export interface DraftOptions {
+  /** The store's hash algorithm (also the HMAC algorithm). */
+  hash: HashAlgorithm;
+  /** Secret key of subject and actor HMACs. */
+  subjectKey: string;
+  /** Largest canonical JSON of a record's arguments, in bytes. */
+  maxArgsBytes: number;
+}
+
+/** Longest accepted text field (department, field, codes, ids), in characters. */
+export const MAX_TEXT_LENGTH = 256;
+const DEPARTMENT = /^[a-z][a-zA-Z0-9_-]{0,63}$/;
+
+/** Drafts an intent (outcome `PENDING`, or `DENIED` for a refused attempt). */
+export function draftIntent(input: IntentInput, outcome: 'PENDING' | 'DENIED', errorCode: string | null, o: DraftOptions): RecordDraft {
+  const { argsDigest, args } = digestAndRedact(input.args ?? {}, input.sensitiveKeys, o);
+  return {
+    department: department(input.department),
+    kind: 'intent',
+    intentSeq: null,
+    actor: actor(input.actor, o),
+    operation: text(input.operation, 'operation'),
+    field: required(input.field, 'field'),
+    powerItem: text(input.powerItem, 'powerItem'),
+    subject: subject(input.subject, o),
+    caseNumber: text(input.caseNumber, 'caseNumber'),
+    argsDigest,
+    args,
+    outcome,
+    errorCode: text(errorCode, 'errorCode'),
+    requestId: text(input.requestId, 'requestId'),
+  };
+}
+
+/** Drafts the outcome of `intent`, copying what an auditor filters on so both records are found together. */
+export function draftOutcome(intent: SupervisionRecord, input: OutcomeInput): RecordDraft {
+  if (!['SUCCESS', 'ERROR', 'DENIED', 'OUTCOME_UNKNOWN'].includes(input.outcome)) {
+    throw badInput(`An outcome must be SUCCESS, ERROR, DENIED or OUTCOME_UNKNOWN, not ${String(input.outcome)}.`, 'supervision.outcome');
+  }
+  return {
+    department: intent.department,
+    kind: 'outcome',
+    intentSeq: intent.seq,
+    actor: intent.actor,
+    operation: intent.operation,
+    field: intent.field,
+    powerItem: intent.powerItem,
+    subject: intent.subject,
+    caseNumber: text(input.caseNumber, 'caseNumber') ?? intent.caseNumber,
+    argsDigest: intent.argsDigest,
+    args: null,
+    outcome: input.outcome,
+    errorCode: text(input.errorCode, 'errorCode'),
+    requestId: intent.requestId,
+  };
+}
+
+/** Drafts an access record. */
+export function draftAccess(input: AccessInput, o: DraftOptions): RecordDraft {
+  const outcome = input.outcome ?? 'SUCCESS';
+  if (outcome !== 'SUCCESS' && outcome !== 'DENIED') throw badInput('An access outcome must be SUCCESS or DENIED.', 'supervision.outcome');
+  const { argsDigest, args } = digestAndRedact(input.args ?? {}, input.sensitiveKeys, o);
+  return {
+    department: department(input.department ?? 'supervision'),
+    kind: 'access',
+    intentSeq: null,
+    actor: actor(input.actor, o),
+    operation: text(input.operation, 'operation'),
+    field: required(input.field, 'field'),
+    powerItem: null,
+    subject: subject(input.subject, o),
+    caseNumber: null,
+    argsDigest,
+    args,
+    outcome,
+    errorCode: text(input.errorCode, 'errorCode') ?? (outcome === 'DENIED' ? 'FORBIDDEN' : null),
+    requestId: text(input.requestId, 'requestId'),
+  };
+}
+
+function digestAndRedact(raw: unknown, keys: readonly string[] | undefined, o: DraftOptions): { argsDigest: string; args: unknown } {
+  let json: string;
+  try {
+    json = canonicalJson(raw);
+  } catch (e) {
+    throw badInput(`The arguments cannot be recorded: ${(e as Error).message}.`, 'supervision.args');
+  }
+  const bytes = Buffer.byteLength(json, 'utf8');
+  // Refused before any write: a record the store would truncate is no evidence at all.
+  if (bytes > o.maxArgsBytes) {
+    throw badInput(`The arguments are too large to record (${bytes} bytes; the limit is ${o.maxArgsBytes}).`, 'supervision.recordSize', {
+      bytes,
+      limit: o.maxArgsBytes,
+    });
+  }
+  return { argsDigest: digestHex(o.hash, json), args: redactArgs(raw, keys ?? DEFAULT_SENSITIVE_KEYS) };
+}
+
+function actor(a: ActorInput, o: DraftOptions): RecordActor {
+  if (!a || typeof a !== 'object') throw badInput('A record needs an actor.', 'supervision.actor');
+  return {
+    role: required(a.role, 'actor.role'),
+    department: text(a.department, 'actor.department'),
+    client: text(a.client, 'actor.client'),
+    sub: a.sub ? pseudonymOf(required(a.sub, 'actor.sub'), o.subjectKey, o.hash) : null,
+    onBehalfOf: a.onBehalfOf ? pseudonymOf(required(a.onBehalfOf, 'actor.onBehalfOf'), o.subjectKey, o.hash) : null,
+  };
+}
+
+function subject(s: SubjectInput | null | undefined, o: DraftOptions): RecordSubject | null {
+  if (!s) return null;
+  if (s.kind !== 'citizen' && s.kind !== 'enterprise') throw badInput('A subject is a citizen or an enterprise.', 'supervision.subject');
+  return { kind: s.kind, ...pseudonymOf(required(s.id, 'subject.id'), o.subjectKey, o.hash) };
+}
+
+function department(value: string): string {
+  if (typeof value !== 'string' || !DEPARTMENT.test(value)) {
+    throw badInput(`A department is a lower-camel name of up to 64 characters, not ${JSON.stringify(value)}.`, 'supervision.department');
+  }
+  return value;
+}
+
+function required(value: string | null | undefined, name: string): string {
+  const v = text(value, name);
+  if (!v) throw badInput(`A record needs ${name}.`, 'supervision.required', { field: name });
+  return v;
+}
+
+function text(value: string | null | undefined, name: string): string | null {
+  if (value === undefined || value === null) return null;
+  if (typeof value !== 'string') throw badInput(`${name} must be a string.`, 'supervision.type', { field: name });
+  if (value.length > MAX_TEXT_LENGTH) {
+    throw badInput(`${name} is longer than ${MAX_TEXT_LENGTH} characters.`, 'supervision.recordSize', { field: name });
+  }
+  return value;
+}

@@ -1,0 +1,29 @@
+/**
+ * The hash and keyed-hash primitives of the supervision store. SM3 is the default (GM/T 0004, what
+ * Chinese auditors expect); SHA-256 is the international option. Node's OpenSSL provides both.
+ */
+import { createHash, createHmac } from 'node:crypto';
+
+/** Hash algorithms a store can be created with; fixed for the store's lifetime (kept in its metadata). */
+export type HashAlgorithm = 'sm3' | 'sha256';
+
+/** All supported hash algorithms. */
+export const HASH_ALGORITHMS: readonly HashAlgorithm[] = ['sm3', 'sha256'];
+
+/** The previous hash of the first record of every department chain: 64 zeros. */
+export const GENESIS_HASH = '0'.repeat(64);
+
+/** True when `value` names a supported hash algorithm. */
+export function isHashAlgorithm(value: unknown): value is HashAlgorithm {
+  return value === 'sm3' || value === 'sha256';
+}
+
+/** Lower-case hex digest of `data` (strings are hashed as UTF-8). */
+export function digestHex(algorithm: HashAlgorithm, data: string | Uint8Array): string {
+  return createHash(algorithm).update(data).digest('hex');
+}
+
+/** Lower-case hex HMAC (HMAC-SM3 or HMAC-SHA256) of `data` under `key`. */
+export function hmacHex(algorithm: HashAlgorithm, key: string | Uint8Array, data: string): string {
+  return createHmac(algorithm, key).update(data).digest('hex');
+}

@@ -1,0 +1,232 @@
+/**
+ * The store contract written once over a `StoreBackend`: drafting, fail-closed error mapping,
+ * automatic checkpoints, paging, proofs and the integrity summary.
+ */
+import { badInput, CityGraphError, ErrorCode, isCityGraphError } from '../core/errors.ts';
+import type { StoreBackend } from './backend.ts';
+import { parseCheckpoint, type Checkpoint } from './checkpoint.ts';
+import { addSignedCheckpoint, writeCheckpointExport } from './maintenance.ts';
+import type { SqlFilter } from './columns.ts';
+import { draftAccess, draftIntent, draftOutcome, type DraftOptions } from './draft.ts';
+import { pseudonymOf } from './pseudonym.ts';
+import { OUTCOMES, refOf, sealRecord, type RecordDraft, type RecordRef, type SupervisionRecord } from './record.ts';
+import type { Signer } from './signing.ts';
+import type {
+  AccessInput, IntegritySummary, IntentInput, OutcomeInput, PageRequest, RecordFilter, RecordPage, RecordProof, SupervisionStore,
+} from './store.ts';
+import { verifyLog } from './verify.ts';
+
+/** Options of a log store, already validated by `openSupervisionStore`. */
+export interface LogStoreOptions extends DraftOptions {
+  /** Signs checkpoints. */
+  signer: Signer;
+  /** Write a checkpoint after this many appends by this process (0 = never). */
+  checkpointEvery: number;
+  /** Write a checkpoint this often when records were appended since the last (0 = never), ms. */
+  checkpointIntervalMs: number;
+  /** Called with background failures (automatic checkpoints); default ignore. */
+  onError: (error: unknown) => void;
+}
+
+/** Largest page of `query`. */
+export const MAX_PAGE_SIZE = 100;
+
+/** The contract implementation shared by every backend. */
+export class LogStore implements SupervisionStore {
+  readonly backend: 'sqlite' | 'postgres';
+  private closed = false;
+  private sinceCheckpoint = 0;
+  private running: Promise<unknown> | null = null;
+  private readonly timer: NodeJS.Timeout | null;
+
+  constructor(private readonly db: StoreBackend, private readonly o: LogStoreOptions) {
+    this.backend = db.kind;
+    this.timer = o.checkpointIntervalMs > 0 ? setInterval(() => this.autoCheckpoint(), o.checkpointIntervalMs) : null;
+    // The timer must never keep a process alive on its own.
+    this.timer?.unref();
+  }
+
+  async appendIntent(input: IntentInput): Promise<RecordRef> {
+    return this.append(() => draftIntent(input, 'PENDING', null, this.o));
+  }
+
+  async appendDenied(input: IntentInput, errorCode = 'FORBIDDEN'): Promise<RecordRef> {
+    return this.append(() => draftIntent(input, 'DENIED', errorCode, this.o));
+  }
+
+  async appendOutcome(intent: RecordRef, outcome: OutcomeInput): Promise<RecordRef> {
+    const found = await this.read('record', () => this.db.get(intent.seq));
+    if (!found || found.kind !== 'intent' || found.hash !== intent.hash) {
+      throw badInput(`There is no intent seq ${intent.seq} with that hash to close.`, 'supervision.intent');
+    }
+    return this.append(() => draftOutcome(found, outcome), (current, outcomes) => {
+      if (!current || current.outcome !== 'PENDING') throw badInput(`Intent seq ${intent.seq} is not open.`, 'supervision.intent');
+      if (outcomes.some((o) => o.outcome !== 'OUTCOME_UNKNOWN')) throw badInput(`Intent seq ${intent.seq} already has an outcome.`, 'supervision.intent');
+      if (outcome.outcome === 'OUTCOME_UNKNOWN' && outcomes.length > 0) throw badInput(`Intent seq ${intent.seq} is already marked.`, 'supervision.intent');
+    });
+  }
+
+  async appendAccess(input: AccessInput): Promise<RecordRef> {
+    return this.append(() => draftAccess(input, this.o));
+  }
+
+  async recoverUnfinished(options: { olderThanMs?: number } = {}): Promise<number> {
+    const cutoff = new Date(Date.now() - (options.olderThanMs ?? 0)).toISOString();
+    const open = (await this.read('open intents', () => this.db.openIntents())).filter((r) => r.time <= cutoff);
+    let marked = 0;
+    for (const intent of open) {
+      try {
+        await this.appendOutcome(refOf(intent), { outcome: 'OUTCOME_UNKNOWN', errorCode: 'OUTCOME_UNKNOWN' });
+        marked++;
+      } catch (e) {
+        // Another process closed it meanwhile: not ours to mark.
+        if (!(isCityGraphError(e) && e.code === ErrorCode.BAD_USER_INPUT)) throw e;
+      }
+    }
+    return marked;
+  }
+
+  async query(filter: RecordFilter, page: PageRequest): Promise<RecordPage> {
+    const first = page.first;
+    if (!Number.isInteger(first) || first < 1 || first > MAX_PAGE_SIZE) {
+      throw badInput(`first must be an integer from 1 to ${MAX_PAGE_SIZE}.`, 'supervision.pageSize', { limit: MAX_PAGE_SIZE });
+    }
+    const afterSeq = page.after ? decodeCursor(page.after) : 0;
+    const sql = this.sqlFilter(filter);
+    const { records, total } = await this.read('records', () => this.db.query(sql, afterSeq, first + 1));
+    const shown = records.slice(0, first);
+    const last = shown[shown.length - 1];
+    return { records: shown, pageInfo: { endCursor: last ? encodeCursor(last.seq) : null, hasNextPage: records.length > first }, totalCount: total };
+  }
+
+  async get(seq: number): Promise<SupervisionRecord | null> {
+    if (!Number.isSafeInteger(seq) || seq < 1) return null;
+    return this.read('record', () => this.db.get(seq));
+  }
+
+  async proof(seq: number): Promise<RecordProof | null> {
+    const record = await this.get(seq);
+    if (!record) return null;
+    const next = await this.read('record', () => this.db.byDeptSeq(record.department, record.deptSeq + 1));
+    const checkpoint = (await this.checkpoints()).find((c) => c.heads.some((h) => h.department === record.department && h.deptSeq >= record.deptSeq)) ?? null;
+    return { record, previous: record.prevHash, next: next?.hash ?? null, checkpoint };
+  }
+
+  async checkpoint(): Promise<Checkpoint> {
+    this.assertOpen();
+    try {
+      const cp = await addSignedCheckpoint(this.db, this.o.signer, this.o.hash);
+      this.sinceCheckpoint = 0;
+      return cp;
+    } catch (e) {
+      throw unavailable('sign a checkpoint', e);
+    }
+  }
+
+  async checkpoints(): Promise<Checkpoint[]> {
+    const texts = await this.read('checkpoints', () => this.db.checkpointTexts());
+    return texts.map(parseCheckpoint).filter((c): c is Checkpoint => c !== null);
+  }
+
+  async exportCheckpoints(file: string): Promise<void> {
+    await this.read('checkpoints', () => writeCheckpointExport(this.db, file));
+  }
+
+  async integrity(): Promise<IntegritySummary> {
+    this.assertOpen();
+    const [texts, keys, snap] = await Promise.all([
+      this.read('checkpoints', () => this.db.checkpointTexts()),
+      this.read('keys', () => this.db.keys()),
+      this.read('heads', () => this.db.heads()),
+    ]);
+    const result = await this.read('records', () =>
+      verifyLog({ hashAlgorithm: this.o.hash, scan: (a, l) => this.db.scan(a, l), checkpointTexts: texts, storeKeys: keys }),
+    );
+    const checkpoints = texts.map(parseCheckpoint).filter((c): c is Checkpoint => c !== null);
+    return {
+      ok: result.ok,
+      records: result.records,
+      departments: snap.heads.map((h) => ({ department: h.department, head: h.hash, length: h.deptSeq })),
+      lastCheckpoint: checkpoints[checkpoints.length - 1] ?? null,
+      problems: result.problems.map((p) => `${p.kind}: ${p.message}`),
+    };
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    if (this.timer) clearInterval(this.timer);
+    await this.running?.catch(() => undefined);
+    await this.db.close();
+  }
+
+  private async append(draft: () => RecordDraft, check?: (intent: SupervisionRecord | null, outcomes: SupervisionRecord[]) => void): Promise<RecordRef> {
+    this.assertOpen();
+    const d = draft(); // validation errors (BAD_USER_INPUT) surface before any write
+    let record: SupervisionRecord;
+    try {
+      record = await this.db.append(d, (p) => sealRecord(d, p, this.o.hash), check);
+    } catch (e) {
+      if (isCityGraphError(e)) throw e;
+      throw unavailable('record this change, so it is refused', e);
+    }
+    this.sinceCheckpoint++;
+    if (this.o.checkpointEvery > 0 && this.sinceCheckpoint >= this.o.checkpointEvery) this.autoCheckpoint();
+    return refOf(record);
+  }
+
+  private autoCheckpoint(): void {
+    if (this.closed || this.running || this.sinceCheckpoint === 0) return;
+    this.running = this.checkpoint()
+      .catch((e) => this.o.onError(e))
+      .finally(() => {
+        this.running = null;
+      });
+  }
+
+  private async read<T>(what: string, fn: () => Promise<T>): Promise<T> {
+    this.assertOpen();
+    try {
+      return await fn();
+    } catch (e) {
+      if (isCityGraphError(e)) throw e;
+      throw unavailable(`read the ${what}`, e);
+    }
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw unavailable('record or read anything: it is closed', undefined);
+  }
+
+  private sqlFilter(f: RecordFilter): SqlFilter {
+    if (f.outcome !== undefined && !OUTCOMES.includes(f.outcome)) throw badInput(`Unknown outcome ${String(f.outcome)}.`, 'supervision.outcome');
+    const time = (v: string | undefined, name: string) => {
+      if (v === undefined) return undefined;
+      const t = new Date(v);
+      if (Number.isNaN(t.getTime())) throw badInput(`${name} must be an ISO date-time.`, 'supervision.time', { field: name });
+      return t.toISOString();
+    };
+    const out: SqlFilter = {
+      department: f.department, actorRole: f.actorRole, operation: f.operation, field: f.field, powerItem: f.powerItem,
+      caseNumber: f.caseNumber, outcome: f.outcome, kind: f.kind, from: time(f.from, 'from'), to: time(f.to, 'to'),
+      subjectHmac: f.subjectId === undefined ? undefined : pseudonymOf(f.subjectId, this.o.subjectKey, this.o.hash).hmac,
+    };
+    for (const k of Object.keys(out) as (keyof SqlFilter)[]) if (out[k] === undefined) delete out[k];
+    return out;
+  }
+}
+
+/** The one error of a store that cannot do its job; the cause stays for the server log. */
+export function unavailable(what: string, cause: unknown): CityGraphError {
+  return new CityGraphError(ErrorCode.SUPERVISION_UNAVAILABLE, `The supervision store cannot ${what}.`, { cause });
+}
+
+function encodeCursor(seq: number): string {
+  return Buffer.from(`seq:${seq}`).toString('base64url');
+}
+
+function decodeCursor(cursor: string): number {
+  const m = /^seq:(\d{1,15})$/.exec(Buffer.from(cursor, 'base64url').toString('utf8'));
+  if (!m) throw badInput('The cursor is not one this log issued.', 'supervision.cursor');
+  return Number(m[1]);
+}

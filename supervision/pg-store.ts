@@ -1,0 +1,249 @@
+/**
+ * The shared supervision store: PostgreSQL, for several gateway and subgraph instances at once.
+ * Every append is one committed transaction (synchronous_commit on) that first locks the store's
+ * append-lock row, so concurrent writers from any number of processes produce one gap-free global
+ * sequence and one valid chain per department. A global (rather than per-department) lock keeps `seq`
+ * gap-free and commit order equal to seq order, so a cursor reader never skips a record that commits
+ * late with a lower seq; one append holds it for about a millisecond.
+ */
+import pg from 'pg';
+import type { HeadsSnapshot, StoreBackend } from './backend.ts';
+import type { Checkpoint, PublicKeyEntry } from './checkpoint.ts';
+import { filterSql, RECORD_COLUMNS, recordFromRow, recordValues, type SqlFilter } from './columns.ts';
+import { GENESIS_HASH, isHashAlgorithm, type HashAlgorithm } from './hashing.ts';
+import type { ChainPosition, RecordDraft, SupervisionRecord } from './record.ts';
+
+/** Options of the PostgreSQL backend. */
+export interface PgBackendOptions {
+  /** `postgres://…`; a `schema` query parameter selects the schema (search_path). Required. */
+  url: string;
+  /** Pool size per process; default 4. */
+  poolSize?: number;
+  /** How long to wait for a connection, ms; default 5000. */
+  connectTimeoutMs?: number;
+  /** How long an append waits for a lock before failing, ms; default 5000. */
+  lockTimeoutMs?: number;
+  /** Longest statement, ms; default 15000. */
+  statementTimeoutMs?: number;
+}
+
+const SCHEMA_VERSION = '1';
+const COLUMNS = RECORD_COLUMNS.join(', ');
+const INSERT = `INSERT INTO supervision_records (${COLUMNS}) VALUES (${RECORD_COLUMNS.map((_, i) => `$${i + 1}`).join(', ')})`;
+const DDL = `
+CREATE TABLE IF NOT EXISTS supervision_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS supervision_records (
+  seq BIGINT PRIMARY KEY, dept_seq BIGINT NOT NULL, time TEXT NOT NULL, department TEXT NOT NULL, kind TEXT NOT NULL,
+  intent_seq BIGINT, actor_role TEXT NOT NULL, actor_department TEXT, actor_client TEXT,
+  actor_sub_hmac TEXT, actor_sub_masked TEXT, actor_obo_hmac TEXT, actor_obo_masked TEXT,
+  operation TEXT, field TEXT NOT NULL, power_item TEXT, subject_kind TEXT, subject_hmac TEXT, subject_masked TEXT,
+  case_number TEXT, args_digest TEXT, args TEXT, outcome TEXT NOT NULL, error_code TEXT, request_id TEXT,
+  prev_hash TEXT NOT NULL, hash TEXT NOT NULL
+);
+CREATE UNIQUE INDEX IF NOT EXISTS supervision_records_chain ON supervision_records (department, dept_seq);
+CREATE INDEX IF NOT EXISTS supervision_records_intent ON supervision_records (intent_seq);
+CREATE INDEX IF NOT EXISTS supervision_records_subject ON supervision_records (subject_hmac);
+CREATE INDEX IF NOT EXISTS supervision_records_case ON supervision_records (case_number);
+CREATE INDEX IF NOT EXISTS supervision_records_time ON supervision_records (time);
+CREATE TABLE IF NOT EXISTS supervision_checkpoints (id BIGINT PRIMARY KEY, body TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS supervision_keys (key_id TEXT PRIMARY KEY, algorithm TEXT NOT NULL, public_key_pem TEXT NOT NULL);
+`;
+
+/**
+ * Splits the `schema` and `options` parameters off a URL: the schema becomes a `search_path` server
+ * option, merged with any `options` the URL carries (e.g. `-c default_transaction_read_only=on`).
+ */
+export function parsePgUrl(url: string): { connectionString: string; schema: string | null; options: string | null } {
+  const u = new URL(url);
+  const schema = u.searchParams.get('schema');
+  const extra = u.searchParams.get('options');
+  u.searchParams.delete('schema');
+  u.searchParams.delete('options');
+  if (schema !== null && !/^[a-z_][a-z0-9_]{0,62}$/.test(schema)) throw new TypeError(`Invalid PostgreSQL schema name ${JSON.stringify(schema)}.`);
+  const options = [extra, schema ? `-c search_path=${schema}` : null].filter(Boolean).join(' ');
+  return { connectionString: u.toString(), schema, options: options || null };
+}
+
+/** Opens the PostgreSQL backend (connections are made lazily). */
+export function openPgBackend(options: PgBackendOptions): StoreBackend {
+  const { connectionString, options: serverOptions } = parsePgUrl(options.url);
+  const pool = new pg.Pool({
+    connectionString,
+    max: options.poolSize ?? 4,
+    connectionTimeoutMillis: options.connectTimeoutMs ?? 5000,
+    lock_timeout: options.lockTimeoutMs ?? 5000,
+    statement_timeout: options.statementTimeoutMs ?? 15000,
+    ...(serverOptions ? { options: serverOptions } : {}),
+  });
+  // An idle client losing its server must not crash the process; the next query reports it.
+  pool.on('error', () => undefined);
+  return new PgBackend(pool);
+}
+
+type Row = Record<string, unknown>;
+
+class PgBackend implements StoreBackend {
+  readonly kind = 'postgres' as const;
+  private closed = false;
+  constructor(private readonly pool: pg.Pool) {}
+
+  private async tx<T>(fn: (c: pg.PoolClient) => Promise<T>): Promise<T> {
+    const client = await this.pool.connect();
+    try {
+      await client.query('BEGIN');
+      const result = await fn(client);
+      await client.query('COMMIT');
+      return result;
+    } catch (e) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw e;
+    } finally {
+      client.release();
+    }
+  }
+
+  async readHashAlgorithm(): Promise<HashAlgorithm | null> {
+    const t = await this.pool.query("SELECT to_regclass('supervision_meta') IS NOT NULL AS present");
+    if (!t.rows[0]?.present) return null;
+    const r = await this.pool.query("SELECT value FROM supervision_meta WHERE key = 'hash_algorithm'");
+    const v = r.rows[0]?.value;
+    return isHashAlgorithm(v) ? v : null;
+  }
+
+  async migrate(hash: HashAlgorithm | undefined): Promise<HashAlgorithm> {
+    const stored = await this.readHashAlgorithm();
+    if (stored) return stored;
+    const chosen = hash ?? 'sm3';
+    await this.tx(async (c) => {
+      // Two processes starting together must not race on CREATE TABLE.
+      await c.query("SELECT pg_advisory_xact_lock(hashtext(current_schema() || '.supervision_migrate'))");
+      await c.query(DDL);
+      await c.query(
+        `INSERT INTO supervision_meta (key, value) VALUES ('schema_version', $1), ('hash_algorithm', $2), ('append_lock', ''), ('checkpoint_lock', '')
+         ON CONFLICT (key) DO NOTHING`,
+        [SCHEMA_VERSION, chosen],
+      );
+    });
+    return (await this.readHashAlgorithm()) ?? chosen;
+  }
+
+  async append(
+    draft: RecordDraft,
+    seal: (p: ChainPosition) => SupervisionRecord,
+    check?: (intent: SupervisionRecord | null, outcomes: SupervisionRecord[]) => void,
+  ): Promise<SupervisionRecord> {
+    return this.tx(async (c) => {
+      await c.query('SET LOCAL synchronous_commit = on');
+      await c.query("SELECT value FROM supervision_meta WHERE key = 'append_lock' FOR UPDATE");
+      if (check && draft.intentSeq !== null) {
+        const intent = await c.query('SELECT * FROM supervision_records WHERE seq = $1', [draft.intentSeq]);
+        const outcomes = await c.query('SELECT * FROM supervision_records WHERE intent_seq = $1 ORDER BY seq', [draft.intentSeq]);
+        check(intent.rows[0] ? recordFromRow(intent.rows[0] as Row) : null, (outcomes.rows as Row[]).map(recordFromRow));
+      }
+      const last = await c.query('SELECT max(seq) AS seq FROM supervision_records');
+      const head = await c.query('SELECT dept_seq, hash FROM supervision_records WHERE department = $1 ORDER BY dept_seq DESC LIMIT 1', [draft.department]);
+      const h = head.rows[0] as { dept_seq: string; hash: string } | undefined;
+      const record = seal({
+        seq: Number(last.rows[0]?.seq ?? 0) + 1,
+        deptSeq: Number(h?.dept_seq ?? 0) + 1,
+        time: new Date().toISOString(),
+        prevHash: h?.hash ?? GENESIS_HASH,
+      });
+      await c.query(INSERT, recordValues(record));
+      return record;
+    });
+  }
+
+  async get(seq: number): Promise<SupervisionRecord | null> {
+    const r = await this.pool.query('SELECT * FROM supervision_records WHERE seq = $1', [seq]);
+    return r.rows[0] ? recordFromRow(r.rows[0] as Row) : null;
+  }
+
+  async byDeptSeq(department: string, deptSeq: number): Promise<SupervisionRecord | null> {
+    const r = await this.pool.query('SELECT * FROM supervision_records WHERE department = $1 AND dept_seq = $2', [department, deptSeq]);
+    return r.rows[0] ? recordFromRow(r.rows[0] as Row) : null;
+  }
+
+  async openIntents(): Promise<SupervisionRecord[]> {
+    const r = await this.pool.query(`SELECT * FROM supervision_records r WHERE r.kind = 'intent' AND r.outcome = 'PENDING'
+      AND NOT EXISTS (SELECT 1 FROM supervision_records o WHERE o.intent_seq = r.seq) ORDER BY r.seq`);
+    return (r.rows as Row[]).map(recordFromRow);
+  }
+
+  async query(filter: SqlFilter, afterSeq: number, limit: number): Promise<{ records: SupervisionRecord[]; total: number }> {
+    const where = filterSql(filter, (i) => `$${i}`);
+    const n = where.params.length;
+    // Page and count in one statement: one snapshot.
+    const page = await this.pool.query(
+      `WITH matching AS (SELECT * FROM supervision_records WHERE ${where.sql})
+       SELECT m.*, (SELECT count(*) FROM matching) AS total_count FROM matching m WHERE m.seq > $${n + 1} ORDER BY m.seq LIMIT $${n + 2}`,
+      [...where.params, afterSeq, limit],
+    );
+    let total = Number((page.rows[0] as Row | undefined)?.total_count ?? NaN);
+    if (Number.isNaN(total)) {
+      const c = await this.pool.query(`SELECT count(*) AS n FROM supervision_records WHERE ${where.sql}`, where.params);
+      total = Number(c.rows[0]?.n ?? 0);
+    }
+    return { records: (page.rows as Row[]).map(recordFromRow), total };
+  }
+
+  async scan(afterSeq: number, limit: number): Promise<SupervisionRecord[]> {
+    const r = await this.pool.query('SELECT * FROM supervision_records WHERE seq > $1 ORDER BY seq LIMIT $2', [afterSeq, limit]);
+    return (r.rows as Row[]).map(recordFromRow);
+  }
+
+  async heads(): Promise<HeadsSnapshot> {
+    return this.headsWith(this.pool);
+  }
+
+  private async headsWith(q: pg.Pool | pg.PoolClient): Promise<HeadsSnapshot> {
+    const r = await q.query(`SELECT r.department, r.dept_seq, r.hash, r.seq FROM supervision_records r
+      JOIN (SELECT department, max(dept_seq) AS m FROM supervision_records GROUP BY department) h
+      ON r.department = h.department AND r.dept_seq = h.m ORDER BY r.department`);
+    const rows = r.rows as { department: string; dept_seq: string; hash: string; seq: string }[];
+    return {
+      heads: rows.map((x) => ({ department: x.department, deptSeq: Number(x.dept_seq), hash: x.hash })),
+      totalSeq: rows.reduce((m, x) => Math.max(m, Number(x.seq)), 0),
+    };
+  }
+
+  async addCheckpoint(make: (id: number, snapshot: HeadsSnapshot) => Checkpoint): Promise<Checkpoint> {
+    return this.tx(async (c) => {
+      await c.query("SELECT value FROM supervision_meta WHERE key = 'checkpoint_lock' FOR UPDATE");
+      const last = await c.query('SELECT max(id) AS id FROM supervision_checkpoints');
+      const cp = make(Number(last.rows[0]?.id ?? 0) + 1, await this.headsWith(c));
+      await c.query('INSERT INTO supervision_checkpoints (id, body) VALUES ($1, $2)', [cp.id, JSON.stringify(cp)]);
+      return cp;
+    });
+  }
+
+  async checkpointTexts(): Promise<string[]> {
+    const r = await this.pool.query('SELECT body FROM supervision_checkpoints ORDER BY id');
+    return (r.rows as { body: string }[]).map((x) => x.body);
+  }
+
+  async saveKey(key: PublicKeyEntry): Promise<void> {
+    const known = await this.pool.query('SELECT 1 FROM supervision_keys WHERE key_id = $1', [key.keyId]);
+    if (known.rowCount) return;
+    await this.pool.query('INSERT INTO supervision_keys (key_id, algorithm, public_key_pem) VALUES ($1, $2, $3) ON CONFLICT (key_id) DO NOTHING', [
+      key.keyId,
+      key.algorithm,
+      key.publicKeyPem,
+    ]);
+  }
+
+  async keys(): Promise<PublicKeyEntry[]> {
+    const r = await this.pool.query('SELECT key_id, algorithm, public_key_pem FROM supervision_keys ORDER BY key_id');
+    return (r.rows as { key_id: string; algorithm: string; public_key_pem: string }[]).map((x) => ({
+      keyId: x.key_id,
+      algorithm: x.algorithm as PublicKeyEntry['algorithm'],
+      publicKeyPem: x.public_key_pem,
+    }));
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.pool.end();
+  }
+}

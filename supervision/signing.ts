@@ -1,0 +1,119 @@
+/**
+ * Checkpoint signatures. SM2 (GM/T 0003, SM3 digest, GM/T 0009 default ID `1234567812345678`,
+ * DER-encoded r,s) by default, through sm-crypto because Node's `crypto.sign` cannot set SM2's
+ * distinguishing ID and so signs with an empty one that no Chinese system accepts. Ed25519 by option.
+ * Keys live as PEM files (PKCS#8 private, SPKI public) that OpenSSL reads as they are.
+ */
+import { createPrivateKey, createPublicKey, generateKeyPairSync, sign as nodeSign, verify as nodeVerify } from 'node:crypto';
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import smCrypto from 'sm-crypto';
+import { digestHex } from './hashing.ts';
+import { generateSm2KeyPair, sm2PrivateHexFrom, sm2PrivatePem, sm2PublicHexFromPem, sm2PublicOf, sm2PublicPem, sm2SpkiDer } from './sm2-keys.ts';
+
+const { sm2 } = smCrypto;
+
+/** Signature algorithms of checkpoints. */
+export type SignatureAlgorithm = 'sm2' | 'ed25519';
+
+/** The GM/T 0009 default distinguishing ID, used by every SM2 signature here. */
+export const SM2_USER_ID = '1234567812345678';
+
+/** Signs checkpoints with one key. */
+export interface Signer {
+  /** `sm2` or `ed25519`. */
+  readonly algorithm: SignatureAlgorithm;
+  /** Fingerprint of the public key: SM3 (SM2 keys) or SHA-256 (Ed25519) of its SPKI DER, hex. */
+  readonly keyId: string;
+  /** The public key as SPKI PEM. */
+  readonly publicKeyPem: string;
+  /** Hex signature of the UTF-8 bytes of `message` (SM2: DER; Ed25519: 64 raw bytes). */
+  sign(message: string): string;
+}
+
+/** Where a signer's keys are; missing files are generated (only when both are missing). */
+export interface SignerOptions {
+  /** Default `sm2`. */
+  algorithm?: SignatureAlgorithm;
+  /** PEM (PKCS#8 or SEC1) or, for SM2, a 64-hex-digit private key. */
+  privateKeyPath: string;
+  /** SPKI PEM of the public key. */
+  publicKeyPath: string;
+}
+
+/** Loads the signer's keys, generating and saving a new pair (private key mode 0600) when both are absent. */
+export function loadOrCreateSigner(options: SignerOptions): Signer {
+  const algorithm = options.algorithm ?? 'sm2';
+  const havePrivate = existsSync(options.privateKeyPath);
+  if (!havePrivate && existsSync(options.publicKeyPath)) {
+    throw new Error(`The checkpoint public key ${options.publicKeyPath} exists but its private key ${options.privateKeyPath} does not.`);
+  }
+  if (!havePrivate) generateKeys(algorithm, options.privateKeyPath, options.publicKeyPath);
+  const signer = signerFromPrivateKey(algorithm, readFileSync(options.privateKeyPath, 'utf8'));
+  if (existsSync(options.publicKeyPath)) {
+    if (keyIdOf(algorithm, readFileSync(options.publicKeyPath, 'utf8')) !== signer.keyId) {
+      throw new Error(`The checkpoint public key ${options.publicKeyPath} does not belong to the private key ${options.privateKeyPath}.`);
+    }
+  } else {
+    writeFileSync(options.publicKeyPath, signer.publicKeyPem);
+  }
+  return signer;
+}
+
+/** A signer over a private key given as text (PEM; for SM2 also 64 hex digits). */
+export function signerFromPrivateKey(algorithm: SignatureAlgorithm, text: string): Signer {
+  if (algorithm === 'ed25519') {
+    const key = createPrivateKey(text);
+    if (key.asymmetricKeyType !== 'ed25519') throw new Error('The checkpoint key is not an Ed25519 key.');
+    const publicKeyPem = createPublicKey(key).export({ type: 'spki', format: 'pem' }).toString();
+    return { algorithm, keyId: keyIdOf(algorithm, publicKeyPem), publicKeyPem, sign: (m) => nodeSign(null, Buffer.from(m, 'utf8'), key).toString('hex') };
+  }
+  const d = sm2PrivateHexFrom(text);
+  const pub = sm2PublicOf(d);
+  const publicKeyPem = sm2PublicPem(pub);
+  return {
+    algorithm,
+    keyId: keyIdOf(algorithm, publicKeyPem),
+    publicKeyPem,
+    sign: (m) => sm2.doSignature(m, d, { hash: true, der: true, publicKey: pub, userId: SM2_USER_ID }),
+  };
+}
+
+/** True when `signatureHex` is a valid signature of `message` by `publicKeyPem`; never throws. */
+export function verifySignature(algorithm: SignatureAlgorithm, publicKeyPem: string, message: string, signatureHex: string): boolean {
+  try {
+    if (!/^[0-9a-f]+$/i.test(signatureHex)) return false;
+    if (algorithm === 'ed25519') return nodeVerify(null, Buffer.from(message, 'utf8'), createPublicKey(publicKeyPem), Buffer.from(signatureHex, 'hex'));
+    if (algorithm === 'sm2') {
+      return sm2.doVerifySignature(message, signatureHex.toLowerCase(), sm2PublicHexFromPem(publicKeyPem), { hash: true, der: true, userId: SM2_USER_ID });
+    }
+    return false;
+  } catch {
+    return false;
+  }
+}
+
+/** Fingerprint of a public key (see `Signer.keyId`). */
+export function keyIdOf(algorithm: SignatureAlgorithm, publicKeyPem: string): string {
+  if (algorithm === 'sm2') return digestHex('sm3', sm2SpkiDer(publicKeyPem));
+  return digestHex('sha256', createPublicKey(publicKeyPem).export({ type: 'spki', format: 'der' }));
+}
+
+function generateKeys(algorithm: SignatureAlgorithm, privatePath: string, publicPath: string): void {
+  let privatePem: string;
+  let publicPem: string;
+  if (algorithm === 'sm2') {
+    const pair = generateSm2KeyPair();
+    privatePem = sm2PrivatePem(pair);
+    publicPem = sm2PublicPem(pair.publicHex);
+  } else {
+    const pair = generateKeyPairSync('ed25519');
+    privatePem = pair.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+    publicPem = pair.publicKey.export({ type: 'spki', format: 'pem' }).toString();
+  }
+  mkdirSync(dirname(privatePath), { recursive: true, mode: 0o700 });
+  mkdirSync(dirname(publicPath), { recursive: true, mode: 0o700 });
+  writeFileSync(privatePath, privatePem, { mode: 0o600, flag: 'wx' });
+  chmodSync(privatePath, 0o600);
+  writeFileSync(publicPath, publicPem);
+}

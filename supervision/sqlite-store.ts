@@ -1,0 +1,199 @@
+/**
+ * The embedded supervision store: one SQLite file in WAL mode with `synchronous = FULL`, so a record
+ * is on disk when its append returns, even if the process is killed the next instant. Appends are
+ * `BEGIN IMMEDIATE` transactions, which also serialises several processes sharing the file.
+ */
+import Database from 'better-sqlite3';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import type { HeadsSnapshot, StoreBackend } from './backend.ts';
+import type { Checkpoint, PublicKeyEntry } from './checkpoint.ts';
+import { filterSql, RECORD_COLUMNS, recordFromRow, recordValues, type SqlFilter } from './columns.ts';
+import { GENESIS_HASH, isHashAlgorithm, type HashAlgorithm } from './hashing.ts';
+import type { ChainPosition, RecordDraft, SupervisionRecord } from './record.ts';
+
+/** Options of the SQLite backend. */
+export interface SqliteBackendOptions {
+  /** Database file; its folder is created when missing. Required. */
+  path: string;
+  /** How long a write waits for another process's lock before failing, ms; default 5000. */
+  busyTimeoutMs?: number;
+  /** Open read-only (the verifier); default false. */
+  readOnly?: boolean;
+  /** Extra PRAGMAs run after the defaults, e.g. `query_only = ON`; default none. */
+  pragmas?: readonly string[];
+}
+
+const SCHEMA_VERSION = '1';
+const COLUMNS = RECORD_COLUMNS.join(', ');
+const DDL = `
+CREATE TABLE IF NOT EXISTS supervision_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS supervision_records (
+  seq INTEGER PRIMARY KEY, dept_seq INTEGER NOT NULL, time TEXT NOT NULL, department TEXT NOT NULL, kind TEXT NOT NULL,
+  intent_seq INTEGER, actor_role TEXT NOT NULL, actor_department TEXT, actor_client TEXT,
+  actor_sub_hmac TEXT, actor_sub_masked TEXT, actor_obo_hmac TEXT, actor_obo_masked TEXT,
+  operation TEXT, field TEXT NOT NULL, power_item TEXT, subject_kind TEXT, subject_hmac TEXT, subject_masked TEXT,
+  case_number TEXT, args_digest TEXT, args TEXT, outcome TEXT NOT NULL, error_code TEXT, request_id TEXT,
+  prev_hash TEXT NOT NULL, hash TEXT NOT NULL
+);
+CREATE UNIQUE INDEX IF NOT EXISTS supervision_records_chain ON supervision_records (department, dept_seq);
+CREATE INDEX IF NOT EXISTS supervision_records_intent ON supervision_records (intent_seq);
+CREATE INDEX IF NOT EXISTS supervision_records_subject ON supervision_records (subject_hmac);
+CREATE INDEX IF NOT EXISTS supervision_records_case ON supervision_records (case_number);
+CREATE INDEX IF NOT EXISTS supervision_records_time ON supervision_records (time);
+CREATE TABLE IF NOT EXISTS supervision_checkpoints (id INTEGER PRIMARY KEY, body TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS supervision_keys (key_id TEXT PRIMARY KEY, algorithm TEXT NOT NULL, public_key_pem TEXT NOT NULL);
+`;
+
+/** Opens the SQLite backend (the file is created when missing, unless read-only). */
+export function openSqliteBackend(options: SqliteBackendOptions): StoreBackend {
+  if (!options.readOnly) mkdirSync(dirname(options.path), { recursive: true });
+  const db = new Database(options.path, {
+    readonly: options.readOnly ?? false,
+    fileMustExist: options.readOnly ?? false,
+    timeout: options.busyTimeoutMs ?? 5000,
+  });
+  try {
+    if (!options.readOnly) {
+      db.pragma('journal_mode = WAL');
+      // FULL: the WAL is fsynced at every commit, so a returned append survives power loss too.
+      db.pragma('synchronous = FULL');
+    }
+    for (const p of options.pragmas ?? []) db.pragma(p);
+  } catch (e) {
+    db.close();
+    throw e;
+  }
+  return new SqliteBackend(db);
+}
+
+class SqliteBackend implements StoreBackend {
+  readonly kind = 'sqlite' as const;
+  constructor(private readonly db: Database.Database) {}
+
+  async readHashAlgorithm(): Promise<HashAlgorithm | null> {
+    const table = this.db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'supervision_meta'").get();
+    if (!table) return null;
+    const row = this.db.prepare("SELECT value FROM supervision_meta WHERE key = 'hash_algorithm'").get() as { value: string } | undefined;
+    return row && isHashAlgorithm(row.value) ? row.value : null;
+  }
+
+  async migrate(hash: HashAlgorithm | undefined): Promise<HashAlgorithm> {
+    const stored = await this.readHashAlgorithm();
+    // Only write when something is missing, so a read-only (query_only) connection can still open.
+    if (stored) return stored;
+    const chosen = hash ?? 'sm3';
+    this.db.transaction(() => {
+      this.db.exec(DDL);
+      this.db.prepare("INSERT OR IGNORE INTO supervision_meta (key, value) VALUES ('schema_version', ?), ('hash_algorithm', ?)").run(SCHEMA_VERSION, chosen);
+    }).immediate();
+    return (await this.readHashAlgorithm()) ?? chosen;
+  }
+
+  async append(
+    draft: RecordDraft,
+    seal: (p: ChainPosition) => SupervisionRecord,
+    check?: (intent: SupervisionRecord | null, outcomes: SupervisionRecord[]) => void,
+  ): Promise<SupervisionRecord> {
+    const insert = this.db.prepare(`INSERT INTO supervision_records (${COLUMNS}) VALUES (${RECORD_COLUMNS.map(() => '?').join(', ')})`);
+    return this.db.transaction(() => {
+      if (check && draft.intentSeq !== null) {
+        const intent = this.getSync(draft.intentSeq);
+        const outcomes = (this.db.prepare('SELECT * FROM supervision_records WHERE intent_seq = ? ORDER BY seq').all(draft.intentSeq) as Record<string, unknown>[]).map(recordFromRow);
+        check(intent, outcomes);
+      }
+      const last = this.db.prepare('SELECT max(seq) AS seq FROM supervision_records').get() as { seq: number | null };
+      const head = this.db
+        .prepare('SELECT dept_seq, hash FROM supervision_records WHERE department = ? ORDER BY dept_seq DESC LIMIT 1')
+        .get(draft.department) as { dept_seq: number; hash: string } | undefined;
+      const record = seal({
+        seq: (last.seq ?? 0) + 1,
+        deptSeq: (head?.dept_seq ?? 0) + 1,
+        time: new Date().toISOString(),
+        prevHash: head?.hash ?? GENESIS_HASH,
+      });
+      insert.run(...recordValues(record));
+      return record;
+    }).immediate();
+  }
+
+  async get(seq: number): Promise<SupervisionRecord | null> {
+    return this.getSync(seq);
+  }
+
+  private getSync(seq: number): SupervisionRecord | null {
+    const row = this.db.prepare('SELECT * FROM supervision_records WHERE seq = ?').get(seq) as Record<string, unknown> | undefined;
+    return row ? recordFromRow(row) : null;
+  }
+
+  async byDeptSeq(department: string, deptSeq: number): Promise<SupervisionRecord | null> {
+    const row = this.db.prepare('SELECT * FROM supervision_records WHERE department = ? AND dept_seq = ?').get(department, deptSeq) as Record<string, unknown> | undefined;
+    return row ? recordFromRow(row) : null;
+  }
+
+  async openIntents(): Promise<SupervisionRecord[]> {
+    const rows = this.db
+      .prepare(`SELECT * FROM supervision_records r WHERE r.kind = 'intent' AND r.outcome = 'PENDING'
+                AND NOT EXISTS (SELECT 1 FROM supervision_records o WHERE o.intent_seq = r.seq) ORDER BY r.seq`)
+      .all() as Record<string, unknown>[];
+    return rows.map(recordFromRow);
+  }
+
+  async query(filter: SqlFilter, afterSeq: number, limit: number): Promise<{ records: SupervisionRecord[]; total: number }> {
+    const where = filterSql(filter, () => '?');
+    // One read transaction: the page and the count come from the same snapshot.
+    return this.db.transaction(() => {
+      const rows = this.db.prepare(`SELECT * FROM supervision_records WHERE ${where.sql} AND seq > ? ORDER BY seq LIMIT ?`).all(...where.params, afterSeq, limit) as Record<string, unknown>[];
+      const count = this.db.prepare(`SELECT count(*) AS n FROM supervision_records WHERE ${where.sql}`).get(...where.params) as { n: number };
+      return { records: rows.map(recordFromRow), total: count.n };
+    }).deferred();
+  }
+
+  async scan(afterSeq: number, limit: number): Promise<SupervisionRecord[]> {
+    const rows = this.db.prepare('SELECT * FROM supervision_records WHERE seq > ? ORDER BY seq LIMIT ?').all(afterSeq, limit) as Record<string, unknown>[];
+    return rows.map(recordFromRow);
+  }
+
+  async heads(): Promise<HeadsSnapshot> {
+    return this.headsSync();
+  }
+
+  private headsSync(): HeadsSnapshot {
+    const rows = this.db
+      .prepare(`SELECT r.department, r.dept_seq, r.hash, r.seq FROM supervision_records r
+                JOIN (SELECT department, max(dept_seq) AS m FROM supervision_records GROUP BY department) h
+                ON r.department = h.department AND r.dept_seq = h.m ORDER BY r.department`)
+      .all() as { department: string; dept_seq: number; hash: string; seq: number }[];
+    return {
+      heads: rows.map((r) => ({ department: r.department, deptSeq: r.dept_seq, hash: r.hash })),
+      totalSeq: rows.reduce((m, r) => Math.max(m, r.seq), 0),
+    };
+  }
+
+  async addCheckpoint(make: (id: number, snapshot: HeadsSnapshot) => Checkpoint): Promise<Checkpoint> {
+    return this.db.transaction(() => {
+      const last = this.db.prepare('SELECT max(id) AS id FROM supervision_checkpoints').get() as { id: number | null };
+      const cp = make((last.id ?? 0) + 1, this.headsSync());
+      this.db.prepare('INSERT INTO supervision_checkpoints (id, body) VALUES (?, ?)').run(cp.id, JSON.stringify(cp));
+      return cp;
+    }).immediate();
+  }
+
+  async checkpointTexts(): Promise<string[]> {
+    return (this.db.prepare('SELECT body FROM supervision_checkpoints ORDER BY id').all() as { body: string }[]).map((r) => r.body);
+  }
+
+  async saveKey(key: PublicKeyEntry): Promise<void> {
+    if (this.db.prepare('SELECT 1 FROM supervision_keys WHERE key_id = ?').get(key.keyId)) return;
+    this.db.prepare('INSERT OR IGNORE INTO supervision_keys (key_id, algorithm, public_key_pem) VALUES (?, ?, ?)').run(key.keyId, key.algorithm, key.publicKeyPem);
+  }
+
+  async keys(): Promise<PublicKeyEntry[]> {
+    const rows = this.db.prepare('SELECT key_id, algorithm, public_key_pem FROM supervision_keys ORDER BY key_id').all() as { key_id: string; algorithm: string; public_key_pem: string }[];
+    return rows.map((r) => ({ keyId: r.key_id, algorithm: r.algorithm as PublicKeyEntry['algorithm'], publicKeyPem: r.public_key_pem }));
+  }
+
+  async close(): Promise<void> {
+    if (this.db.open) this.db.close();
+  }
+}

@@ -1,0 +1,203 @@
+/**
+ * The contract every supervision store keeps, whatever holds the bytes (SQLite or PostgreSQL).
+ * Every append is durable when its promise resolves, is written in one transaction (never half),
+ * and a store that cannot write throws `SUPERVISION_UNAVAILABLE` so the mutation is refused.
+ */
+import type { Checkpoint } from './checkpoint.ts';
+import type { Outcome, RecordRef, SupervisionRecord } from './record.ts';
+
+/** The principal that acted, with plain identifiers; the store keeps only their pseudonyms. */
+export interface ActorInput {
+  /** Principal role, e.g. `citizen`. Required. */
+  role: string;
+  /** The actor's department; default null. */
+  department?: string | null;
+  /** The calling client; default null. */
+  client?: string | null;
+  /** The principal's subject; stored as HMAC + mask only; default null. */
+  sub?: string | null;
+  /** The user an `app` acts for; stored as HMAC + mask only; default null. */
+  onBehalfOf?: string | null;
+}
+
+/** The citizen or enterprise concerned, with its plain identifier (HMAC'd and masked by the store). */
+export interface SubjectInput {
+  /** `citizen` or `enterprise`. */
+  kind: 'citizen' | 'enterprise';
+  /** Resident ID number or unified social credit code. */
+  id: string;
+}
+
+/** What a mutation is about to do. */
+export interface IntentInput {
+  /** Department chain to record in, e.g. `population`. Required. */
+  department: string;
+  /** Who acts. Required. */
+  actor: ActorInput;
+  /** GraphQL operation name; default null. */
+  operation?: string | null;
+  /** Field, e.g. `Mutation.updateContactPhone`. Required. */
+  field: string;
+  /** Power item (行权事项) code; default null. */
+  powerItem?: string | null;
+  /** The citizen or enterprise concerned; default null. */
+  subject?: SubjectInput | null;
+  /** Case number; default null. */
+  caseNumber?: string | null;
+  /** Full arguments: digested as they are, stored redacted; default `{}`. */
+  args?: unknown;
+  /** Keys of `args` holding personal data; default `DEFAULT_SENSITIVE_KEYS`. */
+  sensitiveKeys?: readonly string[];
+  /** Request id; default null. */
+  requestId?: string | null;
+}
+
+/** How a mutation ended. */
+export interface OutcomeInput {
+  /** `SUCCESS`, `ERROR`, `DENIED` or `OUTCOME_UNKNOWN`. */
+  outcome: Exclude<Outcome, 'PENDING'>;
+  /** CityGraph error code of a failure; default null. */
+  errorCode?: string | null;
+  /** Case number learnt from the department; default the intent's. */
+  caseNumber?: string | null;
+}
+
+/** An auditor's read (or an attempt at one). */
+export interface AccessInput {
+  /** Chain to record in; default `supervision`. */
+  department?: string;
+  /** Who read. Required. */
+  actor: ActorInput;
+  /** GraphQL operation name; default null. */
+  operation?: string | null;
+  /** Field read, e.g. `Query.mutationLog`. Required. */
+  field: string;
+  /** The subject looked up, if any; default null. */
+  subject?: SubjectInput | null;
+  /** The filter and page arguments; default `{}`. */
+  args?: unknown;
+  /** Keys of `args` holding personal data; default `DEFAULT_SENSITIVE_KEYS`. */
+  sensitiveKeys?: readonly string[];
+  /** `SUCCESS` or `DENIED`; default `SUCCESS`. */
+  outcome?: 'SUCCESS' | 'DENIED';
+  /** Error code of a denied read; default null (`FORBIDDEN` when denied). */
+  errorCode?: string | null;
+  /** Request id; default null. */
+  requestId?: string | null;
+}
+
+/** Filter of `query`; every member narrows, all are optional. */
+export interface RecordFilter {
+  /** Department chain. */
+  department?: string;
+  /** Actor role. */
+  actorRole?: string;
+  /** GraphQL operation name. */
+  operation?: string;
+  /** Field, e.g. `Mutation.updateContactPhone`. */
+  field?: string;
+  /** Power item code. */
+  powerItem?: string;
+  /** Plain resident ID or USCC; looked up through the subject HMAC, never stored. */
+  subjectId?: string;
+  /** Case number. */
+  caseNumber?: string;
+  /** Outcome. */
+  outcome?: Outcome;
+  /** Record kind. */
+  kind?: 'intent' | 'outcome' | 'access';
+  /** Inclusive lower bound of `time` (ISO). */
+  from?: string;
+  /** Exclusive upper bound of `time` (ISO). */
+  to?: string;
+}
+
+/** A page request; records come in log order (ascending seq). */
+export interface PageRequest {
+  /** Page size, 1 … 100. */
+  first: number;
+  /** Opaque cursor from a previous page's `endCursor`; default the start of the log. */
+  after?: string | null;
+}
+
+/** One page of records. */
+export interface RecordPage {
+  /** Records in ascending seq. */
+  records: SupervisionRecord[];
+  /** Cursor of the last record (null on an empty page), and whether more follow. */
+  pageInfo: { endCursor: string | null; hasNextPage: boolean };
+  /** Records matching the filter in all. */
+  totalCount: number;
+}
+
+/** A record with what links it into its chain and the first checkpoint that covers it. */
+export interface RecordProof {
+  /** The record. */
+  record: SupervisionRecord;
+  /** Hash of the previous record of its department (genesis hash for the first). */
+  previous: string;
+  /** Hash of the next record of its department, when there is one. */
+  next: string | null;
+  /** The first checkpoint whose head of the department is at or after the record. */
+  checkpoint: Checkpoint | null;
+}
+
+/** The head of one department chain. */
+export interface ChainHead {
+  /** Department. */
+  department: string;
+  /** deptSeq of the last record. */
+  deptSeq: number;
+  /** Hash of the last record. */
+  hash: string;
+}
+
+/** The answer of `integrity()`. */
+export interface IntegritySummary {
+  /** True when every record, link and checkpoint holds. */
+  ok: boolean;
+  /** Records in the store. */
+  records: number;
+  /** One entry per department chain. */
+  departments: { department: string; head: string; length: number }[];
+  /** The newest checkpoint, if any. */
+  lastCheckpoint: Checkpoint | null;
+  /** One sentence per problem found; empty when ok. */
+  problems: string[];
+}
+
+/** The supervision store contract. */
+export interface SupervisionStore {
+  /** Which backend holds the log. */
+  readonly backend: 'sqlite' | 'postgres';
+  /** Records that a mutation is about to run; durable when resolved. */
+  appendIntent(input: IntentInput): Promise<RecordRef>;
+  /** Records a mutation refused by the access rules: one intent born closed with outcome `DENIED`. */
+  appendDenied(input: IntentInput, errorCode?: string): Promise<RecordRef>;
+  /** Records how the mutation of `intent` ended. */
+  appendOutcome(intent: RecordRef, outcome: OutcomeInput): Promise<RecordRef>;
+  /** Records an auditor's read. */
+  appendAccess(input: AccessInput): Promise<RecordRef>;
+  /**
+   * Closes every intent without outcome with an `OUTCOME_UNKNOWN` outcome; returns how many. With
+   * several instances on one PostgreSQL store, pass `olderThanMs` (longer than any mutation can
+   * take; default 0 = all) so a starting instance does not mark another's in-flight mutations.
+   */
+  recoverUnfinished(options?: { olderThanMs?: number }): Promise<number>;
+  /** One page of records matching `filter`. */
+  query(filter: RecordFilter, page: PageRequest): Promise<RecordPage>;
+  /** One record by seq. */
+  get(seq: number): Promise<SupervisionRecord | null>;
+  /** A record with its chain links and covering checkpoint; null when there is no such record. */
+  proof(seq: number): Promise<RecordProof | null>;
+  /** Signs a checkpoint over all chain heads now. */
+  checkpoint(): Promise<Checkpoint>;
+  /** All checkpoints, oldest first. */
+  checkpoints(): Promise<Checkpoint[]>;
+  /** Writes the checkpoints and the public keys to `file` for an outside witness. */
+  exportCheckpoints(file: string): Promise<void>;
+  /** Verifies the whole store (as `verify` does) and summarises it. */
+  integrity(): Promise<IntegritySummary>;
+  /** Stops the checkpoint timer and releases the database. Idempotent. */
+  close(): Promise<void>;
+}

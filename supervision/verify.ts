@@ -1,0 +1,236 @@
+/**
+ * The offline verifier. It trusts nothing in the store: it re-hashes every record from its columns,
+ * walks every department chain, checks global and per-department sequence continuity, outcome→intent
+ * references, checkpoint signatures, and that every checkpoint head (the store's own and a witness's)
+ * is still on the chain. A witness checkpoint is what proves truncation and forks: the chain alone
+ * cannot tell a consistently rewritten tail from the real one.
+ */
+import { checkpointSignatureValid, parseCheckpoint, type Checkpoint, type CheckpointExport, type PublicKeyEntry } from './checkpoint.ts';
+import { GENESIS_HASH, type HashAlgorithm } from './hashing.ts';
+import { recordHash, type SupervisionRecord } from './record.ts';
+
+/** What went wrong, in the vocabulary of an auditor. */
+export type ProblemKind = 'modified' | 'deleted' | 'inserted' | 'reordered' | 'truncated' | 'forked' | 'badSignature' | 'corruptCheckpoint';
+
+/** One problem found. */
+export interface Problem {
+  /** Kind of tampering (or damage) it shows. */
+  kind: ProblemKind;
+  /** Global seq of the record concerned, when there is one. */
+  seq?: number;
+  /** Department chain concerned, when there is one. */
+  department?: string;
+  /** Checkpoint concerned, when there is one. */
+  checkpointId?: number;
+  /** One sentence for a person. */
+  message: string;
+}
+
+/** The verifier's answer. */
+export interface VerifyResult {
+  /** True when nothing was found. */
+  ok: boolean;
+  /** Records read. */
+  records: number;
+  /** Checkpoints checked (stored and witness). */
+  checkpoints: number;
+  /** The first problem in log order (records first, then checkpoints). */
+  firstProblem?: Problem;
+  /** Every problem found. */
+  problems: Problem[];
+}
+
+/** Everything the verifier reads. */
+export interface VerifyInput {
+  /** The store's hash algorithm. */
+  hashAlgorithm: HashAlgorithm;
+  /** Reads up to `limit` records after seq `afterSeq`, in stored seq order; called twice over the log. */
+  scan: (afterSeq: number, limit: number) => Promise<SupervisionRecord[]>;
+  /** The store's checkpoints as stored text. */
+  checkpointTexts: string[];
+  /** Public keys recorded in the store. */
+  storeKeys: PublicKeyEntry[];
+  /** A witness's export, whose keys are trusted over the store's. */
+  witness?: CheckpointExport;
+  /** Records per read; default 1000. */
+  batchSize?: number;
+}
+
+interface ChainState {
+  expected: number;
+  lastHash: string;
+  lastSeq: number | null;
+  lastOk: boolean;
+}
+
+/** Verifies a log; never throws for tampered data, only for a failing read. */
+export async function verifyLog(input: VerifyInput): Promise<VerifyResult> {
+  const problems: Problem[] = [];
+  const batch = input.batchSize ?? 1000;
+  const cps = collectCheckpoints(input, problems);
+  const headKey = (d: string, n: number) => `${d}\u0000${n}`;
+  const wanted = new Set(cps.flatMap((c) => c.cp.heads.map((h) => headKey(h.department, h.deptSeq))));
+
+  // Pass 1: how often each department position occurs, so pass 2 can tell reorder from delete/insert.
+  const occurs = new Map<string, Map<number, number>>();
+  for await (const r of records(input.scan, batch)) {
+    const m = occurs.get(r.department) ?? new Map<number, number>();
+    m.set(r.deptSeq, (m.get(r.deptSeq) ?? 0) + 1);
+    occurs.set(r.department, m);
+  }
+
+  // Pass 2: the walk in stored seq order.
+  const chains = new Map<string, ChainState>();
+  const intents = new Map<number, { department: string; open: boolean; outcomes: number }>();
+  const found = new Map<string, { hash: string; seq: number }>();
+  const length = new Map<string, number>();
+  let expectedSeq = 1;
+  let count = 0;
+  let maxSeq = 0;
+  for await (const r of records(input.scan, batch)) {
+    count++;
+    const at = { seq: r.seq, department: r.department };
+    if (r.seq > expectedSeq) {
+      const range = r.seq - 1 > expectedSeq ? `${expectedSeq}–${r.seq - 1}` : `${expectedSeq}`;
+      problems.push({ kind: 'deleted', seq: expectedSeq, message: `Record seq ${range} is missing before seq ${r.seq}.` });
+    } else if (r.seq < expectedSeq) {
+      problems.push({ kind: 'inserted', ...at, message: `Record seq ${r.seq} appears more than once or out of order.` });
+    }
+    expectedSeq = Math.max(expectedSeq, r.seq + 1);
+    maxSeq = Math.max(maxSeq, r.seq);
+
+    const st = chains.get(r.department) ?? { expected: 1, lastHash: GENESIS_HASH, lastSeq: null, lastOk: true };
+    chains.set(r.department, st);
+    const seen = occurs.get(r.department) ?? new Map<number, number>();
+    let structural = true;
+    if (r.deptSeq > st.expected) {
+      structural = false;
+      if (seen.has(st.expected)) {
+        problems.push({ kind: 'reordered', ...at, message: `Record seq ${r.seq} (${r.department} #${r.deptSeq}) stands where ${r.department} #${st.expected} belongs.` });
+      } else {
+        problems.push({ kind: 'deleted', ...at, message: `${r.department} #${st.expected}${r.deptSeq - 1 > st.expected ? `–${r.deptSeq - 1}` : ''} is missing before record seq ${r.seq}.` });
+      }
+    } else if (r.deptSeq < st.expected) {
+      structural = false;
+      if ((seen.get(r.deptSeq) ?? 0) > 1) {
+        problems.push({ kind: 'inserted', ...at, message: `Record seq ${r.seq} claims ${r.department} #${r.deptSeq}, which an earlier record holds.` });
+      } else {
+        problems.push({ kind: 'reordered', ...at, message: `Record seq ${r.seq} (${r.department} #${r.deptSeq}) comes after #${st.expected - 1}.` });
+      }
+    }
+    const hashOk = recordHash(r, input.hashAlgorithm) === r.hash;
+    if (structural && !hashOk) {
+      problems.push({ kind: 'modified', ...at, message: `Record seq ${r.seq} (${r.department} #${r.deptSeq}) does not match its hash: it was modified.` });
+    } else if (structural && st.lastOk && r.prevHash !== st.lastHash) {
+      // The record is intact but its predecessor's hash changed: the predecessor was rewritten.
+      const prev = st.lastSeq;
+      problems.push(
+        prev === null
+          ? { kind: 'inserted', ...at, message: `Record seq ${r.seq} starts ${r.department} but does not link to the genesis hash.` }
+          : { kind: 'modified', seq: prev, department: r.department, message: `Record seq ${prev} was rewritten: record seq ${r.seq} no longer links to it.` },
+      );
+    }
+    checkKind(r, intents, problems);
+
+    if (r.deptSeq >= st.expected) st.expected = r.deptSeq + 1;
+    st.lastHash = r.hash;
+    st.lastSeq = r.seq;
+    st.lastOk = structural && hashOk;
+    length.set(r.department, Math.max(length.get(r.department) ?? 0, r.deptSeq));
+    const key = headKey(r.department, r.deptSeq);
+    if (wanted.has(key) && !found.has(key)) found.set(key, { hash: r.hash, seq: r.seq });
+  }
+
+  for (const { cp, source, key } of cps) {
+    const label = `${source} checkpoint ${cp.id}`;
+    if (!key) {
+      problems.push({ kind: 'badSignature', checkpointId: cp.id, message: `The ${label} is signed by an unknown key ${cp.keyId.slice(0, 16)}….` });
+      continue;
+    }
+    if (!checkpointSignatureValid(cp, key)) {
+      problems.push({ kind: 'badSignature', checkpointId: cp.id, message: `The signature of the ${label} does not verify.` });
+      continue;
+    }
+    if (cp.hashAlgorithm !== input.hashAlgorithm) {
+      problems.push({ kind: 'corruptCheckpoint', checkpointId: cp.id, message: `The ${label} is for ${cp.hashAlgorithm} records, but this store hashes with ${input.hashAlgorithm}.` });
+      continue;
+    }
+    for (const h of cp.heads) {
+      const have = found.get(headKey(h.department, h.deptSeq));
+      if (!have) {
+        const len = length.get(h.department) ?? 0;
+        problems.push({
+          kind: 'truncated',
+          department: h.department,
+          seq: maxSeq + 1,
+          checkpointId: cp.id,
+          message: `${h.department} has ${len} records, but the ${label} saw ${h.deptSeq}: its tail was truncated.`,
+        });
+      } else if (have.hash !== h.hash) {
+        problems.push({
+          kind: 'forked',
+          department: h.department,
+          seq: have.seq,
+          checkpointId: cp.id,
+          message: `Record seq ${have.seq} (${h.department} #${h.deptSeq}) differs from the head the ${label} signed: the history was rewritten (fork).`,
+        });
+      }
+    }
+    if (cp.totalSeq > maxSeq && !problems.some((p) => p.kind === 'truncated' && p.checkpointId === cp.id)) {
+      problems.push({ kind: 'truncated', seq: maxSeq + 1, checkpointId: cp.id, message: `The log ends at seq ${maxSeq}, but the ${label} covered seq ${cp.totalSeq}.` });
+    }
+  }
+  const first = problems[0];
+  return { ok: problems.length === 0, records: count, checkpoints: cps.length, ...(first ? { firstProblem: first } : {}), problems };
+}
+
+function checkKind(r: SupervisionRecord, intents: Map<number, { department: string; open: boolean; outcomes: number }>, problems: Problem[]): void {
+  const at = { seq: r.seq, department: r.department };
+  if (r.kind === 'intent') {
+    intents.set(r.seq, { department: r.department, open: r.outcome === 'PENDING', outcomes: 0 });
+  } else if (r.kind === 'outcome') {
+    const intent = r.intentSeq === null ? undefined : intents.get(r.intentSeq);
+    if (!intent || intent.department !== r.department || !intent.open) {
+      problems.push({ kind: 'inserted', ...at, message: `Outcome seq ${r.seq} refers to intent seq ${r.intentSeq}, which is not an open intent before it.` });
+      return;
+    }
+    // One definitive outcome per intent; a late real outcome may follow OUTCOME_UNKNOWN.
+    if (r.outcome !== 'OUTCOME_UNKNOWN') intent.outcomes++;
+    if (intent.outcomes > 1) problems.push({ kind: 'inserted', ...at, message: `Outcome seq ${r.seq} is a second outcome of intent seq ${r.intentSeq}.` });
+  }
+}
+
+async function* records(scan: VerifyInput['scan'], batch: number): AsyncGenerator<SupervisionRecord> {
+  let after = 0;
+  for (;;) {
+    const rows = await scan(after, batch);
+    if (rows.length === 0) return;
+    yield* rows;
+    after = rows[rows.length - 1]!.seq;
+    if (rows.length < batch) return;
+  }
+}
+
+function collectCheckpoints(input: VerifyInput, problems: Problem[]): { cp: Checkpoint; source: string; key: PublicKeyEntry | undefined }[] {
+  const keys = new Map<string, PublicKeyEntry>();
+  for (const k of input.storeKeys) keys.set(k.keyId, k);
+  // A witness's keys win: the store's key table could have been replaced along with the checkpoints.
+  for (const k of input.witness?.keys ?? []) keys.set(k.keyId, k);
+  const out: { cp: Checkpoint; source: string; key: PublicKeyEntry | undefined }[] = [];
+  const stored = new Map<number, Checkpoint>();
+  input.checkpointTexts.forEach((text, i) => {
+    const cp = parseCheckpoint(text);
+    if (!cp) {
+      problems.push({ kind: 'corruptCheckpoint', message: `Stored checkpoint #${i + 1} cannot be parsed.` });
+      return;
+    }
+    stored.set(cp.id, cp);
+    out.push({ cp, source: 'stored', key: keys.get(cp.keyId) });
+  });
+  for (const cp of input.witness?.checkpoints ?? []) {
+    const same = stored.get(cp.id);
+    if (same && same.signature === cp.signature && same.keyId === cp.keyId) continue;
+    out.push({ cp, source: "witness's", key: keys.get(cp.keyId) });
+  }
+  return out;
+}
