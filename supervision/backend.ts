@@ -6,7 +6,7 @@ import type { Checkpoint, PublicKeyEntry } from './checkpoint.ts';
 import type { SqlFilter } from './columns.ts';
 import type { HashAlgorithm } from './hashing.ts';
 import type { ChainPosition, RecordDraft, SupervisionRecord } from './record.ts';
-import type { ChainHead } from './store.ts';
+import type { ChainHead } from './checkpoint.ts';
 
 /** Chain heads and the highest seq, read in one snapshot. */
 export interface HeadsSnapshot {

@@ -8,7 +8,16 @@ import { z } from 'zod';
 import { canonicalJson } from './canonical.ts';
 import { isHashAlgorithm, type HashAlgorithm } from './hashing.ts';
 import { verifySignature, type SignatureAlgorithm, type Signer } from './signing.ts';
-import type { ChainHead } from './store.ts';
+
+/** The head of one department chain. */
+export interface ChainHead {
+  /** Department. */
+  department: string;
+  /** deptSeq of the last record. */
+  deptSeq: number;
+  /** Hash of the last record. */
+  hash: string;
+}
 
 /** One signed checkpoint. */
 export interface Checkpoint {

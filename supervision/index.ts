@@ -14,4 +14,4 @@ export { readCheckpointFile, CheckpointFileError, type Checkpoint, type Checkpoi
 export { loadOrCreateSigner, verifySignature, SM2_USER_ID, type Signer, type SignatureAlgorithm } from './signing.ts';
 export { verifyLog, type VerifyResult, type Problem, type ProblemKind } from './verify.ts';
 export { verifyStore, StoreUnreadableError, type VerifyStoreOptions } from './verify-store.ts';
-export { MAX_PAGE_SIZE } from './log-store.ts';
+export { MAX_PAGE_SIZE, encodeCursor } from './log-store.ts';

@@ -221,7 +221,8 @@ export function unavailable(what: string, cause: unknown): CityGraphError {
   return new CityGraphError(ErrorCode.SUPERVISION_UNAVAILABLE, `The supervision store cannot ${what}.`, { cause });
 }
 
-function encodeCursor(seq: number): string {
+/** The opaque page cursor of a record, as `query` issues it. */
+export function encodeCursor(seq: number): string {
   return Buffer.from(`seq:${seq}`).toString('base64url');
 }
 

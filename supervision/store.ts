@@ -4,6 +4,8 @@
  * and a store that cannot write throws `SUPERVISION_UNAVAILABLE` so the mutation is refused.
  */
 import type { Checkpoint } from './checkpoint.ts';
+
+export type { ChainHead } from './checkpoint.ts';
 import type { Outcome, RecordRef, SupervisionRecord } from './record.ts';
 
 /** The principal that acted, with plain identifiers; the store keeps only their pseudonyms. */
@@ -142,15 +144,6 @@ export interface RecordProof {
   checkpoint: Checkpoint | null;
 }
 
-/** The head of one department chain. */
-export interface ChainHead {
-  /** Department. */
-  department: string;
-  /** deptSeq of the last record. */
-  deptSeq: number;
-  /** Hash of the last record. */
-  hash: string;
-}
 
 /** The answer of `integrity()`. */
 export interface IntegritySummary {

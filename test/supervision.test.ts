@@ -96,6 +96,9 @@ describe('auditors read, no one else', () => {
     expect(page1.pageInfo.hasNextPage).toBe(true);
     const second = await t.query(LOG, { token: auditor, variables: { first: 2, after: page1.pageInfo.endCursor } });
     expect(second.body.data.mutationLog.edges[0].node.seq).toBeGreaterThan(page1.edges[1].node.seq);
+    // Any edge's cursor resumes right after that edge.
+    const fromFirst = await t.query(LOG, { token: auditor, variables: { first: 1, after: page1.edges[0].cursor } });
+    expect(fromFirst.body.data.mutationLog.edges[0].node.seq).toBe(page1.edges[1].node.seq);
     const seq = page1.edges[1].node.seq;
     const proof = await t.query(`{ supervisionRecord(seq: ${seq}) { record { seq hash prevHash } previousHash } integrity { ok problems records } }`, { token: auditor });
     expect(proof.body.errors).toBeUndefined();

@@ -1,6 +1,6 @@
 /** Auditors' reads of the supervision store; each is recorded by the kit (index.ts `recordedReads`). */
 import { badInput } from '../../../core/errors.ts';
-import type { RecordFilter, SupervisionRecord, SupervisionStore } from '../../../supervision/index.ts';
+import { encodeCursor, type RecordFilter, type SupervisionRecord, type SupervisionStore } from '../../../supervision/index.ts';
 import type { SubgraphContext } from '../../kit/index.ts';
 
 type Ctx = SubgraphContext<{ store: SupervisionStore }>;
@@ -30,7 +30,7 @@ export const Query = {
     }
     const page = await ctx.loaders.store.query(toFilter(args.filter), { first: args.first, after: args.after ?? null });
     return {
-      edges: page.records.map((r) => ({ cursor: String(r.seq), node: toGraph(r) })),
+      edges: page.records.map((r) => ({ cursor: encodeCursor(r.seq), node: toGraph(r) })),
       pageInfo: page.pageInfo,
       totalCount: page.totalCount,
     };
