@@ -106,3 +106,25 @@ export function filterSql(f: SqlFilter, ph: (i: number) => string, first = 1): {
   if (f.to !== undefined) add((p) => `time < ${p}`, f.to);
   return { sql: parts.length ? parts.join(' AND ') : 'TRUE', params };
 }
+
+/** The tables of the store; the two backends differ only in their integer type. */
+export function storeDdl(integer: 'INTEGER' | 'BIGINT'): string {
+  return `
+CREATE TABLE IF NOT EXISTS supervision_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS supervision_records (
+  seq ${integer} PRIMARY KEY, dept_seq ${integer} NOT NULL, time TEXT NOT NULL, department TEXT NOT NULL, kind TEXT NOT NULL,
+  intent_seq ${integer}, actor_role TEXT NOT NULL, actor_department TEXT, actor_client TEXT,
+  actor_sub_hmac TEXT, actor_sub_masked TEXT, actor_obo_hmac TEXT, actor_obo_masked TEXT,
+  operation TEXT, field TEXT NOT NULL, power_item TEXT, subject_kind TEXT, subject_hmac TEXT, subject_masked TEXT,
+  case_number TEXT, args_digest TEXT, args TEXT, outcome TEXT NOT NULL, error_code TEXT, request_id TEXT,
+  prev_hash TEXT NOT NULL, hash TEXT NOT NULL
+);
+CREATE UNIQUE INDEX IF NOT EXISTS supervision_records_chain ON supervision_records (department, dept_seq);
+CREATE INDEX IF NOT EXISTS supervision_records_intent ON supervision_records (intent_seq);
+CREATE INDEX IF NOT EXISTS supervision_records_subject ON supervision_records (subject_hmac);
+CREATE INDEX IF NOT EXISTS supervision_records_case ON supervision_records (case_number);
+CREATE INDEX IF NOT EXISTS supervision_records_time ON supervision_records (time);
+CREATE TABLE IF NOT EXISTS supervision_checkpoints (id ${integer} PRIMARY KEY, body TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS supervision_keys (key_id TEXT PRIMARY KEY, algorithm TEXT NOT NULL, public_key_pem TEXT NOT NULL);
+`;
+}

@@ -9,7 +9,7 @@
 import pg from 'pg';
 import type { HeadsSnapshot, StoreBackend } from './backend.ts';
 import type { Checkpoint, PublicKeyEntry } from './checkpoint.ts';
-import { filterSql, RECORD_COLUMNS, recordFromRow, recordValues, type SqlFilter } from './columns.ts';
+import { filterSql, RECORD_COLUMNS, recordFromRow, recordValues, storeDdl, type SqlFilter } from './columns.ts';
 import { GENESIS_HASH, isHashAlgorithm, type HashAlgorithm } from './hashing.ts';
 import type { ChainPosition, RecordDraft, SupervisionRecord } from './record.ts';
 
@@ -30,24 +30,7 @@ export interface PgBackendOptions {
 const SCHEMA_VERSION = '1';
 const COLUMNS = RECORD_COLUMNS.join(', ');
 const INSERT = `INSERT INTO supervision_records (${COLUMNS}) VALUES (${RECORD_COLUMNS.map((_, i) => `$${i + 1}`).join(', ')})`;
-const DDL = `
-CREATE TABLE IF NOT EXISTS supervision_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS supervision_records (
-  seq BIGINT PRIMARY KEY, dept_seq BIGINT NOT NULL, time TEXT NOT NULL, department TEXT NOT NULL, kind TEXT NOT NULL,
-  intent_seq BIGINT, actor_role TEXT NOT NULL, actor_department TEXT, actor_client TEXT,
-  actor_sub_hmac TEXT, actor_sub_masked TEXT, actor_obo_hmac TEXT, actor_obo_masked TEXT,
-  operation TEXT, field TEXT NOT NULL, power_item TEXT, subject_kind TEXT, subject_hmac TEXT, subject_masked TEXT,
-  case_number TEXT, args_digest TEXT, args TEXT, outcome TEXT NOT NULL, error_code TEXT, request_id TEXT,
-  prev_hash TEXT NOT NULL, hash TEXT NOT NULL
-);
-CREATE UNIQUE INDEX IF NOT EXISTS supervision_records_chain ON supervision_records (department, dept_seq);
-CREATE INDEX IF NOT EXISTS supervision_records_intent ON supervision_records (intent_seq);
-CREATE INDEX IF NOT EXISTS supervision_records_subject ON supervision_records (subject_hmac);
-CREATE INDEX IF NOT EXISTS supervision_records_case ON supervision_records (case_number);
-CREATE INDEX IF NOT EXISTS supervision_records_time ON supervision_records (time);
-CREATE TABLE IF NOT EXISTS supervision_checkpoints (id BIGINT PRIMARY KEY, body TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS supervision_keys (key_id TEXT PRIMARY KEY, algorithm TEXT NOT NULL, public_key_pem TEXT NOT NULL);
-`;
+const DDL = storeDdl('BIGINT');
 
 /**
  * Splits the `schema` and `options` parameters off a URL: the schema becomes a `search_path` server
