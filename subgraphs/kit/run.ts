@@ -29,6 +29,12 @@ export const subgraphEnv = z.object({
   SUPERVISION_HASH: z.enum(['sm3', 'sha256']).default('sm3'),
   /** Checkpoint signature; default sm2. */
   SUPERVISION_SIGNATURE: z.enum(['sm2', 'ed25519']).default('sm2'),
+  /**
+   * At start-up, open intents older than this are marked OUTCOME_UNKNOWN. Default 0 (all: right for one
+   * instance per department); with several instances on one PostgreSQL store, set it above the longest
+   * mutation so a starting instance never marks another's change in flight.
+   */
+  SUPERVISION_RECOVER_OLDER_THAN_MS: z.coerce.number().int().min(0).default(0),
 });
 export type SubgraphEnv = z.infer<typeof subgraphEnv>;
 
@@ -54,7 +60,7 @@ export async function runSubgraph<TDeps>(
   def: SubgraphDefinition<TDeps, any>,
   env: SubgraphEnv,
   makeDeps: (log: Logger, supervision: SupervisionStore | undefined) => TDeps,
-  options: { supervision?: boolean; onStarted?: (store: SupervisionStore | undefined, log: Logger) => Promise<void> } = {},
+  options: { supervision?: boolean } = {},
 ): Promise<void> {
   const service = `subgraph-${def.name}`;
   const logger = createLogger({ service, level: env.LOG_LEVEL });
@@ -67,11 +73,22 @@ export async function runSubgraph<TDeps>(
     logger,
     supervision,
   });
-  await options.onStarted?.(supervision, logger);
+  if (supervision && def.powers) await recoverInterrupted(supervision, env, logger);
   logger.info({ url: server.url }, 'subgraph ready');
   announceReady(service, server.url);
   stopOnSignals(async () => {
     await server.close();
     await supervision?.close();
   }, logger);
+}
+
+/** An intent without outcome means a change was interrupted by a crash: mark it for the auditors. */
+async function recoverInterrupted(store: SupervisionStore, env: SubgraphEnv, log: Logger): Promise<void> {
+  try {
+    const marked = await store.recoverUnfinished({ olderThanMs: env.SUPERVISION_RECOVER_OLDER_THAN_MS });
+    if (marked > 0) log.warn({ marked }, 'interrupted mutations marked OUTCOME_UNKNOWN');
+  } catch (e) {
+    // The store may be down at start-up; mutations are refused until it is back, queries go on.
+    log.error({ err: e }, 'could not check for interrupted mutations');
+  }
 }

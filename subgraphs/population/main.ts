@@ -21,16 +21,5 @@ await runSubgraph(
   (logger) => ({
     registry: createPopulationAdapter({ url: env.POPULATION_LEGACY_URL, secret: env.POPULATION_LEGACY_SECRET, timeoutMs: env.POPULATION_TIMEOUT_MS, logger }),
   }),
-  {
-    supervision: true,
-    // An intent without outcome means this department crashed mid-change: mark it for the auditors.
-    async onStarted(store, log) {
-      try {
-        const marked = await store!.recoverUnfinished();
-        if (marked > 0) log.warn({ marked }, 'interrupted mutations marked OUTCOME_UNKNOWN');
-      } catch (e) {
-        log.error({ err: e }, 'could not check for interrupted mutations');
-      }
-    },
-  },
+  { supervision: true },
 );
