@@ -37,7 +37,8 @@ export interface LaunchOptions {
 export function launch(options: LaunchOptions): Promise<Service> {
   const child = fork(fileURLToPath(new URL(options.entry, `file://${ROOT}`)), [], {
     cwd: ROOT,
-    execArgv: ['--import', 'tsx'],
+    // CITYGRAPH_NODE_ARGS adds Node flags to one service, e.g. `--cpu-prof` for profiling.
+    execArgv: ['--import', 'tsx', ...(options.env?.CITYGRAPH_NODE_ARGS?.split(' ').filter(Boolean) ?? [])],
     env: { ...process.env, ...options.env },
     stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
   });
