@@ -5,10 +5,10 @@
  */
 import { ApolloGateway, RemoteGraphQLDataSource } from '@apollo/gateway';
 import { ApolloServer } from '@apollo/server';
-import { startStandaloneServer } from '@apollo/server/standalone';
 import { ApolloArmor } from '@escape.tech/graphql-armor';
 import { GraphQLError } from 'graphql';
 import { ErrorCode, isCityGraphError } from '../core/errors.ts';
+import { serveGraphQL } from '../core/graphql-http.ts';
 import type { Logger } from '../core/logger.ts';
 import { createPrincipalSigner, PRINCIPAL_HEADER, type Principal } from '../core/principal.ts';
 import { formatGatewayError } from './format-error.ts';
@@ -101,9 +101,11 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     formatError: (formatted) => formatGatewayError(formatted),
   });
 
-  const { url } = await startStandaloneServer(server, {
-    listen: { port: options.port ?? 4000, host: options.host ?? '127.0.0.1' },
-    async context({ req, res }) {
+  return serveGraphQL(server, {
+    port: options.port ?? 4000,
+    host: options.host,
+    logger: log,
+    async context(req, res) {
       const requestId = requestIdFrom(req.headers[REQUEST_ID_HEADER]);
       res.setHeader(REQUEST_ID_HEADER, requestId);
       let principal: Principal;
@@ -117,7 +119,6 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       return { requestId, principal, principalToken: await sign(principal, requestId) };
     },
   });
-  return { url, close: () => server.stop() };
 }
 
 /** Logs one line per request: who (role, client), what (operation), how long, which error codes. */

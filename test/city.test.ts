@@ -149,3 +149,35 @@ describe('request ids', () => {
     expect(r.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
   });
 });
+
+describe('malformed requests', () => {
+  const post = (body: string, headers: Record<string, string> = { 'content-type': 'application/json' }) =>
+    fetch(t.city.gatewayUrl, { method: 'POST', headers, body }).then(async (r) => ({ status: r.status, type: r.headers.get('content-type'), text: await r.text() }));
+
+  it('answers a body that is not JSON with 400 and a JSON error, never an HTML page or a stack', async () => {
+    const r = await post('not json');
+    expect(r.status).toBe(400);
+    expect(r.type).toMatch(/application\/json/);
+    expect(JSON.parse(r.text).errors[0].extensions.code).toBe('BAD_REQUEST');
+    expect(r.text).not.toMatch(/at |node_modules|\/work\//);
+  });
+
+  it('refuses a non-JSON content type with 415 and a body over 1 MiB with 413 LIMIT_EXCEEDED', async () => {
+    expect((await post('{}', { 'content-type': 'text/plain' })).status).toBe(415);
+    const big = await post(JSON.stringify({ query: `{ __typename } # ${'x'.repeat(1_100_000)}` }));
+    expect(big.status).toBe(413);
+    expect(JSON.parse(big.text).errors[0].extensions.code).toBe('LIMIT_EXCEEDED');
+  });
+
+  it('refuses an operation over the alias limit before any subgraph is asked', async () => {
+    const aliases = Array.from({ length: 25 }, (_, i) => `a${i}: citizen(id: "${DEMO_CITIZEN_ID}") { name }`).join(' ');
+    const r = await t.query(`{ ${aliases} }`, { token: adminToken });
+    expect(r.body.data).toBeUndefined();
+    expect(r.body.errors?.[0]?.message).toMatch(/Aliases limit of 20/);
+    expect((await t.stats('population-standin')).requests).toBe(0);
+  });
+
+  it('keeps answering after all of that', async () => {
+    expect((await t.query(DEMO_QUERY, { token: citizenToken })).body.data.citizen.name).toBe('王立军');
+  });
+});

@@ -4,10 +4,10 @@
  * included, so nothing can be reached by going around the gateway. Identity headers are ignored.
  */
 import { ApolloServer } from '@apollo/server';
-import { startStandaloneServer } from '@apollo/server/standalone';
 import { ApolloServerPluginInlineTraceDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { GraphQLError } from 'graphql';
 import { ErrorCode, isCityGraphError, toSafeGraphQLError } from '../../core/errors.ts';
+import { serveGraphQL } from '../../core/graphql-http.ts';
 import type { Logger } from '../../core/logger.ts';
 import { createPrincipalVerifier, PRINCIPAL_HEADER } from '../../core/principal.ts';
 import { buildDepartmentSchema } from './build.ts';
@@ -58,9 +58,11 @@ export async function startSubgraph<TDeps, TLoaders>(def: SubgraphDefinition<TDe
     },
   });
 
-  const { url } = await startStandaloneServer(server, {
-    listen: { port: options.port ?? 0, host: options.host ?? '127.0.0.1' },
-    async context({ req }) {
+  return serveGraphQL(server, {
+    port: options.port ?? 0,
+    host: options.host,
+    logger: log,
+    async context(req) {
       const header = req.headers[PRINCIPAL_HEADER];
       let verified: Awaited<ReturnType<typeof verify>>;
       try {
@@ -80,5 +82,4 @@ export async function startSubgraph<TDeps, TLoaders>(def: SubgraphDefinition<TDe
       };
     },
   });
-  return { url, close: () => server.stop() };
 }
