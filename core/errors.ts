@@ -22,6 +22,8 @@ export const ErrorCode = {
   ADAPTER_BAD_REPLY: 'ADAPTER_BAD_REPLY',
   /** A legacy system answered in protocol with a business error (SOAP Fault, infcode -1, …). */
   LEGACY_ERROR: 'LEGACY_ERROR',
+  /** A department's subgraph could not be reached or answered outside GraphQL (gateway only). */
+  SUBGRAPH_UNAVAILABLE: 'SUBGRAPH_UNAVAILABLE',
   /** The supervision store cannot write, so no mutation may proceed. */
   SUPERVISION_UNAVAILABLE: 'SUPERVISION_UNAVAILABLE',
   /** The request exceeds an operation limit (depth, cost, batch size, rate). */

@@ -75,6 +75,13 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
           request.http?.headers.set(PRINCIPAL_HEADER, context.principalToken);
           request.http?.headers.set(REQUEST_ID_HEADER, context.requestId);
         },
+        // A network failure or a non-2xx answer carries the subgraph's URL: log it, tell the client only the department.
+        didEncounterError(error: Error) {
+          log.warn({ department: name, reason: error.message }, 'subgraph could not answer');
+          throw new GraphQLError(`The ${name} service could not answer this part of the request.`, {
+            extensions: { code: ErrorCode.SUBGRAPH_UNAVAILABLE, department: name },
+          });
+        },
       }),
   } as ConstructorParameters<typeof ApolloGateway>[0]);
 

@@ -181,3 +181,17 @@ describe('malformed requests', () => {
     expect((await t.query(DEMO_QUERY, { token: citizenToken })).body.data.citizen.name).toBe('王立军');
   });
 });
+
+describe('a subgraph down', () => {
+  it('answers the other departments\' fields and names the missing one, without its URL, then recovers when it is back', async () => {
+    await t.city.services['subgraph-medicalInsurance']!.stop();
+    const r = await t.query(DEMO_QUERY, { token: citizenToken });
+    expect(r.status).toBe(200);
+    expect(r.body.data.citizen.name).toBe('王立军');
+    expect(r.body.data.citizen.insurance).toBeNull();
+    expect(r.body.errors?.[0]?.extensions).toMatchObject({ code: 'SUBGRAPH_UNAVAILABLE', department: 'medicalInsurance' });
+    expect(JSON.stringify(r.body)).not.toMatch(/127\.0\.0\.1|ECONNREFUSED|http:/);
+    await t.city.crashAndRestart('subgraph-medicalInsurance');
+    expect((await t.query(DEMO_QUERY, { token: citizenToken })).body.data.citizen.insurance.status).toBe('ACTIVE');
+  });
+});

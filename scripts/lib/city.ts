@@ -71,9 +71,11 @@ export async function startCity(options: CityOptions): Promise<City> {
       const old = services[name];
       const how = launched.get(name);
       if (!old || !how) throw new Error(`No service named ${name}.`);
-      const exited = new Promise((r) => old.child.once('exit', r));
-      old.child.kill('SIGKILL');
-      await exited;
+      if (old.child.exitCode === null && old.child.signalCode === null) {
+        const exited = new Promise((r) => old.child.once('exit', r));
+        old.child.kill('SIGKILL');
+        await exited;
+      }
       return start(name, how.entry, { ...how.env, PORT: new URL(old.url).port });
     };
     return { gatewayUrl: gateway.url, services, stop, crashAndRestart };
