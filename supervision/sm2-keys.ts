@@ -53,11 +53,14 @@ export function sm2SpkiDer(pem: string): Buffer {
   return Buffer.from(SPKI_PREFIX + sm2PublicHexFromPem(pem).slice(2), 'hex');
 }
 
+/** PEM label of a SEC1 EC private key. */
+const SEC1_LABEL = 'EC PRIVATE KEY';
+
 /** The private scalar of a PKCS#8 PEM, SEC1 PEM (`EC PRIVATE KEY`) or 64-hex-digit key. */
 export function sm2PrivateHexFrom(text: string): string {
   const t = text.trim();
   if (/^[0-9a-f]{64}$/i.test(t)) return t.toLowerCase();
-  if (t.includes('BEGIN EC PRIVATE KEY')) return sec1Scalar(pemToDer(t, 'EC PRIVATE KEY'), false);
+  if (t.includes(`-----BEGIN ${SEC1_LABEL}-----`)) return sec1Scalar(pemToDer(t, SEC1_LABEL), false);
   const der = pemToDer(t, 'PRIVATE KEY');
   const outer = tlv(der, 0, 0x30);
   const version = tlv(der, outer.start, 0x02);

