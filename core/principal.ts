@@ -1,10 +1,10 @@
 /**
  * The principal: who is calling, as the gateway established it. The gateway signs it into a short-lived
  * EdDSA token for the subgraphs; they hold only the public key, so no subgraph (and nobody who reaches a
- * subgraph's port directly) can mint or alter one.
+ * subgraph's port directly) can mint or alter one. The request id travels beside it, in its own header.
  */
 import { randomUUID } from 'node:crypto';
-import { SignJWT, errors, importPKCS8, importSPKI, jwtVerify } from 'jose';
+import { SignJWT, errors, importPKCS8, importSPKI, jwtVerify, type JWTPayload } from 'jose';
 import { z } from 'zod';
 import { CityGraphError, ErrorCode } from './errors.ts';
 
@@ -41,6 +41,13 @@ export const ANONYMOUS: Principal = Object.freeze({
 
 /** The header the gateway sets towards subgraphs, carrying the signed principal token. */
 export const PRINCIPAL_HEADER = 'x-citygraph-principal';
+/** The header carrying the request id, from client to gateway to subgraphs to legacy systems. */
+export const REQUEST_ID_HEADER = 'x-request-id';
+/**
+ * What a request id may look like: short and plain, since it ends up in logs and legacy calls. The
+ * gateway keeps a client's id only when it matches, and subgraphs refuse a request whose id does not.
+ */
+export const REQUEST_ID_FORMAT = /^[A-Za-z0-9._:-]{8,64}$/;
 
 /** Default `iss` of principal tokens. */
 const DEFAULT_ISSUER = 'citygraph-gateway';
@@ -50,6 +57,8 @@ const AUDIENCE = 'citygraph-subgraph';
 const TOKEN_TYPE = 'citygraph-principal+jwt';
 /** EdDSA only: pinning the algorithm is what makes `alg: none` and HS256-with-the-public-key fail. */
 const ALGORITHMS = ['EdDSA'];
+/** Most tokens a signer or verifier remembers at once; past it the oldest entry is dropped. */
+const MAX_REMEMBERED = 10_000;
 
 const text = z.string().min(1).max(256);
 const principalSchema = z.object({
@@ -60,8 +69,8 @@ const principalSchema = z.object({
   onBehalfOf: text.nullable(),
   client: text.nullable(),
 });
-// On the wire a null sub is an absent `sub` (a JWT sub must be a string), and the request id rides along.
-const claimsSchema = principalSchema.extend({ sub: text.optional(), rid: z.string().min(1).max(128) });
+// On the wire a null sub is an absent `sub` (a JWT sub must be a string).
+const claimsSchema = principalSchema.extend({ sub: text.optional() });
 
 /** Returns a frozen copy of `p`, so a principal cannot be widened after it was checked. */
 export function freezePrincipal(p: Principal): Principal {
@@ -74,28 +83,39 @@ export interface PrincipalSignerOptions {
   privateKeyPem: string;
   /** `iss` claim; default `citygraph-gateway`. */
   issuer?: string;
-  /** Lifetime of a token in seconds; default 60 (one request, with room for slow subgraphs). */
+  /** Lifetime of a token in seconds; default 60 (room for slow subgraphs). */
   ttlSeconds?: number;
+  /**
+   * How long a token is handed out again for an equal principal, in seconds; default a sixth of the
+   * lifetime (10 s of 60), so every token handed out still has five sixths of its lifetime left. 0 signs
+   * a token per call.
+   */
+  reuseSeconds?: number;
 }
 
-/** Creates the gateway's signer: `sign(principal, requestId)` → a compact EdDSA JWT for PRINCIPAL_HEADER. */
-export async function createPrincipalSigner(
-  options: PrincipalSignerOptions,
-): Promise<(p: Principal, requestId: string) => Promise<string>> {
+/**
+ * Creates the gateway's signer: `sign(principal)` → a compact EdDSA JWT for PRINCIPAL_HEADER. The token
+ * names the principal only (the request id travels in REQUEST_ID_HEADER), so the token signed for a
+ * principal is handed out again to the same principal's requests for `reuseSeconds`: one signature per
+ * caller every few seconds instead of one per request, and one verification per token in each subgraph.
+ */
+export async function createPrincipalSigner(options: PrincipalSignerOptions): Promise<(p: Principal) => Promise<string>> {
   const issuer = options?.issuer ?? DEFAULT_ISSUER;
   const ttl = options?.ttlSeconds ?? 60;
   if (!Number.isInteger(ttl) || ttl < 1 || ttl > 3600) {
     throw new TypeError(`createPrincipalSigner: ttlSeconds must be an integer from 1 to 3600, got ${String(ttl)}.`);
   }
+  const reuse = options?.reuseSeconds ?? Math.floor(ttl / 6);
+  if (!Number.isFinite(reuse) || reuse < 0 || reuse > ttl / 2) {
+    throw new TypeError(`createPrincipalSigner: reuseSeconds must be from 0 to half of ttlSeconds, got ${String(reuse)}.`);
+  }
   const key = await importKey('createPrincipalSigner: privateKeyPem must be an Ed25519 private key in PKCS#8 PEM', () =>
     importPKCS8(options?.privateKeyPem, 'EdDSA'),
   );
-  return async (p, requestId) => {
-    // Checked here too, so a bug in the gateway fails at the gateway, not as a 401 in every subgraph.
-    const principal = principalSchema.parse(p);
-    const rid = z.string().min(1).max(128).parse(requestId);
+  const signed = new Map<string, { token: Promise<string>; since: number; until: number }>();
+  const signNew = (principal: z.infer<typeof principalSchema>): Promise<string> => {
     const { sub, ...rest } = principal;
-    const jwt = new SignJWT({ ...rest, rid })
+    const jwt = new SignJWT({ ...rest })
       .setProtectedHeader({ alg: 'EdDSA', typ: TOKEN_TYPE })
       .setIssuer(issuer)
       .setAudience(AUDIENCE)
@@ -105,6 +125,25 @@ export async function createPrincipalSigner(
     // A JWT `sub` must be a string, so the anonymous principal's null sub is expressed by its absence.
     if (sub !== null) jwt.setSubject(sub);
     return jwt.sign(key);
+  };
+  return async (p) => {
+    // Checked on every call, so a bug in the gateway fails at the gateway, not as a 401 in every subgraph.
+    const principal = principalSchema.parse(p);
+    if (reuse === 0) return signNew(principal);
+    // The parsed principal, fields in schema order: equal principals, and only those, share a token.
+    const id = JSON.stringify(principal);
+    const now = Date.now();
+    const known = signed.get(id);
+    if (known && now >= known.since && now < known.until) return known.token;
+    if (known) signed.delete(id);
+    else if (signed.size >= MAX_REMEMBERED) signed.delete(signed.keys().next().value!);
+    const token = signNew(principal);
+    const entry = { token, since: now, until: now + reuse * 1000 };
+    signed.set(id, entry);
+    token.catch(() => {
+      if (signed.get(id) === entry) signed.delete(id);
+    });
+    return token;
   };
 }
 
@@ -119,12 +158,15 @@ export interface PrincipalVerifierOptions {
 }
 
 /**
- * Creates a subgraph's verifier: `verify(headerValue)` → the principal and request id, or a
- * CityGraphError UNAUTHENTICATED for a missing, malformed, expired, wrongly signed or ill-formed token.
+ * Creates a subgraph's verifier: `verify(token, requestId)` (the values of PRINCIPAL_HEADER and
+ * REQUEST_ID_HEADER) → the principal and request id, or a CityGraphError UNAUTHENTICATED for a missing,
+ * malformed, expired, wrongly signed or ill-formed token, or a request id that is missing or not of
+ * REQUEST_ID_FORMAT. A token that passed is remembered until its `exp`, so the gateway's reuse of a
+ * token costs one signature check per token, not one per request.
  */
 export async function createPrincipalVerifier(
   options: PrincipalVerifierOptions,
-): Promise<(token: string | undefined) => Promise<{ principal: Principal; requestId: string }>> {
+): Promise<(token: string | undefined, requestId: string | undefined) => Promise<{ principal: Principal; requestId: string }>> {
   const issuer = options?.issuer ?? DEFAULT_ISSUER;
   const clockTolerance = options?.clockToleranceSeconds ?? 5;
   if (!Number.isFinite(clockTolerance) || clockTolerance < 0 || clockTolerance > 300) {
@@ -133,9 +175,15 @@ export async function createPrincipalVerifier(
   const key = await importKey('createPrincipalVerifier: publicKeyPem must be an Ed25519 public key in SPKI PEM', () =>
     importSPKI(options?.publicKeyPem, 'EdDSA'),
   );
-  return async (token) => {
-    if (typeof token !== 'string' || token === '') throw refuse('is missing; subgraphs answer only requests sent by the gateway', 'missing');
-    let payload: unknown;
+  // Only tokens that passed every check below, each until its own `exp` (the clock tolerance is not
+  // added, so never longer than jose would accept it); a forgotten token is simply checked again.
+  const verified = new Map<string, { principal: Principal; since: number; until: number }>();
+  const verifyToken = async (token: string): Promise<Principal> => {
+    const now = Date.now();
+    const known = verified.get(token);
+    if (known && now >= known.since && now < known.until) return known.principal;
+    if (known) verified.delete(token);
+    let payload: JWTPayload;
     try {
       ({ payload } = await jwtVerify(token, key, {
         algorithms: ALGORITHMS,
@@ -150,8 +198,24 @@ export async function createPrincipalVerifier(
     }
     const claims = claimsSchema.safeParse(payload);
     if (!claims.success) throw refuse('has claims that are not a valid principal', 'claims');
-    const { rid, sub, ...rest } = claims.data;
-    return { principal: freezePrincipal({ sub: sub ?? null, ...rest }), requestId: rid };
+    const { sub, ...rest } = claims.data;
+    const principal = freezePrincipal({ sub: sub ?? null, ...rest });
+    const until = payload.exp! * 1000;
+    if (until > now) {
+      if (verified.size >= MAX_REMEMBERED) verified.delete(verified.keys().next().value!);
+      verified.set(token, { principal, since: now, until });
+    }
+    return principal;
+  };
+  return async (token, requestId) => {
+    if (typeof token !== 'string' || token === '') throw refuse('is missing; subgraphs answer only requests sent by the gateway', 'missing');
+    const principal = await verifyToken(token);
+    if (typeof requestId !== 'string' || !REQUEST_ID_FORMAT.test(requestId)) {
+      throw new CityGraphError(ErrorCode.UNAUTHENTICATED, `The ${REQUEST_ID_HEADER} header is missing or malformed; the gateway always sets it.`, {
+        details: { reason: 'requestId' },
+      });
+    }
+    return { principal, requestId };
   };
 }
 

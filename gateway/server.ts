@@ -9,6 +9,7 @@ import { ApolloArmor } from '@escape.tech/graphql-armor';
 import { GraphQLError } from 'graphql';
 import { ErrorCode, isCityGraphError } from '../core/errors.ts';
 import { serveGraphQL } from '../core/graphql-http.ts';
+import { httpFetch } from '../core/http-fetch.ts';
 import type { Logger } from '../core/logger.ts';
 import { createPrincipalSigner, PRINCIPAL_HEADER, type Principal } from '../core/principal.ts';
 import { formatGatewayError } from './format-error.ts';
@@ -69,8 +70,9 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     buildService: ({ name, url }) =>
       new RemoteGraphQLDataSource<GatewayContext>({
         url: urls[name] ?? url,
-        // Node's fetch keeps connections alive; the default fetcher is slow and hangs under nock.
-        fetcher: fetch as never,
+        // Pooled keep-alive connections on node:http: Apollo's default fetcher is slow and hangs under nock,
+        // and Node's fetch spends about 0.5 ms of CPU more per call (see core/http-fetch.ts).
+        fetcher: httpFetch as never,
         willSendRequest({ request, context }) {
           request.http?.headers.set(PRINCIPAL_HEADER, context.principalToken);
           request.http?.headers.set(REQUEST_ID_HEADER, context.requestId);
@@ -123,7 +125,9 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
         log.warn({ requestId, code: ErrorCode.UNAUTHENTICATED, reason: message }, 'credential refused');
         throw new GraphQLError(message, { extensions: { code: ErrorCode.UNAUTHENTICATED, http: { status: 401 } } });
       }
-      return { requestId, principal, principalToken: await sign(principal, requestId) };
+      // The token names the principal only, and is shared by that principal's requests for a few seconds;
+      // the request id goes to the subgraphs in its own header (willSendRequest above).
+      return { requestId, principal, principalToken: await sign(principal) };
     },
   });
 }

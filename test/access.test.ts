@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_CITIZEN_ID, generateCitizens } from '../adapters/population/standin/index.ts';
 import { ensureDevKeys } from '../core/dev-keys.ts';
-import { createPrincipalSigner, PRINCIPAL_HEADER, type Principal } from '../core/principal.ts';
+import { createPrincipalSigner, PRINCIPAL_HEADER, REQUEST_ID_HEADER, type Principal } from '../core/principal.ts';
 import { maskResidentId, residentIdCheckDigit } from '../core/resident-id.ts';
 import { API_KEY_HEADER, issueApiKey } from '../gateway/auth/index.ts';
 import { ACCESS_TABLE_FILE, parseAccessTable, type SubgraphAccess } from '../scripts/lib/access-table.ts';
@@ -41,7 +41,7 @@ const PROBES_PER_QUERY = 12;
 
 let t: TestCity;
 const credentials = new Map<string, Record<string, string>>();
-let sign: (p: Principal, requestId: string) => Promise<string>;
+let sign: (p: Principal) => Promise<string>;
 /** Another citizen with every field filled (Shenyang district, phone, insurance). */
 let other: { id: string; name: string };
 const demo = { id: DEMO_CITIZEN_ID, name: '王立军' };
@@ -146,7 +146,7 @@ describe.each(CALLERS)('$label', (caller) => {
     for (const probe of SUBGRAPH_PROBES) {
       const res = await fetch(t.city.services[`subgraph-${probe.subgraph}`]!.url, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', [PRINCIPAL_HEADER]: await sign(principal, 'access-test-0001') },
+        headers: { 'content-type': 'application/json', [PRINCIPAL_HEADER]: await sign(principal), [REQUEST_ID_HEADER]: 'access-test-0001' },
         body: JSON.stringify({ query: `{ p: ${probe.selection.replace('$subject', JSON.stringify(demo.id))} }` }),
       });
       checkProbe({ status: res.status, headers: res.headers, body: await res.json() }, 'p', probe, caller, demo);

@@ -9,7 +9,7 @@ import { SignJWT, base64url } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_CITIZEN_ID, listCitizenIds } from '../adapters/population/standin/index.ts';
 import { ensureDevKeys } from '../core/dev-keys.ts';
-import { createPrincipalSigner, PRINCIPAL_HEADER, type Principal } from '../core/principal.ts';
+import { createPrincipalSigner, PRINCIPAL_HEADER, REQUEST_ID_HEADER, type Principal } from '../core/principal.ts';
 import { API_KEY_HEADER, issueApiKey, revokeApiKey } from '../gateway/auth/index.ts';
 import { startTestCity, type TestCity } from './support/city.ts';
 
@@ -90,7 +90,7 @@ describe('a subgraph called directly', () => {
 
   it('answers the same request once it carries the gateway\'s signed principal (the refusals above are about the principal)', async () => {
     const sign = await createPrincipalSigner({ privateKeyPem: keys.principalPrivateKeyPem });
-    const r = await direct('population', '{ _service { sdl } }', { [PRINCIPAL_HEADER]: await sign(ADMIN, 'bypass-test-0001') });
+    const r = await direct('population', '{ _service { sdl } }', { [PRINCIPAL_HEADER]: await sign(ADMIN), [REQUEST_ID_HEADER]: 'bypass-test-0001' });
     expect(r.status).toBe(200);
     expect(JSON.stringify(r.body.data)).toContain('verifyIdentity');
   });
@@ -107,7 +107,7 @@ describe('identity headers sent to the gateway', () => {
         'x-department': 'population',
         'x-on-behalf-of': DEMO_CITIZEN_ID,
         // Even a genuinely signed principal from a client is not passed on: the gateway sets its own.
-        [PRINCIPAL_HEADER]: await sign(ADMIN, 'bypass-test-0002'),
+        [PRINCIPAL_HEADER]: await sign(ADMIN),
       },
     });
     expect(r.status).toBe(200);

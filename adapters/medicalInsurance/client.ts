@@ -3,6 +3,7 @@
  * and parses the reply with lossless-json so every number keeps its original text (money included).
  */
 import { parse } from 'lossless-json';
+import { httpFetch } from '../../core/http-fetch.ts';
 import { medicalInsuranceFault } from './faults.ts';
 
 /** The platform's one endpoint; the transaction is chosen by `infno` in the body. */
@@ -44,7 +45,7 @@ export function createPersonInfoClient(options: PersonInfoClientOptions): Person
       let status: number;
       let text: string;
       try {
-        const res = await fetch(endpoint, {
+        const res = await httpFetch(endpoint, {
           method: 'POST',
           headers: { 'content-type': 'application/json;charset=UTF-8', accept: 'application/json', 'x-request-id': requestId },
           body,

@@ -7,6 +7,7 @@
 import iconv from 'iconv-lite';
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { badInput } from '../../core/errors.ts';
+import { httpFetch } from '../../core/http-fetch.ts';
 import { populationError } from './faults.ts';
 
 /** Namespace of the registry service (from its WSDL). */
@@ -144,7 +145,7 @@ export async function callRegistry(
   xmlPara: string,
   call: { signal: AbortSignal; requestId: string },
 ): Promise<RegistryReply> {
-  const response = await fetch(endpoint.url, {
+  const response = await httpFetch(endpoint.url, {
     method: 'POST',
     headers: {
       'Content-Type': 'text/xml; charset=GBK',

@@ -46,54 +46,57 @@ function forge(claims: Record<string, unknown>, key: KeyObject = gateway.private
     .sign(key);
 }
 
+/** A well-formed request id, as the gateway sends beside the token. */
+const RID = 'req-00000001';
+
 afterEach(() => {
   vi.useRealTimers();
 });
 
 describe('principal token', () => {
-  it('carries every principal field and the request id from the gateway to a subgraph', async () => {
+  it('carries every principal field from the gateway to a subgraph, and the request id beside it', async () => {
     const sign = await createPrincipalSigner({ privateKeyPem: gateway.privateKeyPem });
     const verify = await createPrincipalVerifier({ publicKeyPem: gateway.publicKeyPem });
-    const { principal, requestId } = await verify(await sign(citizen, 'req-1'));
+    const { principal, requestId } = await verify(await sign(citizen), 'req-00000001');
     expect(principal).toEqual(citizen);
-    expect(requestId).toBe('req-1');
+    expect(requestId).toBe('req-00000001');
     expect(Object.isFrozen(principal) && Object.isFrozen(principal.scopes)).toBe(true);
   });
 
   it('carries the anonymous principal, whose sub is null', async () => {
     const sign = await createPrincipalSigner({ privateKeyPem: gateway.privateKeyPem });
     const verify = await createPrincipalVerifier({ publicKeyPem: gateway.publicKeyPem });
-    expect((await verify(await sign(ANONYMOUS, 'req-2'))).principal).toEqual(ANONYMOUS);
+    expect((await verify(await sign(ANONYMOUS), RID)).principal).toEqual(ANONYMOUS);
   });
 
   it('refuses a request without a token', async () => {
     const verify = await createPrincipalVerifier({ publicKeyPem: gateway.publicKeyPem });
-    expect(await refusal(verify(undefined))).toBe('missing');
-    expect(await refusal(verify(''))).toBe('missing');
+    expect(await refusal(verify(undefined, RID))).toBe('missing');
+    expect(await refusal(verify('', RID))).toBe('missing');
   });
 
   it('refuses a token past its lifetime plus the clock tolerance', async () => {
     const sign = await createPrincipalSigner({ privateKeyPem: gateway.privateKeyPem, ttlSeconds: 60 });
     const verify = await createPrincipalVerifier({ publicKeyPem: gateway.publicKeyPem, clockToleranceSeconds: 5 });
     vi.useFakeTimers({ toFake: ['Date'], now: Date.now() - 66_000 });
-    const token = await sign(citizen, 'req-3');
+    const token = await sign(citizen);
     vi.useRealTimers();
-    expect(await refusal(verify(token))).toBe('expired');
+    expect(await refusal(verify(token, RID))).toBe('expired');
   });
 
   it('refuses a token whose payload was changed after signing', async () => {
     const sign = await createPrincipalSigner({ privateKeyPem: gateway.privateKeyPem });
     const verify = await createPrincipalVerifier({ publicKeyPem: gateway.publicKeyPem });
-    const [header, payload, signature] = (await sign(citizen, 'req-4')).split('.');
+    const [header, payload, signature] = (await sign(citizen)).split('.');
     const claims = JSON.parse(new TextDecoder().decode(base64url.decode(payload!)));
     const widened = base64url.encode(JSON.stringify({ ...claims, role: 'admin' }));
-    expect(await refusal(verify(`${header}.${widened}.${signature}`))).toBe('signature');
+    expect(await refusal(verify(`${header}.${widened}.${signature}`, RID))).toBe('signature');
   });
 
   it('refuses a token signed by another key, such as one a subgraph generated itself', async () => {
     const sign = await createPrincipalSigner({ privateKeyPem: pemPair().privateKeyPem });
     const verify = await createPrincipalVerifier({ publicKeyPem: gateway.publicKeyPem });
-    expect(await refusal(verify(await sign(citizen, 'req-5')))).toBe('signature');
+    expect(await refusal(verify(await sign(citizen), RID))).toBe('signature');
   });
 
   it('refuses an unsigned token with alg none', async () => {
@@ -102,7 +105,7 @@ describe('principal token', () => {
     const now = Math.floor(Date.now() / 1000);
     const claims = { ...citizen, role: 'admin', rid: 'r', iss: 'citygraph-gateway', aud: 'citygraph-subgraph', iat: now, exp: now + 60, jti: 'j' };
     const token = `${enc({ alg: 'none', typ: 'citygraph-principal+jwt' })}.${enc(claims)}.`;
-    expect(await refusal(verify(token))).toBe('algorithm');
+    expect(await refusal(verify(token, RID))).toBe('algorithm');
   });
 
   it('refuses an HS256 token that uses the public key PEM as its HMAC secret', async () => {
@@ -116,21 +119,59 @@ describe('principal token', () => {
       .setExpirationTime('60s')
       .setJti('j')
       .sign(new TextEncoder().encode(gateway.publicKeyPem));
-    expect(await refusal(verify(token))).toBe('algorithm');
+    expect(await refusal(verify(token, RID))).toBe('algorithm');
   });
 
   it('refuses correctly signed claims with an unknown role', async () => {
     const verify = await createPrincipalVerifier({ publicKeyPem: gateway.publicKeyPem });
     const { sub, ...rest } = citizen;
-    expect(await refusal(verify(await forge({ ...rest, sub, role: 'superuser', rid: 'r' })))).toBe('claims');
+    expect(await refusal(verify(await forge({ ...rest, sub, role: 'superuser' }), RID))).toBe('claims');
     // The same claims with a known role pass, so the role is what was refused.
-    await expect(verify(await forge({ ...rest, sub, role: 'staff', rid: 'r' }))).resolves.toBeTruthy();
+    await expect(verify(await forge({ ...rest, sub, role: 'staff' }), RID)).resolves.toBeTruthy();
   });
 
-  it('refuses correctly signed claims without a request id', async () => {
+  it('refuses a valid token without a well-formed request id beside it, remembered token or not', async () => {
+    const sign = await createPrincipalSigner({ privateKeyPem: gateway.privateKeyPem });
     const verify = await createPrincipalVerifier({ publicKeyPem: gateway.publicKeyPem });
-    const { sub, ...rest } = citizen;
-    expect(await refusal(verify(await forge({ ...rest, sub })))).toBe('claims');
+    const token = await sign(citizen);
+    for (const bad of [undefined, '', 'short', 'has spaces in it', 'line\nbreak-0001', 'x'.repeat(65)]) {
+      expect(await refusal(verify(token, bad))).toBe('requestId');
+    }
+    await expect(verify(token, RID)).resolves.toBeTruthy();
+    expect(await refusal(verify(token, 'has spaces in it'))).toBe('requestId');
+  });
+
+  it('hands out the same token to an equal principal for a sixth of its lifetime, then a new one', async () => {
+    const sign = await createPrincipalSigner({ privateKeyPem: gateway.privateKeyPem, ttlSeconds: 60 });
+    const start = Date.now();
+    vi.useFakeTimers({ toFake: ['Date'], now: start });
+    const first = await sign(citizen);
+    expect(await sign({ ...citizen })).toBe(first);
+    expect(await sign({ ...citizen, scopes: [] })).not.toBe(first);
+    expect(await sign(ANONYMOUS)).not.toBe(first);
+    vi.setSystemTime(start + 9_999);
+    expect(await sign(citizen)).toBe(first);
+    vi.setSystemTime(start + 10_000);
+    expect(await sign(citizen)).not.toBe(first);
+  });
+
+  it('signs a token per call with reuseSeconds 0, and refuses a reuse longer than half the lifetime', async () => {
+    const sign = await createPrincipalSigner({ privateKeyPem: gateway.privateKeyPem, reuseSeconds: 0 });
+    expect(await sign(citizen)).not.toBe(await sign(citizen));
+    await expect(createPrincipalSigner({ privateKeyPem: gateway.privateKeyPem, ttlSeconds: 60, reuseSeconds: 31 })).rejects.toThrow(TypeError);
+  });
+
+  it('refuses a token it accepted before once that token has expired', async () => {
+    const sign = await createPrincipalSigner({ privateKeyPem: gateway.privateKeyPem, ttlSeconds: 60 });
+    const verify = await createPrincipalVerifier({ publicKeyPem: gateway.publicKeyPem, clockToleranceSeconds: 5 });
+    const start = Date.now();
+    vi.useFakeTimers({ toFake: ['Date'], now: start });
+    const token = await sign(citizen);
+    await expect(verify(token, RID)).resolves.toBeTruthy();
+    vi.setSystemTime(start + 59_000);
+    await expect(verify(token, RID)).resolves.toBeTruthy();
+    vi.setSystemTime(start + 66_000);
+    expect(await refusal(verify(token, RID))).toBe('expired');
   });
 
   it('refuses another kind of JWT signed with the same key (no principal typ)', async () => {
@@ -145,13 +186,13 @@ describe('principal token', () => {
       .setExpirationTime('60s')
       .setJti('j')
       .sign(gateway.privateKey);
-    expect(await refusal(verify(token))).toBe('claims');
+    expect(await refusal(verify(token, RID))).toBe('claims');
   });
 
   it('does not sign a principal that a subgraph would refuse', async () => {
     const sign = await createPrincipalSigner({ privateKeyPem: gateway.privateKeyPem });
-    await expect(sign({ ...citizen, role: 'root' as Principal['role'] }, 'r')).rejects.toThrow();
-    await expect(sign(citizen, '')).rejects.toThrow();
+    await expect(sign({ ...citizen, role: 'root' as Principal['role'] })).rejects.toThrow();
+    await expect(sign({ ...citizen, scopes: ['two words'] })).rejects.toThrow();
   });
 
   it('refuses keys of the wrong kind at construction', async () => {

@@ -79,18 +79,57 @@ export function createJwtVerifier(options: JwtOptions): (token: string) => Promi
     verify = (t) => verifyWithKeySet(t, keys, { ...checks, algorithms: [...JWKS_ALGORITHMS] });
   }
 
+  const verified = new VerifiedTokens();
   return async (token) => {
     if (typeof token !== 'string' || token.length > MAX_TOKEN_LENGTH || !COMPACT_JWS.test(token)) {
       throw refuse('is not a compact JWT', 'malformed');
     }
+    const known = verified.get(token);
+    if (known) return known;
     let payload: JWTPayload;
     try {
       payload = await verify(token);
     } catch (e) {
       throw describeFailure(e, options.hs256Secret === undefined);
     }
-    return principalFromClaims(payload);
+    const principal = principalFromClaims(payload);
+    verified.add(token, principal, payload.exp!);
+    return principal;
   };
+}
+
+/** Most tokens remembered at once; past it the oldest entry is dropped. */
+const MAX_REMEMBERED = 10_000;
+/** A verified token is verified again after this long at most, so a key withdrawn from a JWKS stops it soon. */
+const MAX_REMEMBER_MS = 60_000;
+
+/**
+ * Tokens that passed verification (signature, iss, aud, exp, nbf, claims → principal), so that a client
+ * sending the same token on every request costs one HMAC or signature check per minute, not one per
+ * request. Only successes are kept, and only until the token's `exp` (without the clock tolerance, so
+ * never longer than jose would accept it): an entry that is gone falls back to full verification. The
+ * principal is frozen, so sharing it between requests cannot widen it.
+ */
+class VerifiedTokens {
+  private readonly entries = new Map<string, { principal: Principal; since: number; until: number }>();
+
+  get(token: string): Principal | undefined {
+    const entry = this.entries.get(token);
+    if (!entry) return undefined;
+    // A clock set back before the check (where `nbf` or `iat` could fail) also counts as unknown.
+    const now = Date.now();
+    if (now >= entry.since && now < entry.until) return entry.principal;
+    this.entries.delete(token);
+    return undefined;
+  }
+
+  add(token: string, principal: Principal, expSeconds: number): void {
+    const now = Date.now();
+    const until = Math.min(expSeconds * 1000, now + MAX_REMEMBER_MS);
+    if (!(until > now)) return;
+    if (this.entries.size >= MAX_REMEMBERED) this.entries.delete(this.entries.keys().next().value!);
+    this.entries.set(token, { principal, since: now, until });
+  }
 }
 
 function remoteKeys(url: string): JWTVerifyGetKey {

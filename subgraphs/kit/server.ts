@@ -1,6 +1,6 @@
 /**
  * Serves one department's subgraph over HTTP. Every request must carry the gateway's signed principal
- * token: without a valid one the request is refused before execution, `_service` and `_entities`
+ * token and a well-formed request id: without both the request is refused before execution, `_service` and `_entities`
  * included, so nothing can be reached by going around the gateway. Identity headers are ignored.
  */
 import { ApolloServer } from '@apollo/server';
@@ -9,7 +9,7 @@ import { GraphQLError } from 'graphql';
 import { ErrorCode, isCityGraphError, toSafeGraphQLError } from '../../core/errors.ts';
 import { serveGraphQL } from '../../core/graphql-http.ts';
 import type { Logger } from '../../core/logger.ts';
-import { createPrincipalVerifier, PRINCIPAL_HEADER } from '../../core/principal.ts';
+import { createPrincipalVerifier, PRINCIPAL_HEADER, REQUEST_ID_HEADER } from '../../core/principal.ts';
 import { buildDepartmentSchema } from './build.ts';
 import type { SubgraphContext } from './context.ts';
 import type { SubgraphDefinition } from './definition.ts';
@@ -64,9 +64,11 @@ export async function startSubgraph<TDeps, TLoaders>(def: SubgraphDefinition<TDe
     logger: log,
     async context(req) {
       const header = req.headers[PRINCIPAL_HEADER];
+      const requestId = req.headers[REQUEST_ID_HEADER];
       let verified: Awaited<ReturnType<typeof verify>>;
       try {
-        verified = await verify(Array.isArray(header) ? header[0] : header);
+        // Both are set by the gateway; the request id's format is checked, since it goes into logs and legacy calls.
+        verified = await verify(Array.isArray(header) ? header[0] : header, Array.isArray(requestId) ? requestId[0] : requestId);
       } catch (e) {
         log.warn({ code: ErrorCode.UNAUTHENTICATED, reason: e instanceof Error ? e.message : 'invalid' }, 'request without a valid gateway principal refused');
         throw new GraphQLError('This service only answers requests forwarded by the CityGraph gateway.', {

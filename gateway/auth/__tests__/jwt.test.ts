@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { exportJWK, generateKeyPair } from 'jose';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createJwtVerifier } from '../jwt.ts';
 import { CITIZEN_ID, SECRET, failure, mint, refusal, unsigned } from './helpers.ts';
 
@@ -35,6 +35,20 @@ describe('HS256 bearer tokens (development)', () => {
     expect(await refusal(verify(await mint({ ...citizen, exp: now - 31 })))).toBe('expired');
     // Within the default 30 s tolerance it still passes: the refusal above is about time, not shape.
     await expect(verify(await mint({ ...citizen, exp: now - 10 }))).resolves.toMatchObject({ role: 'citizen' });
+  });
+
+  it('refuses a token it accepted before once the token has expired (a remembered token lives no longer)', async () => {
+    const start = Date.now();
+    const exp = Math.floor(start / 1000) + 20;
+    const token = await mint({ ...citizen, exp });
+    vi.useFakeTimers({ toFake: ['Date'], now: start });
+    try {
+      await expect(verify(token)).resolves.toMatchObject({ role: 'citizen' });
+      vi.setSystemTime(exp * 1000 + 31_000);
+      expect(await refusal(verify(token))).toBe('expired');
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('refuses a token that is not valid yet (nbf in the future)', async () => {
