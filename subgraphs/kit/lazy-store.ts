@@ -8,7 +8,7 @@ import type { SupervisionStore } from '../../supervision/index.ts';
 type Method = Exclude<keyof SupervisionStore, 'backend' | 'close'>;
 
 /** Wraps `open` so every call of the store waits for (or retries) the opening. */
-export function lazySupervisionStore(open: () => Promise<SupervisionStore>, onError: (e: unknown) => void = () => {}): SupervisionStore & { ready(): Promise<boolean> } {
+export function lazySupervisionStore(open: () => Promise<SupervisionStore>, onError: (e: unknown) => void = () => {}): SupervisionStore {
   let opening: Promise<SupervisionStore> | undefined;
   let opened: SupervisionStore | undefined;
   const get = () => {
@@ -25,23 +25,11 @@ export function lazySupervisionStore(open: () => Promise<SupervisionStore>, onEr
       ((await get())[m] as (...a: unknown[]) => unknown)(...args);
   const methods = ['appendIntent', 'appendDenied', 'appendOutcome', 'appendAccess', 'recoverUnfinished', 'query', 'get', 'proof', 'checkpoint', 'checkpoints', 'exportCheckpoints', 'integrity'] as const;
   const store = Object.fromEntries(methods.map((m) => [m, call(m)])) as unknown as SupervisionStore;
-  return Object.assign(store, {
-    /** The backend once open; `unknown` before. */
-    get backend() {
-      return opened?.backend ?? ('unknown' as 'sqlite');
-    },
-    async close() {
-      const s = await opening?.catch(() => undefined);
-      await s?.close();
-    },
-    /** Tries to open now; true when the store is usable. */
-    async ready() {
-      try {
-        await get();
-        return true;
-      } catch {
-        return false;
-      }
-    },
-  });
+  // A getter, not a copied value: the backend is known only once the store is open.
+  Object.defineProperty(store, 'backend', { get: () => opened?.backend ?? 'unknown', enumerable: true });
+  store.close = async () => {
+    const s = await opening?.catch(() => undefined);
+    await s?.close();
+  };
+  return store;
 }
