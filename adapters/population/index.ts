@@ -9,6 +9,7 @@ import { LegacyCaller } from '../kit/resilience.ts';
 import { callRegistry, escapeXml, type RegistryEndpoint, type RegistryReply } from './client.ts';
 import { DEPARTMENT, populationError } from './faults.ts';
 import { mapCitizen, rawCitizenId, type CitizenRecord } from './mapper.ts';
+import { CONTACT_PHONE } from '../../core/phone.ts';
 
 export type { CitizenRecord, Gender } from './mapper.ts';
 
@@ -63,7 +64,6 @@ export interface PopulationAdapter {
 const DEV_SECRET = 'DEV-ONLY-not-a-secret-population';
 const SILENT: AdapterLogger = { debug: () => {}, warn: () => {} };
 const REQUIRED_ITEMS = '<requiredItems><item><XM>姓名</XM><XB>性别</XB><MZ>民族</MZ><CSRQ>出生日期</CSRQ><HJDZ>户籍地址</HJDZ><SSXQ>所属辖区</SSXQ><LXDH>联系电话</LXDH></item></requiredItems>';
-const PHONE = /^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$/;
 
 /** Creates the adapter; invalid options throw a TypeError here, not on first use. */
 export function createPopulationAdapter(options: PopulationAdapterOptions): PopulationAdapter {
@@ -149,7 +149,7 @@ export function createPopulationAdapter(options: PopulationAdapterOptions): Popu
       const requestId = requireRequestId(ctx);
       const citizen = validateResidentId(id);
       const number = typeof phone === 'string' ? phone.replace(/[\s()]/g, '') : '';
-      if (!PHONE.test(number)) {
+      if (!CONTACT_PHONE.test(number)) {
         throw badInput('A contact phone must be a mobile number (11 digits starting with 1) or a landline with its area code, e.g. 024-23456789.', 'phone');
       }
       const legacyRequestId = ctx.idempotencyKey ?? requestId;

@@ -1,19 +1,18 @@
 /** Mutation fields of the population subgraph. Each is recorded by the kit (see index.ts `powers`). */
 import { badInput } from '../../../core/errors.ts';
+import { CONTACT_PHONE } from '../../../core/phone.ts';
 import type { SubgraphContext } from '../../kit/index.ts';
 import type { PopulationLoaders } from '../loaders.ts';
 
 type Ctx = SubgraphContext<PopulationLoaders>;
 
-/** Mainland mobile (11 digits) or landline with area code (e.g. 024-23456789). */
-const PHONE = /^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$/;
 /** Idempotency keys are sent to the registry; keep them plain and short. */
 const IDEMPOTENCY_KEY = /^[A-Za-z0-9._:-]{8,64}$/;
 
 /** Normalises a contact phone or throws BAD_USER_INPUT (rule `phoneFormat`). */
 export function validatePhone(phone: string): string {
   const clean = phone.replace(/\s+/g, '');
-  if (!PHONE.test(clean)) {
+  if (!CONTACT_PHONE.test(clean)) {
     throw badInput('A contact phone must be a mainland mobile number (11 digits, e.g. 13812345678) or a landline with area code (e.g. 024-23456789).', 'phoneFormat');
   }
   return clean;
