@@ -1,10 +1,10 @@
 /** Process plumbing shared by every service entry point: announce readiness, stop on signals. */
 import type { Logger } from './logger.ts';
 
-/** Tells the launcher this process is ready: one JSON line on stdout and, with IPC, a `ready` message. */
+/** Tells the launcher this process is ready: one JSON line on stdout and, with IPC, a `ready` message with the runtime's version. */
 export function announceReady(service: string, url: string): void {
   process.stdout.write(`${JSON.stringify({ service, url })}\n`);
-  process.send?.({ ready: url });
+  process.send?.({ ready: url, node: process.version });
 }
 
 /** Closes `close` once on SIGTERM/SIGINT (or the launcher's IPC channel going away), then exits. */

@@ -2,9 +2,10 @@
  * The embedded supervision store: one SQLite file in WAL mode with `synchronous = FULL`, so a record
  * is on disk when its append returns, even if the process is killed the next instant. Appends are
  * `BEGIN IMMEDIATE` transactions, which also serialises several processes sharing the file.
+ * Node's built-in `node:sqlite` holds the file: no native module to compile or to match an ABI.
  */
-import Database from 'better-sqlite3';
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
+import { DatabaseSync, type StatementSync } from 'node:sqlite';
 import { dirname } from 'node:path';
 import type { HeadsSnapshot, StoreBackend } from './backend.ts';
 import type { Checkpoint, PublicKeyEntry } from './checkpoint.ts';
@@ -31,18 +32,15 @@ const DDL = storeDdl('INTEGER');
 /** Opens the SQLite backend (the file is created when missing, unless read-only). */
 export function openSqliteBackend(options: SqliteBackendOptions): StoreBackend {
   if (!options.readOnly) mkdirSync(dirname(options.path), { recursive: true });
-  const db = new Database(options.path, {
-    readonly: options.readOnly ?? false,
-    fileMustExist: options.readOnly ?? false,
-    timeout: options.busyTimeoutMs ?? 5000,
-  });
+  else if (!existsSync(options.path)) throw new Error(`No supervision store at ${options.path}.`);
+  const db = new DatabaseSync(options.path, { readOnly: options.readOnly ?? false, timeout: options.busyTimeoutMs ?? 5000 });
   try {
     if (!options.readOnly) {
-      db.pragma('journal_mode = WAL');
+      db.exec('PRAGMA journal_mode = WAL');
       // FULL: the WAL is fsynced at every commit, so a returned append survives power loss too.
-      db.pragma('synchronous = FULL');
+      db.exec('PRAGMA synchronous = FULL');
     }
-    for (const p of options.pragmas ?? []) db.pragma(p);
+    for (const p of options.pragmas ?? []) db.exec(`PRAGMA ${p}`);
   } catch (e) {
     db.close();
     throw e;
@@ -50,14 +48,40 @@ export function openSqliteBackend(options: SqliteBackendOptions): StoreBackend {
   return new SqliteBackend(db);
 }
 
+type Row = Record<string, unknown>;
+
 class SqliteBackend implements StoreBackend {
   readonly kind = 'sqlite' as const;
-  constructor(private readonly db: Database.Database) {}
+  private readonly statements = new Map<string, StatementSync>();
+  constructor(private readonly db: DatabaseSync) {}
+
+  /** A prepared statement, compiled once per connection. */
+  private sql(text: string): StatementSync {
+    let stmt = this.statements.get(text);
+    if (!stmt) {
+      stmt = this.db.prepare(text);
+      this.statements.set(text, stmt);
+    }
+    return stmt;
+  }
+
+  /** Runs `fn` in one transaction (`IMMEDIATE` takes the write lock first); rolls back on any error. */
+  private transaction<T>(mode: 'IMMEDIATE' | 'DEFERRED', fn: () => T): T {
+    this.db.exec(`BEGIN ${mode}`);
+    try {
+      const result = fn();
+      this.db.exec('COMMIT');
+      return result;
+    } catch (e) {
+      if (this.db.isTransaction) this.db.exec('ROLLBACK');
+      throw e;
+    }
+  }
 
   async readHashAlgorithm(): Promise<HashAlgorithm | null> {
-    const table = this.db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'supervision_meta'").get();
+    const table = this.sql("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'supervision_meta'").get();
     if (!table) return null;
-    const row = this.db.prepare("SELECT value FROM supervision_meta WHERE key = 'hash_algorithm'").get() as { value: string } | undefined;
+    const row = this.sql("SELECT value FROM supervision_meta WHERE key = 'hash_algorithm'").get() as { value: string } | undefined;
     return row && isHashAlgorithm(row.value) ? row.value : null;
   }
 
@@ -66,10 +90,10 @@ class SqliteBackend implements StoreBackend {
     // Only write when something is missing, so a read-only (query_only) connection can still open.
     if (stored) return stored;
     const chosen = hash ?? 'sm3';
-    this.db.transaction(() => {
+    this.transaction('IMMEDIATE', () => {
       this.db.exec(DDL);
       this.db.prepare("INSERT OR IGNORE INTO supervision_meta (key, value) VALUES ('schema_version', ?), ('hash_algorithm', ?)").run(SCHEMA_VERSION, chosen);
-    }).immediate();
+    });
     return (await this.readHashAlgorithm()) ?? chosen;
   }
 
@@ -78,14 +102,14 @@ class SqliteBackend implements StoreBackend {
     seal: (p: ChainPosition) => SupervisionRecord,
     check?: (intent: SupervisionRecord | null, outcomes: SupervisionRecord[]) => void,
   ): Promise<SupervisionRecord> {
-    const insert = this.db.prepare(`INSERT INTO supervision_records (${COLUMNS}) VALUES (${RECORD_COLUMNS.map(() => '?').join(', ')})`);
-    return this.db.transaction(() => {
+    const insert = this.sql(`INSERT INTO supervision_records (${COLUMNS}) VALUES (${RECORD_COLUMNS.map(() => '?').join(', ')})`);
+    return this.transaction('IMMEDIATE', () => {
       if (check && draft.intentSeq !== null) {
         const intent = this.getSync(draft.intentSeq);
-        const outcomes = (this.db.prepare('SELECT * FROM supervision_records WHERE intent_seq = ? ORDER BY seq').all(draft.intentSeq) as Record<string, unknown>[]).map(recordFromRow);
+        const outcomes = (this.sql('SELECT * FROM supervision_records WHERE intent_seq = ? ORDER BY seq').all(draft.intentSeq) as Row[]).map(recordFromRow);
         check(intent, outcomes);
       }
-      const last = this.db.prepare('SELECT max(seq) AS seq FROM supervision_records').get() as { seq: number | null };
+      const last = this.sql('SELECT max(seq) AS seq FROM supervision_records').get() as { seq: number | null };
       const head = this.db
         .prepare('SELECT dept_seq, hash FROM supervision_records WHERE department = ? ORDER BY dept_seq DESC LIMIT 1')
         .get(draft.department) as { dept_seq: number; hash: string } | undefined;
@@ -97,7 +121,7 @@ class SqliteBackend implements StoreBackend {
       });
       insert.run(...recordValues(record));
       return record;
-    }).immediate();
+    });
   }
 
   async get(seq: number): Promise<SupervisionRecord | null> {
@@ -105,12 +129,12 @@ class SqliteBackend implements StoreBackend {
   }
 
   private getSync(seq: number): SupervisionRecord | null {
-    const row = this.db.prepare('SELECT * FROM supervision_records WHERE seq = ?').get(seq) as Record<string, unknown> | undefined;
+    const row = this.sql('SELECT * FROM supervision_records WHERE seq = ?').get(seq) as Row | undefined;
     return row ? recordFromRow(row) : null;
   }
 
   async byDeptSeq(department: string, deptSeq: number): Promise<SupervisionRecord | null> {
-    const row = this.db.prepare('SELECT * FROM supervision_records WHERE department = ? AND dept_seq = ?').get(department, deptSeq) as Record<string, unknown> | undefined;
+    const row = this.sql('SELECT * FROM supervision_records WHERE department = ? AND dept_seq = ?').get(department, deptSeq) as Row | undefined;
     return row ? recordFromRow(row) : null;
   }
 
@@ -118,22 +142,22 @@ class SqliteBackend implements StoreBackend {
     const rows = this.db
       .prepare(`SELECT * FROM supervision_records r WHERE r.kind = 'intent' AND r.outcome = 'PENDING'
                 AND NOT EXISTS (SELECT 1 FROM supervision_records o WHERE o.intent_seq = r.seq) ORDER BY r.seq`)
-      .all() as Record<string, unknown>[];
+      .all() as Row[];
     return rows.map(recordFromRow);
   }
 
   async query(filter: SqlFilter, afterSeq: number, limit: number): Promise<{ records: SupervisionRecord[]; total: number }> {
     const where = filterSql(filter, () => '?');
     // One read transaction: the page and the count come from the same snapshot.
-    return this.db.transaction(() => {
-      const rows = this.db.prepare(`SELECT * FROM supervision_records WHERE ${where.sql} AND seq > ? ORDER BY seq LIMIT ?`).all(...where.params, afterSeq, limit) as Record<string, unknown>[];
-      const count = this.db.prepare(`SELECT count(*) AS n FROM supervision_records WHERE ${where.sql}`).get(...where.params) as { n: number };
+    return this.transaction('DEFERRED', () => {
+      const rows = this.sql(`SELECT * FROM supervision_records WHERE ${where.sql} AND seq > ? ORDER BY seq LIMIT ?`).all(...where.params, afterSeq, limit) as Row[];
+      const count = this.sql(`SELECT count(*) AS n FROM supervision_records WHERE ${where.sql}`).get(...where.params) as { n: number };
       return { records: rows.map(recordFromRow), total: count.n };
-    }).deferred();
+    });
   }
 
   async scan(afterSeq: number, limit: number): Promise<SupervisionRecord[]> {
-    const rows = this.db.prepare('SELECT * FROM supervision_records WHERE seq > ? ORDER BY seq LIMIT ?').all(afterSeq, limit) as Record<string, unknown>[];
+    const rows = this.sql('SELECT * FROM supervision_records WHERE seq > ? ORDER BY seq LIMIT ?').all(afterSeq, limit) as Row[];
     return rows.map(recordFromRow);
   }
 
@@ -154,29 +178,30 @@ class SqliteBackend implements StoreBackend {
   }
 
   async addCheckpoint(make: (id: number, snapshot: HeadsSnapshot) => Checkpoint): Promise<Checkpoint> {
-    return this.db.transaction(() => {
-      const last = this.db.prepare('SELECT max(id) AS id FROM supervision_checkpoints').get() as { id: number | null };
+    return this.transaction('IMMEDIATE', () => {
+      const last = this.sql('SELECT max(id) AS id FROM supervision_checkpoints').get() as { id: number | null };
       const cp = make((last.id ?? 0) + 1, this.headsSync());
-      this.db.prepare('INSERT INTO supervision_checkpoints (id, body) VALUES (?, ?)').run(cp.id, JSON.stringify(cp));
+      this.sql('INSERT INTO supervision_checkpoints (id, body) VALUES (?, ?)').run(cp.id, JSON.stringify(cp));
       return cp;
-    }).immediate();
+    });
   }
 
   async checkpointTexts(): Promise<string[]> {
-    return (this.db.prepare('SELECT body FROM supervision_checkpoints ORDER BY id').all() as { body: string }[]).map((r) => r.body);
+    return (this.sql('SELECT body FROM supervision_checkpoints ORDER BY id').all() as { body: string }[]).map((r) => r.body);
   }
 
   async saveKey(key: PublicKeyEntry): Promise<void> {
-    if (this.db.prepare('SELECT 1 FROM supervision_keys WHERE key_id = ?').get(key.keyId)) return;
-    this.db.prepare('INSERT OR IGNORE INTO supervision_keys (key_id, algorithm, public_key_pem) VALUES (?, ?, ?)').run(key.keyId, key.algorithm, key.publicKeyPem);
+    if (this.sql('SELECT 1 FROM supervision_keys WHERE key_id = ?').get(key.keyId)) return;
+    this.sql('INSERT OR IGNORE INTO supervision_keys (key_id, algorithm, public_key_pem) VALUES (?, ?, ?)').run(key.keyId, key.algorithm, key.publicKeyPem);
   }
 
   async keys(): Promise<PublicKeyEntry[]> {
-    const rows = this.db.prepare('SELECT key_id, algorithm, public_key_pem FROM supervision_keys ORDER BY key_id').all() as { key_id: string; algorithm: string; public_key_pem: string }[];
+    const rows = this.sql('SELECT key_id, algorithm, public_key_pem FROM supervision_keys ORDER BY key_id').all() as { key_id: string; algorithm: string; public_key_pem: string }[];
     return rows.map((r) => ({ keyId: r.key_id, algorithm: r.algorithm as PublicKeyEntry['algorithm'], publicKeyPem: r.public_key_pem }));
   }
 
   async close(): Promise<void> {
-    if (this.db.open) this.db.close();
+    this.statements.clear();
+    if (this.db.isOpen) this.db.close();
   }
 }

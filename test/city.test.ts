@@ -27,6 +27,15 @@ beforeEach(async () => {
 
 const DEMO_QUERY = `{ citizen(id: "${DEMO_CITIZEN_ID}") { name gender birthDate address { divisionCode } insurance { status balance } } }`;
 
+describe('the runtime', () => {
+  it('runs every process of the city on the same Node 24 as this test', () => {
+    const versions = Object.fromEntries(Object.values(t.city.services).map((s) => [s.name, s.nodeVersion]));
+    expect(Object.keys(versions).length).toBeGreaterThanOrEqual(6);
+    for (const v of Object.values(versions)) expect(v).toBe(process.version);
+    expect(process.version).toMatch(/^v24\./);
+  });
+});
+
 describe('one graph over two departments', () => {
   it('answers every field of the demo query from both departments for the citizen themself', async () => {
     const r = await t.query(DEMO_QUERY, { token: citizenToken });

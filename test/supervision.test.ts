@@ -2,7 +2,7 @@
  * Whole-system tests of the supervision record: every change recorded, auditors read it, fail closed.
  * The same suite runs with the embedded SQLite store and with PostgreSQL (a fresh schema per run).
  */
-import Database from 'better-sqlite3';
+import { DatabaseSync } from 'node:sqlite';
 import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -23,7 +23,7 @@ async function sqliteBackend(): Promise<Backend> {
   return {
     env: {},
     async lock(t) {
-      const db = new Database(join(t.dataDir, 'supervision.db'));
+      const db = new DatabaseSync(join(t.dataDir, 'supervision.db'));
       db.exec('BEGIN EXCLUSIVE');
       return async () => {
         db.exec('ROLLBACK');

@@ -17,6 +17,8 @@ export interface Service {
   stop(): Promise<void>;
   /** Output lines the process wrote (stdout and stderr), for tests that read logs. */
   output: string[];
+  /** `process.version` of the child, as it announced it when ready. */
+  nodeVersion: string;
 }
 
 /** Options of one child process. */
@@ -72,10 +74,10 @@ export function launch(options: LaunchOptions): Promise<Service> {
       child.kill('SIGKILL');
       reject(new Error(`${options.name} did not become ready in time. Its output:\n${output.slice(-20).join('\n')}`));
     }, options.readyTimeoutMs ?? 30_000);
-    child.on('message', (m: { ready?: string }) => {
+    child.on('message', (m: { ready?: string; node?: string }) => {
       if (m && typeof m.ready === 'string') {
         clearTimeout(timer);
-        resolve({ name: options.name, url: m.ready, child, stop, output });
+        resolve({ name: options.name, url: m.ready, child, stop, output, nodeVersion: m.node ?? 'unknown' });
       }
     });
     child.once('exit', (code, signal) => {

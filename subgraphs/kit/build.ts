@@ -7,8 +7,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import { GraphQLError, isObjectType, parse, type GraphQLSchema } from 'graphql';
-import { applyMiddleware } from 'graphql-middleware';
-import { deny, shield } from 'graphql-shield';
+import { applyMiddleware, deny, shield } from './shield.ts';
 import { ErrorCode } from '../../core/errors.ts';
 import type { SubgraphContext } from './context.ts';
 import type { PermissionMap, SubgraphDefinition } from './definition.ts';
@@ -101,7 +100,7 @@ function disclosureMiddleware(permissions: PermissionMap) {
 /** Builds the executable schema of a department, rules and supervision applied; throws when a field has no rule or a mutation no power item. */
 export function buildDepartmentSchema(def: SubgraphDefinition<any, any>, options: BuildOptions = {}): GraphQLSchema {
   const typeDefs = parse(options.sdl ?? readSubgraphSdl(def.name));
-  const schema = buildSubgraphSchema({ typeDefs, resolvers: { ...scalarResolvers(typeDefs), ...def.resolvers } as never });
+  const schema = buildSubgraphSchema([{ typeDefs, resolvers: { ...scalarResolvers(typeDefs), ...def.resolvers } as never }]);
   const { missing, unknown } = checkRuleCoverage(schema, def.permissions);
   if (missing.length > 0) {
     throw new Error(`Subgraph ${def.name} has fields without an explicit access rule in permissions.ts: ${missing.join(', ')}.`);

@@ -1,5 +1,5 @@
 /** The one contract every department's subgraph exports from `subgraphs/<department>/index.ts`. */
-import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/resolverMap.js';
+import type { GraphQLResolverMap } from '@apollo/subgraph';
 import type { IRule } from 'graphql-shield';
 import type { SubgraphContext } from './context.ts';
 import type { PowerItem, RecordedRead } from './supervision.ts';

@@ -3,7 +3,7 @@
  * the grants are kept beside the rule so the role × field table in docs is generated from the very
  * objects that decide, not written by hand.
  */
-import { rule, type IRule } from 'graphql-shield';
+import { rule, type IRule } from './shield.ts';
 import { ROLES, type Principal, type Role } from '../../core/principal.ts';
 import type { SubgraphContext } from './context.ts';
 

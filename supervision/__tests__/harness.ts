@@ -3,7 +3,7 @@
  * unique schema per context, dropped afterwards), so parallel runs never collide. PostgreSQL is never
  * skipped: CI always has it, and a missing server must fail the run.
  */
-import Database from 'better-sqlite3';
+import { DatabaseSync } from 'node:sqlite';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -52,10 +52,10 @@ async function sqliteContext(): Promise<TestContext> {
     dataDir,
     open: baseOpen(db, dataDir),
     async sql(text, params = []) {
-      const conn = new Database(db, { timeout: 5000 });
+      const conn = new DatabaseSync(db, { timeout: 5000 });
       try {
         const stmt = conn.prepare(text);
-        return stmt.reader ? (stmt.all(...params) as Record<string, unknown>[]) : (stmt.run(...params), []);
+        return stmt.columns().length > 0 ? (stmt.all(...(params as never[])) as Record<string, unknown>[]) : (stmt.run(...(params as never[])), []);
       } finally {
         conn.close();
       }

@@ -200,8 +200,8 @@ describe.each(BACKENDS)('supervision store contract on $name', ({ create }) => {
     const store = await ctx.open({ busyTimeoutMs: 100, lockTimeoutMs: 200 });
     await seed(store, 1);
     if (ctx.name === 'sqlite') {
-      const Database = (await import('better-sqlite3')).default;
-      const other = new Database(ctx.db);
+      const { DatabaseSync } = await import('node:sqlite');
+      const other = new DatabaseSync(ctx.db);
       other.exec('BEGIN EXCLUSIVE');
       await expect(store.appendIntent({ department: 'population', actor: { role: 'citizen' }, field: 'Mutation.x' })).rejects.toMatchObject({ code: ErrorCode.SUPERVISION_UNAVAILABLE });
       other.exec('ROLLBACK');

@@ -16,8 +16,9 @@ function platform(bodies: Record<string, [number, string, string?]>, times = 1):
   return nock(BASE)
     .post(CALL_SERVICE_PATH)
     .times(times)
-    .reply((_uri, body) => {
-      const certno = (body as { input: { data: { certno: string } } }).input.data.certno;
+    // nock 15 hands a reply function the intercepted request as a fetch Request.
+    .reply(async (req: Request) => {
+      const certno = ((await req.json()) as { input: { data: { certno: string } } }).input.data.certno;
       const [status, text, type = 'application/json;charset=UTF-8'] = bodies[certno] ?? [500, 'no fixture'];
       return [status, text, { 'content-type': type }];
     });
@@ -120,8 +121,8 @@ describe('medical insurance adapter against captured platform replies', () => {
 
   it('sends the 1101 envelope with a well-formed msgid, the ID as voucher, and the request id header', async () => {
     const seen: Array<{ body: Record<string, unknown>; requestId: unknown }> = [];
-    nock(BASE).post(CALL_SERVICE_PATH).times(2).reply(function (_uri, body) {
-      seen.push({ body: body as Record<string, unknown>, requestId: this.req.headers['x-request-id'] });
+    nock(BASE).post(CALL_SERVICE_PATH).times(2).reply(async (req: Request) => {
+      seen.push({ body: (await req.json()) as Record<string, unknown>, requestId: req.headers.get('x-request-id') });
       return [200, fixture('1101-demo.json')];
     });
     const a = createMedicalInsuranceAdapter({ url: BASE, institutionCode: 'H21010599999', retries: 0 });

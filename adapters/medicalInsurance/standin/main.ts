@@ -11,7 +11,7 @@ const standIn = await startMedicalInsuranceStandIn({
 });
 process.stdout.write(`${JSON.stringify({ service: 'medicalInsurance-standin', url: standIn.url })}\n`);
 // A parent that forked us waits for this instead of parsing stdout.
-process.send?.({ ready: standIn.url });
+process.send?.({ ready: standIn.url, node: process.version });
 
 let closing = false;
 for (const signal of ['SIGTERM', 'SIGINT'] as const) {

@@ -57,11 +57,12 @@ describe('population adapter on captured replies', () => {
   });
 
   it('sends a GBK SOAP envelope with the SOAPAction and the request id', async () => {
-    let seen: { headers: Record<string, unknown>; body: Buffer } | undefined;
+    let seen: { headers: Record<string, string>; body: Buffer } | undefined;
     nock(ORIGIN)
       .post('/ws/RkxxService')
-      .reply(function (_uri, body) {
-        seen = { headers: this.req.headers, body: Buffer.from(body as string, 'hex') };
+      // nock 15 hands a reply function the intercepted request as a fetch Request.
+      .reply(async (req: Request) => {
+        seen = { headers: Object.fromEntries(req.headers), body: Buffer.from(await req.arrayBuffer()) };
         return [200, fixture('query-3-persons.xml'), GBK];
       });
     await adapter().loadCitizens([demo], { requestId: 'req-header-1' });

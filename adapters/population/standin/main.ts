@@ -27,7 +27,7 @@ if (process.env.SECRET) options.secret = process.env.SECRET;
 const standIn = await startPopulationStandIn(options);
 process.stdout.write(`${JSON.stringify({ service: 'population-standin', url: standIn.url })}\n`);
 // A parent that forked us over IPC (tests, scripts/start) learns the URL without parsing stdout.
-if (process.send) process.send({ ready: standIn.url });
+if (process.send) process.send({ ready: standIn.url, node: process.version });
 
 let closing = false;
 const shutdown = (): void => {

@@ -39,7 +39,7 @@ describe('the subgraph kit', () => {
   });
 
   it('lists the federation fields among those needing rules', () => {
-    const schema = buildSubgraphSchema({ typeDefs: parse(SDL) });
+    const schema = buildSubgraphSchema([{ typeDefs: parse(SDL) }]);
     expect(checkRuleCoverage(schema, {}).missing).toEqual(expect.arrayContaining(['Query._entities', 'Query._service', '_Service.sdl']));
   });
 

@@ -1,0 +1,53 @@
+/**
+ * Last step of `npm ci`: checks that the runtime the project will run on is there and works, and applies
+ * engine-strict against it (npm's own check compares with the Node that runs npm, see .npmrc).
+ * Exits non-zero, failing the install, with a message that says what is wrong and how to fix it.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { enginesRefusing, probeBinary, requiredRange, ROOT, runtimePackage, satisfies, useSemver, wrongRuntimeMessage } from './runtime.mjs';
+
+const fail = (message) => {
+  process.stderr.write(`\nCityGraph install: ${message}\n`);
+  process.exit(1);
+};
+
+const range = requiredRange();
+const bin = join(ROOT, 'node_modules', '.bin', 'node');
+let version = process.version;
+let where = process.execPath;
+if (existsSync(bin)) {
+  try {
+    version = probeBinary(bin);
+  } catch (e) {
+    fail(e.message);
+  }
+  where = `node_modules/.bin/node, from ${runtimePackage()?.name ?? 'a runtime package'}`;
+}
+if (!satisfies(version, range)) fail(wrongRuntimeMessage(version, where, range));
+
+const semver = await import('semver');
+useSemver((v, r) => semver.default.satisfies(v, r, { includePrerelease: true }));
+const lock = JSON.parse(readFileSync(join(ROOT, 'package-lock.json'), 'utf8'));
+const refused = enginesRefusing(lock, version, (path) => existsSync(join(ROOT, path, 'package.json')));
+if (refused.length > 0) {
+  fail(
+    `engine-strict: ${refused.length} installed package(s) do not support the runtime, Node ${version}:\n` +
+      refused.map((r) => `  ${r.name}@${r.version} needs node ${r.engines}`).join('\n') +
+      '\nPin versions whose engines accept it (package.json), then `npm install` to update the lockfile.',
+  );
+}
+const count = Object.keys(lock.packages ?? {}).filter((p) => p.startsWith('node_modules/') && existsSync(join(ROOT, p, 'package.json'))).length;
+process.stdout.write(`CityGraph runtime: Node ${version} (${where}); the engines of all ${count} installed packages accept it.\n`);
+const npmNode = process.env.npm_node_execpath;
+if (npmNode && npmNode !== process.execPath) {
+  let npmVersion = 'another version';
+  try {
+    npmVersion = probeBinary(npmNode);
+  } catch {
+    // only for the note below
+  }
+  if (!satisfies(npmVersion, range)) {
+    process.stdout.write(`(npm itself ran on Node ${npmVersion}; its EBADENGINE warnings compare packages with that Node, which runs nothing of CityGraph.)\n`);
+  }
+}
