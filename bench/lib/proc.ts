@@ -1,0 +1,26 @@
+/** CPU time and peak memory of a process, read from /proc (Linux), for per-request CPU figures. */
+import { readFileSync } from 'node:fs';
+
+/** Seconds of CPU (user + system) a process has used. */
+export type CpuSample = number;
+
+// Linux reports utime/stime in clock ticks; USER_HZ is 100 on every Linux this project runs on.
+const TICKS_PER_SECOND = 100;
+
+/** CPU seconds used so far by `pid` (fields 14 and 15 of /proc/<pid>/stat). */
+export function cpuSeconds(pid: number): CpuSample {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  // The command name (field 2) may hold spaces; the fields after its closing parenthesis are fixed.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND;
+}
+
+/** Peak resident memory of `pid` in MiB (VmHWM), or '?' when unreadable. */
+export function peakRssMiB(pid: number): string {
+  try {
+    const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m ? (Number(m[1]) / 1024).toFixed(0) : '?';
+  } catch {
+    return '?';
+  }
+}

@@ -1,0 +1,230 @@
+/**
+ * `npm run -s bench:peers`: this gateway side by side with the Node gateways a city would otherwise
+ * pick, over the same subgraphs and stand-ins, in one run on this machine. Targets: CityGraph's gateway
+ * (every protection on), bare @apollo/gateway (its default fetcher), Hive Gateway with its own planner and
+ * with the Hive Router runtime, and the population subgraph called directly (a floor). Loads: each
+ * request a different citizen of 200 with their own credential, and one citizen repeated. Rounds
+ * alternate between targets after a warm-up; CPU per request is read from /proc for every process, since
+ * on two shared cores req/s alone is noisy. Prints figures, writes docs/BENCHMARKS.md, asserts nothing.
+ *
+ *   BENCH_SECONDS=10 BENCH_ROUNDS=3 BENCH_CONNECTIONS=10 npm run -s bench:peers
+ *
+ * The peers live in bench/peers/ with a lockfile of their own, installed there on first use, so that they
+ * never enter the project's own install.
+ */
+import { execFileSync, fork, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createRequire } from 'node:module';
+import { listCitizenIds } from '../adapters/population/standin/index.ts';
+import { ensureDevKeys } from '../core/dev-keys.ts';
+import { createPrincipalSigner, PRINCIPAL_HEADER, REQUEST_ID_HEADER } from '../core/principal.ts';
+import { signDevToken } from '../gateway/auth/index.ts';
+import { startCity } from '../scripts/lib/city.ts';
+import { ROOT } from '../scripts/lib/processes.ts';
+import { cpuSeconds, peakRssMiB, type CpuSample } from './lib/proc.ts';
+
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 10);
+const CITIZENS = 200;
+const PEERS_DIR = join(ROOT, 'bench/peers');
+
+if (!existsSync(join(PEERS_DIR, 'node_modules'))) {
+  process.stdout.write('Installing the peer gateways into bench/peers (first use only)…\n');
+  execFileSync('npm', ['ci'], { cwd: PEERS_DIR, stdio: 'inherit' });
+}
+const autocannon = createRequire(join(PEERS_DIR, 'package.json'))('autocannon') as (opts: object) => Promise<AutocannonResult>;
+
+interface AutocannonResult {
+  requests: { total: number };
+  latency: { p50: number; p99: number };
+  non2xx: number;
+  errors: number;
+  duration: number;
+}
+
+/** The dashboard of one citizen: every department that answers for a citizen today. */
+const dashboard = (id: string) => `{ citizen(id: "${id}") { name gender birthDate address { divisionCode } insurance { status balance } } }`;
+/** The floor: the population part alone, asked of the population subgraph itself. */
+const floorQuery = (id: string) => `{ citizen(id: "${id}") { name gender birthDate address { divisionCode } } }`;
+
+const dataDir = mkdtempSync(join(tmpdir(), 'citygraph-bench-peers-'));
+const production = { NODE_ENV: 'production', LOG_LEVEL: 'warn' };
+const city = await startCity({ dataDir, env: production });
+const peers: ChildProcess[] = [];
+
+try {
+  const keys = ensureDevKeys(dataDir);
+  const signPrincipal = await createPrincipalSigner({ privateKeyPem: keys.principalPrivateKeyPem, reuseSeconds: 0 });
+  const ids = listCitizenIds(CITIZENS);
+  const userTokens = await Promise.all(ids.map((sub) => signDevToken({ secret: keys.jwtSecret, role: 'citizen', sub })));
+  // Peers cannot sign the principal; the client hands them the token our gateway would have made.
+  const principalTokens = async () =>
+    Promise.all(ids.map((sub) => signPrincipal({ sub, role: 'citizen', department: null, scopes: [], onBehalfOf: null, client: null })));
+
+  const subgraphUrl = (name: string) => city.services[`subgraph-${name}`]!.url;
+  const supergraphFile = join(dataDir, 'supergraph.graphql');
+  writeFileSync(
+    supergraphFile,
+    readFileSync(join(ROOT, 'schema/supergraph.graphql'), 'utf8').replace(/@join__graph\(name: "(\w+)", url: "[^"]*"\)/g, (_m, name: string) => `@join__graph(name: "${name}", url: "${subgraphUrl(name)}")`),
+  );
+  const startPeer = (entry: string, env: Record<string, string>) =>
+    new Promise<{ url: string; child: ChildProcess }>((resolve, reject) => {
+      const child = fork(join(PEERS_DIR, entry), [], { cwd: PEERS_DIR, env: { ...process.env, ...production, SUPERGRAPH_FILE: supergraphFile, ...env }, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+      peers.push(child);
+      child.once('message', (m: { ready?: string }) => (m.ready ? resolve({ url: m.ready, child }) : reject(new Error(`${entry} did not start`))));
+      child.once('exit', (code) => reject(new Error(`${entry} exited with ${code}`)));
+    });
+  const [apollo, hive, hiveRouter] = await Promise.all([startPeer('apollo.mjs', {}), startPeer('hive.mjs', {}), startPeer('hive.mjs', { PLANNER: 'router' })]);
+
+  const behind = ['subgraph-population', 'subgraph-medicalInsurance', 'population-standin', 'medicalInsurance-standin'].map((n) => ({ name: n, pid: city.services[n]!.child.pid! }));
+  type Load = 'many' | 'one';
+  interface Target {
+    name: string;
+    url: string;
+    pid: number;
+    /** Headers and body of the i-th request under a load. */
+    request(load: Load, i: number): { headers: Record<string, string>; body: string };
+    behind: { name: string; pid: number }[];
+  }
+  let principals = await principalTokens();
+  const viaPrincipal = (query: (id: string) => string) => (load: Load, i: number) => {
+    const k = load === 'many' ? i % CITIZENS : 0;
+    // Subgraphs also require a request id, which our gateway makes and a peer does not.
+    const headers = { 'content-type': 'application/json', [PRINCIPAL_HEADER]: principals[k]!, [REQUEST_ID_HEADER]: `bench-req-${i}` };
+    return { headers, body: JSON.stringify({ query: query(ids[k]!) }) };
+  };
+  const targets: Target[] = [
+    {
+      name: 'CityGraph gateway (auth, limits, rules, records on)',
+      url: city.gatewayUrl,
+      pid: city.services.gateway!.child.pid!,
+      behind,
+      request: (load, i) => {
+        const k = load === 'many' ? i % CITIZENS : 0;
+        return { headers: { 'content-type': 'application/json', authorization: `Bearer ${userTokens[k]}` }, body: JSON.stringify({ query: dashboard(ids[k]!) }) };
+      },
+    },
+    { name: 'bare @apollo/gateway 2.14.4', url: apollo.url, pid: apollo.child.pid!, behind, request: viaPrincipal(dashboard) },
+    { name: 'Hive Gateway 2.15.1', url: hive.url, pid: hive.child.pid!, behind, request: viaPrincipal(dashboard) },
+    { name: 'Hive Gateway 2.15.1 + Hive Router runtime', url: hiveRouter.url, pid: hiveRouter.child.pid!, behind, request: viaPrincipal(dashboard) },
+    { name: 'population subgraph alone (floor)', url: subgraphUrl('population'), pid: city.services['subgraph-population']!.child.pid!, behind: behind.filter((b) => b.name.startsWith('population')), request: viaPrincipal(floorQuery) },
+  ];
+
+  // Every target must answer the dashboard without errors before anything is measured.
+  for (const t of targets) {
+    const { headers, body } = t.request('many', 1);
+    const res = await fetch(t.url, { method: 'POST', headers, body });
+    const json = (await res.json()) as { data?: { citizen?: { name?: string } }; errors?: unknown[] };
+    if (!res.ok || json.errors || !json.data?.citizen?.name) throw new Error(`${t.name} did not answer the dashboard: ${res.status} ${JSON.stringify(json).slice(0, 300)}`);
+  }
+
+  const run = async (t: Target, load: Load, seconds: number) => {
+    let i = 0;
+    const pids = [{ name: 'gateway', pid: t.pid }, ...t.behind.filter((b) => b.pid !== t.pid)];
+    const before: CpuSample[] = pids.map((p) => cpuSeconds(p.pid));
+    const result = await autocannon({
+      url: t.url,
+      connections: CONNECTIONS,
+      duration: seconds,
+      requests: [{ method: 'POST', setupRequest: (req: object) => ({ ...req, ...t.request(load, i++) }) }],
+    });
+    const after: CpuSample[] = pids.map((p) => cpuSeconds(p.pid));
+    const n = Math.max(1, result.requests.total);
+    const cpuMs = Object.fromEntries(pids.map((p, k) => [p.name, ((after[k]! - before[k]!) * 1000) / n]));
+    return { rps: result.requests.total / result.duration, p50: result.latency.p50, p99: result.latency.p99, failed: result.non2xx + result.errors, cpuMs };
+  };
+
+  // Legacy calls per dashboard, read from the stand-ins' counters, against the minimum: one registry
+  // batch (it takes up to 50 IDs a call) and one insurance call per distinct person (one-at-a-time system).
+  const standIn = (name: string) => city.services[name]!.url.replace(/\/$/, '');
+  const legacyCalls: string[] = [];
+  for (const t of targets.slice(0, 4)) {
+    await Promise.all(['population-standin', 'medicalInsurance-standin'].map((n) => fetch(`${standIn(n)}/__stats/reset`, { method: 'POST' })));
+    const probes = 20;
+    for (let k = 0; k < probes; k++) {
+      const { headers, body } = t.request('many', 100 + k);
+      await (await fetch(t.url, { method: 'POST', headers, body })).text();
+    }
+    const [pop, ins] = await Promise.all(['population-standin', 'medicalInsurance-standin'].map(async (n) => ((await (await fetch(`${standIn(n)}/__stats`)).json()) as { requests: number }).requests));
+    legacyCalls.push(`- ${t.name}: ${(pop! / probes).toFixed(2)} registry + ${(ins! / probes).toFixed(2)} insurance calls per dashboard (minimum 1 + 1)`);
+  }
+
+  const loads: Load[] = ['many', 'one'];
+  type Sample = Awaited<ReturnType<typeof run>>;
+  const samples = new Map<string, Sample[]>();
+  for (const load of loads) for (const t of targets) await run(t, load, Math.min(3, SECONDS)); // warm-up
+  for (let r = 0; r < ROUNDS; r++) {
+    principals = await principalTokens(); // principal tokens live 60 s
+    for (const load of loads) {
+      for (const t of r % 2 === 0 ? targets : [...targets].reverse()) {
+        const key = `${load}\u0000${t.name}`;
+        samples.set(key, [...(samples.get(key) ?? []), await run(t, load, SECONDS)]);
+      }
+    }
+  }
+
+  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+  const rows: Record<string, string>[] = [];
+  const rpsOf = new Map<string, number>();
+  for (const load of loads) {
+    for (const t of targets) {
+      const s = samples.get(`${load}\u0000${t.name}`)!;
+      const rps = median(s.map((x) => x.rps));
+      rpsOf.set(`${load}\u0000${t.name}`, rps);
+      const cpu = (name: string) => median(s.map((x) => x.cpuMs[name] ?? 0));
+      const behindCpu = t.behind.filter((b) => b.pid !== t.pid).reduce((sum, b) => sum + cpu(b.name), 0);
+      rows.push({
+        load: load === 'many' ? `${CITIZENS} citizens, own credentials` : 'one citizen repeated',
+        target: t.name,
+        'req/s (median; all rounds)': `${rps.toFixed(0)} (${s.map((x) => x.rps.toFixed(0)).join(', ')})`,
+        'p50 / p99 ms': `${median(s.map((x) => x.p50))} / ${median(s.map((x) => x.p99))}`,
+        'gateway CPU ms/req': cpu('gateway').toFixed(2),
+        'subgraphs + stand-ins CPU ms/req': behindCpu.toFixed(2),
+        failed: String(s.reduce((a, x) => a + x.failed, 0)),
+      });
+    }
+  }
+  const ours = (load: Load) => rpsOf.get(`${load}\u0000${targets[0]!.name}`)!;
+  const ratios = loads.flatMap((load) =>
+    targets.slice(1, 4).map((t) => `- ${load === 'many' ? 'many citizens' : 'one citizen'}: CityGraph / ${t.name} = ${(ours(load) / rpsOf.get(`${load}\u0000${t.name}`)!).toFixed(2)}×`),
+  );
+  const memory = [
+    `- gateway peak RSS: CityGraph ${peakRssMiB(targets[0]!.pid)} MiB, bare @apollo/gateway ${peakRssMiB(apollo.child.pid!)} MiB, Hive Gateway ${peakRssMiB(hive.child.pid!)} MiB, Hive + Router runtime ${peakRssMiB(hiveRouter.child.pid!)} MiB`,
+  ];
+  console.table(rows);
+  console.log([...ratios, ...memory, ...legacyCalls].join('\n'));
+
+  const header = ['load', 'target', 'req/s (median; all rounds)', 'p50 / p99 ms', 'gateway CPU ms/req', 'subgraphs + stand-ins CPU ms/req', 'failed'];
+  const table = [`| ${header.join(' | ')} |`, `| ${header.map(() => '---').join(' | ')} |`, ...rows.map((r) => `| ${header.map((h) => r[h]).join(' | ')} |`)].join('\n');
+  const date = new Date().toISOString().slice(0, 10);
+  const section = [
+    '## Side by side with other Node gateways',
+    '',
+    `Produced by \`BENCH_SECONDS=${SECONDS} BENCH_ROUNDS=${ROUNDS} BENCH_CONNECTIONS=${CONNECTIONS} npm run -s bench:peers\` on ${date}: ` +
+      `${cpus().length} cores (${cpus()[0]?.model ?? 'unknown CPU'}), Node ${process.version}, every process and autocannon sharing them; ` +
+      `NODE_ENV=production; stand-ins at zero latency; ${CONNECTIONS} connections; a ${Math.min(3, SECONDS)}-s warm-up per target and load, then ${ROUNDS} rounds of ${SECONDS} s alternating between targets (the order reversed every other round).`,
+    'The query is the dashboard of one citizen across the departments that answer for a citizen today; peers get the principal token our gateway would sign (they cannot sign one), so they do no authentication at all.',
+    '',
+    table,
+    '',
+    ...ratios,
+    ...memory,
+    '',
+    'Legacy calls per dashboard request (stand-ins\' counters over 20 requests for different citizens):',
+    '',
+    ...legacyCalls,
+    '',
+  ].join('\n');
+  const file = join(ROOT, 'docs/BENCHMARKS.md');
+  const existing = existsSync(file) ? readFileSync(file, 'utf8') : '# Benchmarks\n\nFigures produced by the bench scripts on this project\'s machine; each section names its command.\n\n';
+  const marker = /## Side by side with other Node gateways\n[\s\S]*?(?=\n## |$)/;
+  writeFileSync(file, marker.test(existing) ? existing.replace(marker, section.trimEnd() + '\n') : `${existing.trimEnd()}\n\n${section}`);
+  console.log(`\nWrote docs/BENCHMARKS.md.`);
+} finally {
+  for (const p of peers) p.kill('SIGTERM');
+  await city.stop();
+  rmSync(dataDir, { recursive: true, force: true });
+}
