@@ -11,7 +11,7 @@ export default defineConfig({
   },
   test: {
     include: ['**/__tests__/**/*.test.ts', 'test/**/*.test.ts'],
-    exclude: ['node_modules/**', '.data/**'],
+    exclude: ['**/node_modules/**', '.data/**'],
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: 'forks',

@@ -96,12 +96,12 @@ class BufferedResponse implements HttpFetchResponse {
   readonly status: number;
   readonly statusText: string;
   readonly headers: { get(name: string): string | null };
+  readonly url: string;
+  private readonly bytes: Buffer;
 
-  constructor(
-    readonly url: string,
-    res: IncomingMessage,
-    private readonly bytes: Buffer,
-  ) {
+  constructor(url: string, res: IncomingMessage, bytes: Buffer) {
+    this.url = url;
+    this.bytes = bytes;
     this.status = res.statusCode ?? 0;
     this.ok = this.status >= 200 && this.status <= 299;
     this.statusText = res.statusMessage ?? '';
@@ -123,7 +123,10 @@ class BufferedResponse implements HttpFetchResponse {
 
 /** fetch's `headers.get`: case-insensitive, repeated values joined with ", ". */
 class HeaderView {
-  constructor(private readonly raw: IncomingHttpHeaders) {}
+  private readonly raw: IncomingHttpHeaders;
+  constructor(raw: IncomingHttpHeaders) {
+    this.raw = raw;
+  }
 
   get(name: string): string | null {
     const value = this.raw[name.toLowerCase()];

@@ -39,7 +39,11 @@ export class LogStore implements SupervisionStore {
   private running: Promise<unknown> | null = null;
   private readonly timer: NodeJS.Timeout | null;
 
-  constructor(private readonly db: StoreBackend, private readonly o: LogStoreOptions) {
+  private readonly db: StoreBackend;
+  private readonly o: LogStoreOptions;
+  constructor(db: StoreBackend, o: LogStoreOptions) {
+    this.db = db;
+    this.o = o;
     this.backend = db.kind;
     this.timer = o.checkpointIntervalMs > 0 ? setInterval(() => this.autoCheckpoint(), o.checkpointIntervalMs) : null;
     // The timer must never keep a process alive on its own.

@@ -68,7 +68,10 @@ type Row = Record<string, unknown>;
 class PgBackend implements StoreBackend {
   readonly kind = 'postgres' as const;
   private closed = false;
-  constructor(private readonly pool: pg.Pool) {}
+  private readonly pool: pg.Pool;
+  constructor(pool: pg.Pool) {
+    this.pool = pool;
+  }
 
   private async tx<T>(fn: (c: pg.PoolClient) => Promise<T>): Promise<T> {
     const client = await this.pool.connect();

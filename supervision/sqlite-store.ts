@@ -53,7 +53,10 @@ type Row = Record<string, unknown>;
 class SqliteBackend implements StoreBackend {
   readonly kind = 'sqlite' as const;
   private readonly statements = new Map<string, StatementSync>();
-  constructor(private readonly db: DatabaseSync) {}
+  private readonly db: DatabaseSync;
+  constructor(db: DatabaseSync) {
+    this.db = db;
+  }
 
   /** A prepared statement, compiled once per connection. */
   private sql(text: string): StatementSync {

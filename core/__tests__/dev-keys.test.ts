@@ -66,7 +66,7 @@ describe('ensureDevKeys', () => {
     const dir = dataDir();
     const script = `import { ensureDevKeys } from ${JSON.stringify(new URL('../dev-keys.ts', import.meta.url).href)};
       process.stdout.write(ensureDevKeys(${JSON.stringify(dir)}).principalPublicKeyPem);`;
-    const run = () => promisify(execFile)(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script]);
+    const run = () => promisify(execFile)(process.execPath, ['--input-type=module', '-e', script]);
     const outputs = await Promise.all([run(), run(), run(), run()]);
     expect(new Set(outputs.map((o) => o.stdout)).size).toBe(1);
     expect(outputs[0]!.stdout).toBe(ensureDevKeys(dir).principalPublicKeyPem);

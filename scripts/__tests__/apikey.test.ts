@@ -13,7 +13,7 @@ const script = fileURLToPath(new URL('../apikey.ts', import.meta.url));
 /** Runs `apikey.ts args` like `npm run -s apikey -- args`; never rejects, returns the exit code. */
 function apikey(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    execFile(process.execPath, ['--import', 'tsx', script, ...args], { env: { ...process.env, CITYGRAPH_DATA_DIR: dataDir } }, (err, stdout, stderr) =>
+    execFile(process.execPath, [script, ...args], { env: { ...process.env, CITYGRAPH_DATA_DIR: dataDir } }, (err, stdout, stderr) =>
       resolve({ code: err ? Number(err.code) : 0, stdout, stderr }),
     );
   });

@@ -14,7 +14,7 @@ const script = fileURLToPath(new URL('../token.ts', import.meta.url));
 /** Runs `token.ts args` like `npm run -s token -- args`; never rejects, returns the exit code. */
 function token(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    execFile(process.execPath, ['--import', 'tsx', script, ...args], { env: { ...process.env, CITYGRAPH_DATA_DIR: dataDir } }, (err, stdout, stderr) =>
+    execFile(process.execPath, [script, ...args], { env: { ...process.env, CITYGRAPH_DATA_DIR: dataDir } }, (err, stdout, stderr) =>
       resolve({ code: err ? Number(err.code) : 0, stdout, stderr }),
     );
   });

@@ -35,12 +35,15 @@ export interface LaunchOptions {
   readyTimeoutMs?: number;
 }
 
-/** Forks `entry` under tsx and resolves when it sends `{ ready: url }`. */
+/**
+ * Forks `entry` and resolves when it sends `{ ready: url }`. Node 24 runs the TypeScript itself (type
+ * stripping; tsconfig's `erasableSyntaxOnly` keeps the code strippable), so no process transpiles.
+ */
 export function launch(options: LaunchOptions): Promise<Service> {
   const child = fork(fileURLToPath(new URL(options.entry, `file://${ROOT}`)), [], {
     cwd: ROOT,
     // CITYGRAPH_NODE_ARGS adds Node flags to one service, e.g. `--cpu-prof` for profiling.
-    execArgv: ['--import', 'tsx', ...(options.env?.CITYGRAPH_NODE_ARGS?.split(' ').filter(Boolean) ?? [])],
+    execArgv: [...(options.env?.CITYGRAPH_NODE_ARGS?.split(' ').filter(Boolean) ?? [])],
     env: { ...process.env, ...options.env },
     stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
   });

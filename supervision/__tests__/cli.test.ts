@@ -7,7 +7,7 @@ import { BACKENDS, seed, type TestContext } from './harness.ts';
 const ROOT = join(import.meta.dirname, '..', '..');
 
 function audit(args: string[], env: Record<string, string> = {}) {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', 'scripts/audit.ts', ...args], {
+  const r = spawnSync(process.execPath, ['scripts/audit.ts', ...args], {
     cwd: ROOT,
     env: { ...process.env, DATABASE_URL: '', ...env },
     encoding: 'utf8',

@@ -14,7 +14,7 @@ describe.each(BACKENDS)('a writer killed with SIGKILL on $name', ({ create }) =>
   });
 
   it('loses no acknowledged record, and recovery marks the interrupted intent', async () => {
-    const child = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'fixtures', 'append-forever.ts'), ctx.db, ctx.dataDir], {
+    const child = spawn(process.execPath, [join(import.meta.dirname, 'fixtures', 'append-forever.ts'), ctx.db, ctx.dataDir], {
       cwd: join(import.meta.dirname, '..', '..'),
       stdio: ['ignore', 'pipe', 'inherit'],
     });

@@ -8,7 +8,7 @@ afterEach(() => { child?.kill('SIGKILL'); });
 
 describe('medical insurance stand-in process', () => {
   it('announces its URL on stdout and over IPC, serves 1101, and exits cleanly on SIGTERM', async () => {
-    child = fork(MAIN, [], { execArgv: ['--import', 'tsx'], env: { ...process.env, PORT: '0', LATENCY_MS: '5' }, stdio: ['ignore', 'pipe', 'inherit', 'ipc'] });
+    child = fork(MAIN, [], { execArgv: [], env: { ...process.env, PORT: '0', LATENCY_MS: '5' }, stdio: ['ignore', 'pipe', 'inherit', 'ipc'] });
     let stdout = '';
     child.stdout!.on('data', (b: Buffer) => { stdout += b.toString(); });
     const url = await new Promise<string>((resolve, reject) => {

@@ -1,5 +1,5 @@
 /**
- * Process entry of the medical insurance stand-in: `node --import tsx adapters/medicalInsurance/standin/main.ts`.
+ * Process entry of the medical insurance stand-in: `node adapters/medicalInsurance/standin/main.ts`.
  * The only place that reads the environment (PORT, HOST, LATENCY_MS); prints one JSON line with the URL.
  */
 import { startMedicalInsuranceStandIn } from './index.ts';

@@ -6,7 +6,10 @@ import type { Person } from './persons.ts';
 
 /** A JSON number written exactly as its text (e.g. `1523.40`). */
 class RawNumber {
-  constructor(readonly text: string) {}
+  readonly text: string;
+  constructor(text: string) {
+    this.text = text;
+  }
 }
 
 /** Serialises plain values like JSON.stringify, except that a RawNumber is written verbatim. */

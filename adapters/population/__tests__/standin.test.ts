@@ -142,7 +142,7 @@ describe('population stand-in data', () => {
 describe('population stand-in process', () => {
   it('starts from main.ts, reports its URL over IPC and stops on SIGTERM', async () => {
     const child = fork(new URL('../standin/main.ts', import.meta.url), [], {
-      execArgv: ['--import', 'tsx'],
+      execArgv: [],
       env: { ...process.env, PORT: '0', CITIZENS: '100' },
       stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
     });

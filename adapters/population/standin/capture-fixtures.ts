@@ -1,7 +1,7 @@
 /**
  * Captures real reply bytes (GBK) from the stand-in into adapters/population/__tests__/fixtures, so
  * replay tests exercise the adapter on the wire format, not on hand-written strings. Run once, commit:
- *   node --import tsx adapters/population/standin/capture-fixtures.ts
+ *   node adapters/population/standin/capture-fixtures.ts
  */
 import { writeFile } from 'node:fs/promises';
 import { buildEnvelope, SERVICE_NS, type Operation } from '../client.ts';

@@ -1,5 +1,5 @@
 /**
- * Process entry of the population stand-in: `node --import tsx adapters/population/standin/main.ts`.
+ * Process entry of the population stand-in: `node adapters/population/standin/main.ts`.
  * The only place that reads the environment (PORT, HOST, LATENCY_MS, CITIZENS, SEED, SECRET).
  */
 import { startPopulationStandIn, type PopulationStandInOptions } from './index.ts';

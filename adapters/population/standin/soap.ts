@@ -10,8 +10,12 @@ export const SERVICE_NS = 'http://rkxx.ga.example/ws/RkxxService';
 
 /** A SOAP Fault to send back: `Client` when the request is at fault, `Server` otherwise. */
 export class SoapFault extends Error {
-  constructor(readonly faultcode: 'Client' | 'Server', readonly faultstring: string) {
+  readonly faultcode: 'Client' | 'Server';
+  readonly faultstring: string;
+  constructor(faultcode: 'Client' | 'Server', faultstring: string) {
     super(faultstring);
+    this.faultcode = faultcode;
+    this.faultstring = faultstring;
   }
 }
 
