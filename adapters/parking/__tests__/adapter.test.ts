@@ -68,7 +68,7 @@ describe('reads', () => {
       expect.objectContaining({ plate: DEMO_PLATES[0], color: 'BLUE', newEnergy: false }),
       expect.objectContaining({ plate: DEMO_PLATES[1], color: 'GREEN', newEnergy: true }),
     ]);
-    const [sessions] = (await adapter.loadUnpaidSessions([DEMO_CITIZEN_ID], ctx)) as [Array<{ amountDue: string; paid: boolean }>];
+    const [sessions] = (await adapter.loadUnpaidSessions([DEMO_CITIZEN_ID], ctx)) as unknown as [Array<{ amountDue: string; paid: boolean }>];
     expect(sessions.length).toBeGreaterThanOrEqual(2);
     for (const s of sessions) {
       expect(s.paid).toBe(false);
@@ -145,7 +145,7 @@ describe('changes happen once', () => {
   });
 
   it('charges a session once for the same key sent concurrently, then refuses another key with CONFLICT', async () => {
-    const [sessions] = (await adapter.loadUnpaidSessions([DEMO_CITIZEN_ID], ctx)) as [Array<{ id: string; amountDue: string }>];
+    const [sessions] = (await adapter.loadUnpaidSessions([DEMO_CITIZEN_ID], ctx)) as unknown as [Array<{ id: string; amountDue: string }>];
     const session = sessions[0]!;
     const key = newKey();
     const other = createParkingAdapter({ url: standIn.url });
@@ -160,7 +160,7 @@ describe('changes happen once', () => {
   });
 
   it('refuses a wrong amount with BAD_USER_INPUT and charges nothing', async () => {
-    const [sessions] = (await adapter.loadUnpaidSessions([DEMO_CITIZEN_ID], ctx)) as [Array<{ id: string; amountDue: string }>];
+    const [sessions] = (await adapter.loadUnpaidSessions([DEMO_CITIZEN_ID], ctx)) as unknown as [Array<{ id: string; amountDue: string }>];
     const session = sessions.at(-1)!;
     await expect(adapter.paySession({ citizenId: DEMO_CITIZEN_ID, sessionId: session.id, amount: '0.01' }, { ...ctx, idempotencyKey: newKey() })).rejects.toMatchObject({ code: 'BAD_USER_INPUT', details: { rule: 'amountDue' } });
     expect((await stats()).charges).toBe(0);
