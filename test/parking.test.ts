@@ -2,6 +2,7 @@
  * Whole-system tests of 好停车: the real parking stand-in, subgraph and gateway (one city for the file),
  * asked over HTTP as the citizen app, an operator integrator and an anonymous visitor would.
  */
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { generateWorld } from '../adapters/parking/standin/data.ts';
@@ -36,6 +37,38 @@ const RESERVE = `mutation($lot: ID!, $plate: String!, $from: DateTime!, $to: Dat
 const PAY = `mutation($session: ID!, $amount: Decimal!, $key: ID!) {
   payParkingSession(citizenId: "${DEMO_CITIZEN_ID}", sessionId: $session, amount: $amount, idempotencyKey: $key) { id amount session { id paid amountPaid } } }`;
 const UNPAID = `{ citizen(id: "${DEMO_CITIZEN_ID}") { unpaidParkingSessions { id plate amountDue paid lot { name district } } } }`;
+
+// First, so the examples meet the seeded state the README shows (the demo session still unpaid).
+describe('the README', () => {
+  /** The `-d '…'` bodies of the README's parking section, with the credential each curl sends. */
+  function examples(): Array<{ auth: 'none' | 'token' | 'key'; body: string }> {
+    const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
+    const section = readme.slice(readme.indexOf('### Parking (好停车)'), readme.indexOf('### Error codes'));
+    const out: Array<{ auth: 'none' | 'token' | 'key'; body: string }> = [];
+    const lines = section.split('\n');
+    lines.forEach((line, i) => {
+      const m = /^\s+-d '(.*)'$/.exec(line);
+      if (!m) return;
+      const curl = lines[i - 1]!;
+      out.push({ auth: curl.includes('$TOKEN') ? 'token' : curl.includes('$KEY') ? 'key' : 'none', body: m[1]! });
+    });
+    return out;
+  }
+
+  it('runs every parking example as written, each answering data without errors', async () => {
+    const list = examples();
+    expect(list.length).toBe(5);
+    // What the shell does with '$FROM' and '$TO' in the README's command line.
+    const at = (h: number) => new Date(Math.floor(Date.now() / 3_600_000) * 3_600_000 + h * 3_600_000).toISOString().replace('.000', '');
+    const key = { [API_KEY_HEADER]: issueApiKey(join(t.dataDir, 'api-keys.json'), { client: 'sy-jiaotou', scopes: ['parking:operator'] }).key };
+    for (const ex of list) {
+      const body = JSON.parse(ex.body.replace(`'$FROM'`, at(2)).replace(`'$TO'`, at(4))) as { query: string };
+      const r = await t.query(body.query, ex.auth === 'token' ? { token: citizen } : ex.auth === 'key' ? { headers: key } : {});
+      expect(r.body.errors, body.query).toBeUndefined();
+      expect(Object.values(r.body.data).every((v) => v !== null), body.query).toBe(true);
+    }
+  });
+});
 
 describe('public car parks', () => {
   it('lists car parks around a point in 和平区 nearest first, with free spaces, to an anonymous caller, page after page', async () => {

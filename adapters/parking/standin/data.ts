@@ -85,15 +85,16 @@ export const OPERATORS: readonly OperatorRow[] = [
   { operator_id: 'city-parking', operator_name: '沈阳城市停车发展有限公司' },
 ];
 
-// Centres are real places; radii keep every car park inside its district's built-up area.
+// Centres are real places; radii keep every car park inside its district's built-up area, and the
+// discs of neighbouring districts apart, so a car park is where its district says it is.
 const DISTRICTS: ReadonlyArray<{ code: string; name: string; lat: number; lng: number; km: number; count: number; roads: readonly string[] }> = [
-  { code: '210102', name: '和平区', lat: 41.7960, lng: 123.4010, km: 2.2, count: 110, roads: ['太原街', '南京北街', '中华路', '北二马路', '三好街', '中山路', '西塔街', '南湖', '十一纬路', '民主路'] },
-  { code: '210103', name: '沈河区', lat: 41.7965, lng: 123.4494, km: 2.2, count: 110, roads: ['中街', '五爱街', '青年大街', '市府大路', '小河沿', '惠工街', '北顺城路', '小西路'] },
-  { code: '210104', name: '大东区', lat: 41.8055, lng: 123.4690, km: 2.5, count: 60, roads: ['东北大马路', '小东路', '滂江街', '大什字街', '东望街'] },
-  { code: '210105', name: '皇姑区', lat: 41.8237, lng: 123.4238, km: 2.5, count: 70, roads: ['黄河南大街', '北陵大街', '崇山中路', '长江街', '岐山中路'] },
-  { code: '210106', name: '铁西区', lat: 41.7980, lng: 123.3600, km: 3.5, count: 90, roads: ['北二中路', '兴华南街', '建设大路', '保工北街', '云峰北街', '重工街'] },
+  { code: '210102', name: '和平区', lat: 41.7960, lng: 123.4010, km: 2.0, count: 110, roads: ['太原街', '南京北街', '中华路', '北二马路', '三好街', '中山路', '西塔街', '南湖', '十一纬路', '民主路'] },
+  { code: '210103', name: '沈河区', lat: 41.7930, lng: 123.4620, km: 2.0, count: 110, roads: ['中街', '五爱街', '青年大街', '市府大路', '小河沿', '惠工街', '北顺城路', '小西路'] },
+  { code: '210104', name: '大东区', lat: 41.8240, lng: 123.4880, km: 2.0, count: 60, roads: ['东北大马路', '小东路', '滂江街', '大什字街', '东望街'] },
+  { code: '210105', name: '皇姑区', lat: 41.8380, lng: 123.4150, km: 2.3, count: 70, roads: ['黄河南大街', '北陵大街', '崇山中路', '长江街', '岐山中路'] },
+  { code: '210106', name: '铁西区', lat: 41.7950, lng: 123.3400, km: 2.5, count: 90, roads: ['北二中路', '兴华南街', '建设大路', '保工北街', '云峰北街', '重工街'] },
   { code: '210112', name: '浑南区', lat: 41.7140, lng: 123.4580, km: 4.5, count: 70, roads: ['浑南中路', '创新路', '世纪路', '全运路', '南屏中路'] },
-  { code: '210114', name: '于洪区', lat: 41.7950, lng: 123.3080, km: 3.0, count: 35, roads: ['沈新路', '黑山路', '怒江北街', '洪湖北路'] },
+  { code: '210114', name: '于洪区', lat: 41.8100, lng: 123.2750, km: 2.5, count: 35, roads: ['沈新路', '黑山路', '怒江北街', '洪湖北路'] },
   { code: '210113', name: '沈北新区', lat: 41.9120, lng: 123.5210, km: 3.5, count: 25, roads: ['道义南大街', '蒲河路', '虎石台大街', '正良一路'] },
   { code: '210111', name: '苏家屯区', lat: 41.6650, lng: 123.3440, km: 2.5, count: 15, roads: ['中央大街', '枫杨路', '雪松路', '迎春街'] },
   { code: '210115', name: '辽中区', lat: 41.5160, lng: 122.7650, km: 1.5, count: 7, roads: ['辽中大街', '蒲东街'] },
@@ -125,7 +126,7 @@ export interface ParkingWorld {
   orders: OrderRow[];
 }
 
-/** Generates the world; the demo citizen owns DEMO_PLATES and has two unpaid orders. */
+/** Generates the world; the demo citizen owns DEMO_PLATES and has three unpaid orders. */
 export function generateWorld(seed: number = DEFAULT_SEED): ParkingWorld {
   const random = prng(seed);
   const int = (n: number) => Math.floor(random() * n);
@@ -198,10 +199,11 @@ export function generateWorld(seed: number = DEFAULT_SEED): ParkingWorld {
       pay_status: paid ? 1 : 0, pay_no: paid ? `PAY${id.slice(1)}` : null, pay_time: paid ? inTime + minutes * 60 + 120 : null,
     };
   };
-  // The demo citizen: two unpaid orders (one per vehicle) and one paid.
+  // The demo citizen: three unpaid orders (both vehicles) and one paid.
   orders.push(order(vehicles[0]!, heping[0]!, ORDERS_BASE + 3600, 155, false));
   orders.push(order(vehicles[1]!, shenhe[0]!, ORDERS_BASE + 86_400 + 1800, 95, false));
   orders.push(order(vehicles[0]!, heping[1]!, ORDERS_BASE - 86_400, 50, true));
+  orders.push(order(vehicles[1]!, heping[2]!, ORDERS_BASE + 2 * 86_400 + 4000, 150, false));
   for (const v of vehicles.slice(2)) {
     if (random() < 0.3) orders.push(order(v, pick(parks), ORDERS_BASE - int(10) * 86_400 + int(50_000), 20 + int(400), random() < 0.5));
   }
