@@ -182,6 +182,21 @@ describe('reservations never book twice', () => {
     expect((await t.stats('parking-standin')).byApi['parking/reserve/apply']).toBe(1);
   });
 
+  it('cancels once for the same key sent twice at once, then refuses cancelling again with CONFLICT', async () => {
+    const made = await t.query(RESERVE, { token: citizen, variables: { lot: ownLot.park_uuid, plate: '辽AD12345', from: hour(100), to: hour(101), key: key('tocancel') } });
+    const id = made.body.data.reserveParking.reservation.id;
+    const CANCEL = `mutation($id: ID!, $key: ID!) { cancelParkingReservation(citizenId: "${DEMO_CITIZEN_ID}", id: $id, idempotencyKey: $key) { reservation { id status } } }`;
+    const variables = { id, key: key('cancel') };
+    const [a, b] = await Promise.all([t.query(CANCEL, { token: citizen, variables }), t.query(CANCEL, { token: citizen, variables })]);
+    expect(a.body.data.cancelParkingReservation.reservation).toEqual({ id, status: 'CANCELLED' });
+    expect(b.body.data).toEqual(a.body.data);
+    expect((await t.stats('parking-standin')).reservationsCancelled).toBe(1);
+    const again = await t.query(CANCEL, { token: citizen, variables: { id, key: key('again') } });
+    expect(again.body.errors?.[0]?.extensions).toMatchObject({ code: 'CONFLICT', details: { reason: 'reservationState' } });
+    const mine = await t.query(`{ citizen(id: "${DEMO_CITIZEN_ID}") { parkingReservations { id status } } }`, { token: citizen });
+    expect(mine.body.data.citizen.parkingReservations).toContainEqual({ id, status: 'CANCELLED' });
+  });
+
   it('lets the operator of a car park see its reservations without owner names, and no other operator', async () => {
     await t.query(RESERVE, { token: citizen, variables: { lot: ownLot.park_uuid, plate: '辽A8K3F2', from: hour(90), to: hour(91), key: key('op') } });
     const file = join(t.dataDir, 'api-keys.json');
