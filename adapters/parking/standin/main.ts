@@ -12,16 +12,18 @@ const standIn = await startParkingStandIn({
 });
 process.stdout.write(`${JSON.stringify({ service: 'parking-standin', url: standIn.url })}\n`);
 // A parent that forked us waits for this instead of parsing stdout.
-process.send?.({ ready: standIn.url });
+process.send?.({ ready: standIn.url, node: process.version });
 
 let closing = false;
-for (const signal of ['SIGTERM', 'SIGINT'] as const) {
-  process.once(signal, () => {
-    if (closing) return;
-    closing = true;
-    standIn.close().then(() => process.exit(0), () => process.exit(1));
-  });
-}
+const shutdown = (): void => {
+  if (closing) return;
+  closing = true;
+  standIn.close().then(() => process.exit(0), () => process.exit(1));
+};
+process.once('SIGTERM', shutdown);
+process.once('SIGINT', shutdown);
+// A forked stand-in must not outlive the parent that started it.
+if (process.send) process.once('disconnect', shutdown);
 
 function numberFromEnv(name: string, fallback: number): number {
   const raw = process.env[name];
