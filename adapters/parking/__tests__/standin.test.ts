@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_CITIZEN_ID } from '../../population/standin/data.ts';
 import { sign } from '../client.ts';
 import { DEV_APP_ID, DEV_APP_SECRET, generateWorld, signOf, startParkingStandIn, type ParkingStandIn } from '../standin/index.ts';
+import { Platform } from '../standin/platform.ts';
 
 let standIn: ParkingStandIn;
 beforeAll(async () => {
@@ -38,6 +39,22 @@ describe('the parking platform stand-in', () => {
     expect(new Set(a.parks.map((p) => p.area_name)).size).toBe(13);
     expect(a.vehicles.filter((v) => v.cert_no === DEMO_CITIZEN_ID).map((v) => [v.car_number, v.license_color])).toEqual([['辽A8K3F2', 0], ['辽AD12345', 4]]);
     expect(a.orders.filter((o) => o.cert_no === DEMO_CITIZEN_ID && o.pay_status === 0).length).toBeGreaterThanOrEqual(2);
+  });
+
+  it('changes free spaces with the time of day, the same for the same minute, always within the car park', () => {
+    let now = Date.parse('2026-12-01T00:00:00Z'); // 08:00 in Shenyang
+    const platform = new Platform(20261201, () => now);
+    const ids = platform.parks.slice(0, 50).map((p) => p.park_uuid);
+    const spaces = () => (platform.parkInfo({ park_uuids: ids }) as { payload: { parks: Array<{ remain_space: number; total_space: number }> } }).payload.parks;
+    const morning = spaces();
+    expect(spaces()).toEqual(morning);
+    now += 6 * 3_600_000;
+    const afternoon = spaces();
+    expect(afternoon.filter((p, i) => p.remain_space !== morning[i]!.remain_space).length).toBeGreaterThan(25);
+    for (const p of [...morning, ...afternoon]) {
+      expect(p.remain_space).toBeGreaterThanOrEqual(0);
+      expect(p.remain_space).toBeLessThanOrEqual(p.total_space);
+    }
   });
 
   it('signs the way the adapter does (one algorithm, two implementations)', () => {
