@@ -35,6 +35,7 @@ const FAILURES: Readonly<Record<string, Mapping>> = {
   ORDER_NOT_FOUND: [ErrorCode.NOT_FOUND, 'You have no parking session with this id.'],
   VEHICLE_NOT_BOUND: [ErrorCode.BAD_USER_INPUT, 'This plate is not registered to you on the parking platform; register the vehicle first.', { rule: 'plateNotRegistered' }],
   RESERVE_TIME_INVALID: [ErrorCode.BAD_USER_INPUT, 'A reservation must start now or later (at most 7 days ahead) and end after it starts.', { rule: 'reservationTime' }],
+  RESERVE_CLOSED: [ErrorCode.BAD_USER_INPUT, 'The car park is closed for part of that time; see its openingHours.', { rule: 'lotClosed' }],
   RESERVE_TOO_LONG: [ErrorCode.BAD_USER_INPUT, 'A reservation may last at most 4 hours.', { rule: 'reservationLength' }],
   AMOUNT_MISMATCH: [ErrorCode.BAD_USER_INPUT, 'The amount does not equal what is due for this session; ask for the session again and pay its amountDue.', { rule: 'amountDue' }],
   IDEMPOTENCY_CONFLICT: [ErrorCode.BAD_USER_INPUT, 'This idempotency key was already used for a different request; use a new key for a new request.', { rule: 'idempotencyKeyReused' }],

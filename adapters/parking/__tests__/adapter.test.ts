@@ -22,6 +22,8 @@ async function fault(body: Record<string, unknown>): Promise<void> {
 function hoursFromNow(h: number): string {
   return new Date(Math.ceil(Date.now() / 3_600_000) * 3_600_000 + h * 3_600_000).toISOString();
 }
+/** Car parks open around the clock, so a test's reservation time never meets closing time. */
+const allDay = () => standIn.platform.parks.filter((p) => p.open_time === '00:00' && p.close_time === '24:00');
 let keySerial = 0;
 const newKey = () => `test-key-${process.pid}-${++keySerial}-${Date.now()}`;
 
@@ -115,7 +117,7 @@ describe('rate limits', () => {
 describe('changes happen once', () => {
   it('makes one reservation for the same key sent concurrently, by one adapter and by two', async () => {
     const key = newKey();
-    const lotId = standIn.platform.parks[5]!.park_uuid;
+    const lotId = allDay()[5]!.park_uuid;
     const input = { citizenId: DEMO_CITIZEN_ID, lotId, plate: DEMO_PLATES[0], from: hoursFromNow(30), to: hoursFromNow(31) };
     const other = createParkingAdapter({ url: standIn.url });
     const results = await Promise.all([adapter.reserve(input, { ...ctx, idempotencyKey: key }), adapter.reserve(input, { ...ctx, idempotencyKey: key }), other.reserve(input, { ...ctx, idempotencyKey: key })]);
@@ -127,7 +129,7 @@ describe('changes happen once', () => {
 
   it('retries a reservation whose reply was lost with the same request number, and the platform books it once', async () => {
     await fault({ mode: 'lostReply', times: 1, apis: ['parking/reserve/apply'] });
-    const lotId = standIn.platform.parks[6]!.park_uuid;
+    const lotId = allDay()[6]!.park_uuid;
     const r = await adapter.reserve({ citizenId: DEMO_CITIZEN_ID, lotId, plate: DEMO_PLATES[1], from: hoursFromNow(40), to: hoursFromNow(41) }, { ...ctx, idempotencyKey: newKey() });
     const s = await stats();
     expect(s.byApi['parking/reserve/apply']).toBe(2);
@@ -136,12 +138,21 @@ describe('changes happen once', () => {
   });
 
   it('refuses an overlapping reservation with CONFLICT and the same key for other arguments with BAD_USER_INPUT', async () => {
-    const lotId = standIn.platform.parks[7]!.park_uuid;
+    const lotId = allDay()[7]!.park_uuid;
     const key = newKey();
     const base = { citizenId: DEMO_CITIZEN_ID, lotId, plate: DEMO_PLATES[0], from: hoursFromNow(50), to: hoursFromNow(52) };
     await adapter.reserve(base, { ...ctx, idempotencyKey: key });
     await expect(adapter.reserve({ ...base, from: hoursFromNow(51), to: hoursFromNow(53) }, { ...ctx, idempotencyKey: newKey() })).rejects.toMatchObject({ code: 'CONFLICT', details: { reason: 'overlap' } });
     await expect(adapter.reserve({ ...base, to: hoursFromNow(51) }, { ...ctx, idempotencyKey: key })).rejects.toMatchObject({ code: 'BAD_USER_INPUT', details: { rule: 'idempotencyKeyReused' } });
+  });
+
+  it('refuses a reservation while the car park is closed with BAD_USER_INPUT (lotClosed)', async () => {
+    const lot = standIn.platform.parks.find((p) => p.open_time !== '00:00')!;
+    // 02:00 in Shenyang (18:00 UTC), at least a few hours ahead.
+    const night = new Date(Math.ceil((Date.now() + 3 * 3_600_000) / 86_400_000) * 86_400_000 - 6 * 3_600_000);
+    if (night.getTime() < Date.now() + 3_600_000) night.setTime(night.getTime() + 86_400_000);
+    const input = { citizenId: DEMO_CITIZEN_ID, lotId: lot.park_uuid, plate: DEMO_PLATES[0], from: night.toISOString(), to: new Date(night.getTime() + 3_600_000).toISOString() };
+    await expect(adapter.reserve(input, { ...ctx, idempotencyKey: newKey() })).rejects.toMatchObject({ code: 'BAD_USER_INPUT', details: { rule: 'lotClosed' } });
   });
 
   it('charges a session once for the same key sent concurrently, then refuses another key with CONFLICT', async () => {

@@ -147,6 +147,7 @@ export class Platform {
     if (start < now - 60_000) return fail('RESERVE_TIME_INVALID', '预约开始时间已过');
     if (end - start > MAX_RESERVATION_MS) return fail('RESERVE_TOO_LONG', '预约时长超过4小时');
     if (start > now + MAX_AHEAD_MS) return fail('RESERVE_TIME_INVALID', '最多提前7天预约');
+    if (!openThroughout(park, start, end)) return fail('RESERVE_CLOSED', '预约时段车场未营业');
     const active = this.reserves.filter((r) => r.status === 1 && r.start < end && start < r.end);
     if (active.some((r) => r.plate === vehicle.car_number)) return fail('RESERVE_OVERLAP', '该车辆在此时段已有预约');
     if (active.filter((r) => r.park_uuid === park.park_uuid).length >= park.total_reserve_space) return fail('RESERVE_FULL', '该时段可预约车位已满');
@@ -262,6 +263,17 @@ export class Platform {
       });
     }
   }
+}
+
+/** True when the car park is open for the whole of [start, end) (China time; a 24-hour car park always is). */
+function openThroughout(p: ParkRow, start: number, end: number): boolean {
+  if (p.open_time === '00:00' && p.close_time === '24:00') return true;
+  const minutes = (hhmm: string) => Number(hhmm.slice(0, 2)) * 60 + Number(hhmm.slice(3, 5));
+  const local = (t: number) => (t + 8 * 3_600_000) / 60_000;
+  const [from, to] = [local(start), local(end)];
+  const day = Math.floor(from / 1440);
+  // Within one opening of one day: a car park that closes at night cannot hold a space across it.
+  return to <= (day + 1) * 1440 && from - day * 1440 >= minutes(p.open_time) && to - day * 1440 <= minutes(p.close_time);
 }
 
 function orderView(o: OrderRow): Record<string, unknown> {
