@@ -45,7 +45,7 @@ describe('the parking platform stand-in', () => {
     let now = Date.parse('2026-12-01T00:00:00Z'); // 08:00 in Shenyang
     const platform = new Platform(20261201, () => now);
     const ids = platform.parks.slice(0, 50).map((p) => p.park_uuid);
-    const spaces = () => (platform.parkInfo({ park_uuids: ids }) as { payload: { parks: Array<{ remain_space: number; total_space: number }> } }).payload.parks;
+    const spaces = () => (platform.parkInfo({ park_uuids: ids }) as unknown as { payload: { parks: Array<{ remain_space: number; total_space: number }> } }).payload.parks;
     const morning = spaces();
     expect(spaces()).toEqual(morning);
     now += 6 * 3_600_000;
