@@ -34,7 +34,7 @@ export interface ParkingAdapterOptions {
   secret?: string;
   /** Milliseconds before one attempt is abandoned. Default 2000. */
   timeoutMs?: number;
-  /** Milliseconds one operation may take in all, 429 waits and retries included. Default 5000. */
+  /** Milliseconds one operation (a batch, a listing with all its pages, a reservation) may take in all, 429 waits and retries included. Default 5000. */
   budgetMs?: number;
   /** Extra attempts after a timeout or transport failure (changes too: their request number makes that safe). Default 2. */
   retries?: number;
@@ -89,9 +89,8 @@ export function createParkingAdapter(options: ParkingAdapterOptions): ParkingAda
   const changes = new IdempotentCalls({ ttlMs: o.idempotencyTtlMs });
   let directory: { at: number; lots: Promise<LotRecord[]> } | null = null;
 
-  /** One API call under the request's budget: 429s are waited out while the budget allows. */
-  async function call(api: string, params: Record<string, unknown>, ctx: ParkingCallContext): Promise<PlatformReply> {
-    const deadline = Date.now() + o.budgetMs;
+  /** One API call before the operation's deadline: 429s are waited out while it allows. */
+  async function call(api: string, params: Record<string, unknown>, ctx: ParkingCallContext, deadline: number): Promise<PlatformReply> {
     const work = async (): Promise<PlatformReply> => {
       for (;;) {
         try {
@@ -111,11 +110,11 @@ export function createParkingAdapter(options: ParkingAdapterOptions): ParkingAda
   }
 
   /** Every page of a listing, following `next_cursor`. */
-  async function allPages(api: string, params: Record<string, unknown>, listField: string, ctx: ParkingCallContext): Promise<unknown[]> {
+  async function allPages(api: string, params: Record<string, unknown>, listField: string, ctx: ParkingCallContext, deadline: number): Promise<unknown[]> {
     const out: unknown[] = [];
     let cursor: string | null = null;
     for (let page = 0; page < MAX_PAGES; page++) {
-      const { payload } = await call(api, { ...params, page_size: PAGE_SIZE, ...(cursor ? { cursor } : {}) }, ctx);
+      const { payload } = await call(api, { ...params, page_size: PAGE_SIZE, ...(cursor ? { cursor } : {}) }, ctx, deadline);
       const items = payload[listField];
       if (!Array.isArray(items)) throw parkingError({ kind: 'badShape', field: listField });
       out.push(...items);
@@ -135,16 +134,17 @@ export function createParkingAdapter(options: ParkingAdapterOptions): ParkingAda
     });
   }
 
-  /** Runs `load` once per distinct citizen, one slot per key. */
-  async function perCitizen<T>(ids: readonly string[], load: (id: string) => Promise<T>): Promise<Array<T | Error>> {
+  /** Runs `load` once per distinct citizen, one slot per key, all before one deadline. */
+  async function perCitizen<T>(ids: readonly string[], load: (id: string, deadline: number) => Promise<T>): Promise<Array<T | Error>> {
+    const deadline = Date.now() + o.budgetMs;
     const byId = new Map<string, Promise<T | Error>>();
-    for (const id of ids) if (!byId.has(id)) byId.set(id, checkCitizen(id).then(load).catch(slotError));
+    for (const id of ids) if (!byId.has(id)) byId.set(id, checkCitizen(id).then((c) => load(c, deadline)).catch(slotError));
     return Promise.all(ids.map((id) => byId.get(id)!));
   }
 
   function lotDirectory(ctx: ParkingCallContext): Promise<LotRecord[]> {
     if (directory && Date.now() - directory.at < o.directoryTtlMs) return directory.lots;
-    const lots = allPages('parking/park/list', {}, 'parks', ctx).then((raws) => mapAll(raws, mapLot));
+    const lots = allPages('parking/park/list', {}, 'parks', ctx, Date.now() + o.budgetMs).then((raws) => mapAll(raws, mapLot));
     const entry = { at: Date.now(), lots };
     directory = entry;
     lots.catch(() => {
@@ -153,8 +153,8 @@ export function createParkingAdapter(options: ParkingAdapterOptions): ParkingAda
     return lots;
   }
 
-  async function vehiclesOf(citizenId: string, ctx: ParkingCallContext): Promise<VehicleRecord[]> {
-    const { payload } = await call('vehicle/list', { cert_no: citizenId }, ctx);
+  async function vehiclesOf(citizenId: string, ctx: ParkingCallContext, deadline: number): Promise<VehicleRecord[]> {
+    const { payload } = await call('vehicle/list', { cert_no: citizenId }, ctx, deadline);
     if (!Array.isArray(payload.vehicles)) throw parkingError({ kind: 'badShape', field: 'vehicles' });
     return mapAll(payload.vehicles, mapVehicle);
   }
@@ -162,6 +162,7 @@ export function createParkingAdapter(options: ParkingAdapterOptions): ParkingAda
   return {
     async loadLots(ids, ctx) {
       requireRequestId(ctx);
+      const deadline = Date.now() + o.budgetMs;
       const unique = [...new Set(ids)];
       const found = new Map<string, LotRecord | null | Error>();
       const chunks: string[][] = [];
@@ -169,7 +170,7 @@ export function createParkingAdapter(options: ParkingAdapterOptions): ParkingAda
       await Promise.all(
         chunks.map(async (chunk) => {
           try {
-            const { payload } = await call('parking/park/info', { park_uuids: chunk }, ctx);
+            const { payload } = await call('parking/park/info', { park_uuids: chunk }, ctx, deadline);
             if (!Array.isArray(payload.parks)) throw parkingError({ kind: 'badShape', field: 'parks' });
             for (const raw of payload.parks) {
               const lot = mapLot(raw);
@@ -195,16 +196,16 @@ export function createParkingAdapter(options: ParkingAdapterOptions): ParkingAda
         .sort((a, b) => a.distanceMeters - b.distanceMeters || a.lot.id.localeCompare(b.lot.id));
     },
 
-    loadVehicles: (ids, ctx) => perCitizen(ids, (id) => vehiclesOf(id, requireRequestId(ctx))),
+    loadVehicles: (ids, ctx) => perCitizen(ids, (id, deadline) => vehiclesOf(id, requireRequestId(ctx), deadline)),
 
     loadUnpaidSessions: (ids, ctx) =>
-      perCitizen(ids, async (id) => mapAll(await allPages('parking/laterpay/order/query', { cert_no: id, pay_status: 0 }, 'orders', requireRequestId(ctx)), mapSession)),
+      perCitizen(ids, async (id, deadline) => mapAll(await allPages('parking/laterpay/order/query', { cert_no: id, pay_status: 0 }, 'orders', requireRequestId(ctx), deadline), mapSession)),
 
     loadReservations: (ids, ctx) =>
-      perCitizen(ids, async (id) => mapAll(await allPages('parking/reserve/list', { cert_no: id }, 'reserves', requireRequestId(ctx)), mapReservation)),
+      perCitizen(ids, async (id, deadline) => mapAll(await allPages('parking/reserve/list', { cert_no: id }, 'reserves', requireRequestId(ctx), deadline), mapReservation)),
 
     async lotReservations(operatorId, lotId, ctx) {
-      return mapAll(await allPages('parking/reserve/list', { operator_id: operatorId, park_uuid: lotId }, 'reserves', requireRequestId(ctx)), mapReservation);
+      return mapAll(await allPages('parking/reserve/list', { operator_id: operatorId, park_uuid: lotId }, 'reserves', requireRequestId(ctx), Date.now() + o.budgetMs), mapReservation);
     },
 
     async reserve(input, ctx) {
@@ -212,13 +213,14 @@ export function createParkingAdapter(options: ParkingAdapterOptions): ParkingAda
       const citizenId = await checkCitizen(input.citizenId);
       const fingerprint = JSON.stringify([input.lotId, input.plate, input.from, input.to]);
       return changes.run('reserve', citizenId, key, fingerprint, async (requestNo) => {
+        const deadline = Date.now() + o.budgetMs;
         // The platform wants the plate's colour; the citizen's own vehicle list has it (and says early when the plate is not theirs).
-        const vehicle = (await vehiclesOf(citizenId, ctx)).find((v) => v.plate === input.plate);
+        const vehicle = (await vehiclesOf(citizenId, ctx, deadline)).find((v) => v.plate === input.plate);
         if (!vehicle) throw parkingError({ kind: 'failure', errCode: 'VEHICLE_NOT_BOUND' });
         const { code, payload } = await call('parking/reserve/apply', {
           park_uuid: input.lotId, plate: input.plate, plate_color: colorCode(vehicle.color), start_time: input.from, end_time: input.to,
           cert_no: citizenId, request_no: requestNo,
-        }, ctx);
+        }, ctx, deadline);
         const reservation = mapOrThrow(mapReservation(payload.reserve));
         // 1000 is "accepted, pending": the record says so even when the platform's status lags.
         return code === '1000' ? { ...reservation, status: 'PENDING' as const } : reservation;
@@ -229,7 +231,7 @@ export function createParkingAdapter(options: ParkingAdapterOptions): ParkingAda
       const key = requireKey(ctx);
       const citizenId = await checkCitizen(input.citizenId);
       return changes.run('cancel', citizenId, key, JSON.stringify([input.reservationId]), async (requestNo) => {
-        const { payload } = await call('parking/reserve/cancel', { apply_no: input.reservationId, cert_no: citizenId, request_no: requestNo }, ctx);
+        const { payload } = await call('parking/reserve/cancel', { apply_no: input.reservationId, cert_no: citizenId, request_no: requestNo }, ctx, Date.now() + o.budgetMs);
         return mapOrThrow(mapReservation(payload.reserve));
       });
     },
@@ -243,7 +245,7 @@ export function createParkingAdapter(options: ParkingAdapterOptions): ParkingAda
       return changes.run('pay', citizenId, key, JSON.stringify([input.sessionId, input.amount]), async (requestNo) => {
         const { payload } = await call('parking/laterpay/order/pay', {
           order_id: input.sessionId, cert_no: citizenId, pay_amount: new ExactNumber(input.amount), out_trade_no: requestNo,
-        }, ctx);
+        }, ctx, Date.now() + o.budgetMs);
         return mapOrThrow(mapPayment(payload));
       });
     },

@@ -100,6 +100,18 @@ describe('rate limits', () => {
     expect(result).toMatchObject({ code: 'ADAPTER_RATE_LIMITED', department: 'parking', details: { retryAfterSeconds: 30 } });
   });
 
+  it('stops waiting out a 429 storm when the budget of the operation would run out', async () => {
+    await fault({ mode: 'rateLimited', retryAfterSeconds: 1 });
+    const short = createParkingAdapter({ url: standIn.url, budgetMs: 1500 });
+    const started = Date.now();
+    const [result] = await short.loadUnpaidSessions([DEMO_CITIZEN_ID], ctx);
+    const took = Date.now() - started;
+    expect(result).toMatchObject({ code: 'ADAPTER_RATE_LIMITED' });
+    expect(took).toBeGreaterThanOrEqual(1000);
+    expect(took).toBeLessThan(1500);
+    expect((await stats()).rateLimited).toBe(2);
+  });
+
   it('answers 429 itself when an app calls faster than its limit', async () => {
     const limited = await startParkingStandIn({ rateLimitPerSecond: 5 });
     try {
