@@ -20,8 +20,12 @@ export const ErrorCode = {
   ADAPTER_UNAVAILABLE: 'ADAPTER_UNAVAILABLE',
   /** A legacy system answered something that is not its protocol (bad XML, bad encoding, bad JSON). */
   ADAPTER_BAD_REPLY: 'ADAPTER_BAD_REPLY',
+  /** A legacy system asked us to slow down (HTTP 429) for longer than the request could wait. */
+  ADAPTER_RATE_LIMITED: 'ADAPTER_RATE_LIMITED',
   /** A legacy system answered in protocol with a business error (SOAP Fault, infcode -1, …). */
   LEGACY_ERROR: 'LEGACY_ERROR',
+  /** The change conflicts with the department's current state (an overlapping reservation, a session already paid). */
+  CONFLICT: 'CONFLICT',
   /** A department's subgraph could not be reached or answered outside GraphQL (gateway only). */
   SUBGRAPH_UNAVAILABLE: 'SUBGRAPH_UNAVAILABLE',
   /** The supervision store cannot write, so no mutation may proceed. */

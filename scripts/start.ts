@@ -38,6 +38,10 @@ const lines = [
   `  curl -s ${city.gatewayUrl} -H "authorization: Bearer $TOKEN" -H 'content-type: application/json' \\`,
   `    -d '{"query":"{ citizen(id: \\"${DEMO_ID}\\") { name gender birthDate address { divisionCode } insurance { status balance } } }"}'`,
   '',
+  'Car parks around 太原街 in 和平区, nearest first, with free spaces (public, no token):',
+  `  curl -s ${city.gatewayUrl} -H 'content-type: application/json' \\`,
+  `    -d '{"query":"{ parkingLots(near: { lat: 41.7966, lng: 123.4000 }, radiusMeters: 800, first: 3) { edges { node { name distanceMeters freeSpaces } } } }"}'`,
+  '',
   'Press Ctrl-C to stop every process.',
   '',
 ];

@@ -37,6 +37,12 @@ export interface CallOptions {
 
 type BreakerState = 'closed' | 'open' | 'half-open';
 
+/** Codes that mean the system answered: never retried here, never counted by the breaker. */
+const ANSWERS: ReadonlySet<string> = new Set([
+  ErrorCode.LEGACY_ERROR, ErrorCode.ADAPTER_BAD_REPLY, ErrorCode.ADAPTER_RATE_LIMITED,
+  ErrorCode.NOT_FOUND, ErrorCode.CONFLICT, ErrorCode.BAD_USER_INPUT,
+]);
+
 /** A caller that wraps every request to one legacy system. */
 export class LegacyCaller {
   readonly department: string;
@@ -89,7 +95,8 @@ export class LegacyCaller {
         } catch (e) {
           lastError = this.classify(e);
           // A business error is an answer: the system is up, and asking again changes nothing.
-          if (lastError.code === ErrorCode.LEGACY_ERROR || lastError.code === ErrorCode.ADAPTER_BAD_REPLY) {
+          // So is a 429 (the caller decides whether to wait it out) and a refusal (NOT_FOUND, CONFLICT, BAD_USER_INPUT).
+          if (ANSWERS.has(lastError.code)) {
             this.onSuccess();
             throw lastError;
           }

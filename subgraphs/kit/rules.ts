@@ -16,6 +16,11 @@ export interface Grant {
   role: Role;
   /** When set, the caller's own identity must equal every subject this returns ("own records only"). */
   own?: SubjectOf;
+  /**
+   * When set, the principal's `client` (an integrator's client name) must equal every subject this
+   * returns, e.g. the operator of a car park ("its own lots").
+   */
+  client?: SubjectOf;
   /** When set, the principal must hold this scope. */
   scope?: string;
   /** When set, the principal's department must equal this. */
@@ -48,7 +53,7 @@ export function describeRule(r: unknown): NamedRule | undefined {
  * cannot say less than the code does: `own + scope citizen:read`, `dept population`, `scope citizen:basic, masked`.
  */
 export function describeGrant(g: Grant): string {
-  const checks = [g.own && 'own', g.scope && `scope ${g.scope}`, g.department && `dept ${g.department}`].filter(Boolean).join(' + ');
+  const checks = [g.own && 'own', g.client && 'own client', g.scope && `scope ${g.scope}`, g.department && `dept ${g.department}`].filter(Boolean).join(' + ');
   const words = checks === '' ? (g.note ?? 'yes') : g.note ? `${checks} (${g.note})` : checks;
   return g.mask ? `${words}, masked` : words;
 }
@@ -81,6 +86,7 @@ export function satisfies(g: Grant, p: Principal, parent: unknown, args: Record<
   if (p.role !== g.role) return false;
   if (g.scope && !p.scopes.includes(g.scope)) return false;
   if (g.department && p.department !== g.department) return false;
+  if (g.client && !sameSubjects(g.client(parent, args), p.client)) return false;
   if (g.own) {
     const me = ownIdentity(p);
     if (!me) return false;
@@ -91,6 +97,13 @@ export function satisfies(g: Grant, p: Principal, parent: unknown, args: Record<
     return list.every((s) => String(s).toUpperCase() === me.toUpperCase());
   }
   return true;
+}
+
+/** True when `subjects` names at least one subject and every one is `me` (case-insensitive). */
+function sameSubjects(subjects: string | readonly string[] | null | undefined, me: string | null): boolean {
+  if (!me || subjects === null || subjects === undefined) return false;
+  const list = typeof subjects === 'string' ? [subjects] : subjects;
+  return list.length > 0 && list.every((s) => String(s).toUpperCase() === me.toUpperCase());
 }
 
 /**

@@ -37,6 +37,21 @@ export interface RunningSubgraph {
   close(): Promise<void>;
 }
 
+/**
+ * A variable that fails its scalar (a float for a Decimal) is the caller's mistake, answered as a
+ * GraphQL error with BAD_USER_INPUT; Apollo's HTTP 400 would make the gateway report the whole
+ * department as unreachable instead.
+ */
+const badVariablesAnswered = {
+  async requestDidStart() {
+    return {
+      async willSendResponse({ response, errors }: { response: { http: { status?: number } }; errors?: readonly GraphQLError[] }) {
+        if (response.http.status === 400 && errors?.length && errors.every((e) => e.extensions?.code === 'BAD_USER_INPUT')) response.http.status = 200;
+      },
+    };
+  },
+};
+
 /** Starts a department's subgraph on its own HTTP port. */
 export async function startSubgraph<TDeps, TLoaders>(def: SubgraphDefinition<TDeps, TLoaders>, options: SubgraphServerOptions<TDeps>): Promise<RunningSubgraph> {
   if (!options?.principalPublicKeyPem) throw new TypeError(`Subgraph ${def.name} needs principalPublicKeyPem, the gateway's public key.`);
@@ -48,7 +63,7 @@ export async function startSubgraph<TDeps, TLoaders>(def: SubgraphDefinition<TDe
     schema,
     includeStacktraceInErrorResponses: false,
     // No inline traces: timings of legacy calls are ours to log, not the client's to read.
-    plugins: [ApolloServerPluginLandingPageDisabled(), ApolloServerPluginInlineTraceDisabled()],
+    plugins: [ApolloServerPluginLandingPageDisabled(), ApolloServerPluginInlineTraceDisabled(), badVariablesAnswered],
     formatError(formatted, error) {
       const safe = toSafeGraphQLError(error);
       const code = safe.extensions.code;

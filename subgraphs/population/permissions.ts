@@ -14,6 +14,8 @@ const DEPARTMENT = 'population';
 const READ = 'citizen:read';
 /** Scope of an app reading the insurance of the citizen it acts for: it enters through `citizen(id)` too. */
 const READ_INSURANCE = 'insurance:read';
+/** Scope of an app reading the parking records of the citizen it acts for: it enters through `citizen(id)` too. */
+const READ_PARKING = 'parking:read';
 /** Scope of an app changing the contact phone of the citizen it acts for. */
 const WRITE_CONTACT = 'contact:write';
 /** Integrator scope: name and gender of one person whose ID it holds, the ID shown masked. */
@@ -44,6 +46,7 @@ function entryReaders(own: SubjectOf): Grant[] {
     { role: 'citizen', own },
     { role: 'app', own, scope: READ },
     { role: 'app', own, scope: READ_INSURANCE },
+    { role: 'app', own, scope: READ_PARKING },
     { role: 'staff', note: 'any dept' },
     { role: 'admin' },
   ];

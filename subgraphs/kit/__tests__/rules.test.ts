@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ANONYMOUS, type Principal } from '../../../core/principal.ts';
-import { describeGrant, describeRule, grant, maskFor, parentId, viaGateway, type Grant } from '../rules.ts';
+import { describeGrant, describeRule, grant, maskFor, parentId, satisfies, viaGateway, type Grant } from '../rules.ts';
 
 const integrator = (scopes: string[]): Principal => ({ ...ANONYMOUS, role: 'integrator', sub: 'apikey:1', scopes, client: 'hotel' });
 const star = (v: unknown) => `*${String(v)}*`;
@@ -13,6 +13,18 @@ describe('grants', () => {
     expect(describeGrant({ role: 'staff', department: 'population', note: 'via parent' })).toBe('dept population (via parent)');
     expect(describeGrant({ role: 'staff', note: 'any dept' })).toBe('any dept');
     expect(describeGrant({ role: 'integrator', scope: 'citizen:basic', mask: star })).toBe('scope citizen:basic, masked');
+    expect(describeGrant({ role: 'integrator', scope: 'parking:operator', client: parentId })).toBe('own client + scope parking:operator');
+  });
+
+  it('with `client` allow only the integrator whose client is the subject (an operator and its own car park)', () => {
+    const operatorOf = (lot: unknown) => (lot as { operatorId: string }).operatorId;
+    const g: Grant = { role: 'integrator', scope: 'parking:operator', client: operatorOf };
+    const operator: Principal = { ...integrator(['parking:operator']), client: 'sy-jiaotou' };
+    expect(satisfies(g, operator, { operatorId: 'sy-jiaotou' }, {})).toBe(true);
+    expect(satisfies(g, operator, { operatorId: 'metro-parking' }, {})).toBe(false);
+    expect(satisfies(g, { ...operator, client: null }, { operatorId: 'sy-jiaotou' }, {})).toBe(false);
+    expect(satisfies(g, operator, {}, {})).toBe(false);
+    expect(satisfies(g, { ...operator, scopes: [] }, { operatorId: 'sy-jiaotou' }, {})).toBe(false);
   });
 
   it('keep the grants a rule was built from, for the table', () => {
