@@ -18,7 +18,10 @@ export interface PlatformEndpoint {
 
 /** A decimal the platform must receive as a JSON number with its exact digits, e.g. `12.50`. */
 export class ExactNumber {
-  constructor(readonly digits: string) {}
+  readonly digits: string;
+  constructor(digits: string) {
+    this.digits = digits;
+  }
 }
 
 /** One successful reply: the code (1001 success, 1000 accepted) and the payload. */

@@ -67,8 +67,12 @@ export function emptyStats(): Stats {
 export class RateLimiter {
   private tokens: number;
   private last: number;
+  private readonly perSecond: number;
+  private readonly now: () => number;
 
-  constructor(private readonly perSecond: number, private readonly now: () => number) {
+  constructor(perSecond: number, now: () => number) {
+    this.perSecond = perSecond;
+    this.now = now;
     this.tokens = perSecond;
     this.last = now();
   }

@@ -1,5 +1,5 @@
 /**
- * Process entry of the parking platform stand-in: `node --import tsx adapters/parking/standin/main.ts`.
+ * Process entry of the parking platform stand-in: `node adapters/parking/standin/main.ts`.
  * The only place that reads the environment (PORT, HOST, LATENCY_MS, RATE_LIMIT_PER_SECOND); prints one JSON line with the URL.
  */
 import { startParkingStandIn } from './index.ts';

@@ -66,7 +66,10 @@ export class Platform {
   readonly counters: PlatformCounters = { reservationsCreated: 0, reservationsCancelled: 0, charges: 0, chargedCents: 0 };
   private sequence = 0;
 
-  constructor(seed: number, private readonly now: () => number) {
+  private readonly now: () => number;
+
+  constructor(seed: number, now: () => number) {
+    this.now = now;
     const world = generateWorld(seed);
     this.parks = world.parks;
     this.parksById = new Map(world.parks.map((p) => [p.park_uuid, p]));
