@@ -1,6 +1,7 @@
 /** Process entry of the gateway: configuration is read here and only here. */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { port, readConfig } from '../core/config.ts';
 import { ensureDevKeys } from '../core/dev-keys.ts';
@@ -35,6 +36,8 @@ const config = readConfig(
     JWT_AUDIENCE: z.string().default('citygraph'),
     /** Integrator API keys (hashes only); default `<data dir>/api-keys.json`. */
     API_KEYS_FILE: z.string().optional(),
+    /** The composed supergraph; default the repository's schema/supergraph.graphql (a ConfigMap in Kubernetes). */
+    SUPERGRAPH_FILE: z.string().default(fileURLToPath(new URL('../schema/supergraph.graphql', import.meta.url))),
   }),
 );
 
@@ -50,7 +53,7 @@ const authenticator = createAuthenticator({
 const server = await startGateway({
   port: config.PORT,
   host: config.HOST,
-  supergraphSdl: readFileSync(new URL('../schema/supergraph.graphql', import.meta.url), 'utf8'),
+  supergraphSdl: readFileSync(config.SUPERGRAPH_FILE, 'utf8'),
   subgraphUrls: config.SUBGRAPH_URLS,
   authenticator,
   principalPrivateKeyPem: keys.principalPrivateKeyPem,

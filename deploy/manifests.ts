@@ -1,0 +1,212 @@
+/**
+ * The Kubernetes objects of a CityGraph deployment, built from the list of subgraphs so that a new
+ * department cannot be deployed without its Deployment, Service, autoscaler, disruption budget and
+ * network policies. `npm run -s deploy:render` writes them to deploy/k8s/; a test validates them against
+ * the Kubernetes schemas (kubernetes-models) and fails when the files are stale.
+ */
+import { stringify } from 'yaml';
+import { SUBGRAPHS } from '../scripts/lib/subgraphs.ts';
+
+/** What a department's subgraph needs beyond what every subgraph gets. */
+export interface DepartmentDeployment {
+  /** Plain settings (URLs of the legacy system, timeouts), from the `citygraph-<name>` ConfigMap. */
+  config: Record<string, string>;
+  /** Environment variables taken from the `citygraph-<name>` Secret, by key: never written here. */
+  secrets: readonly string[];
+  /** Where its legacy system is: the only egress the subgraph has besides the store and DNS. */
+  legacyEgress: { cidr: string; port: number } | null;
+}
+
+/**
+ * Per department. The CIDRs are placeholders of the documentation range (RFC 5737): an operator sets the
+ * real address of each legacy system, or the renderer refuses nothing but the policy allows nothing.
+ */
+export const DEPARTMENTS: Record<string, DepartmentDeployment> = {
+  population: {
+    config: { POPULATION_LEGACY_URL: 'https://rkxx.example.invalid/ws/RkxxService', POPULATION_TIMEOUT_MS: '2000' },
+    secrets: ['POPULATION_LEGACY_SECRET'],
+    legacyEgress: { cidr: '192.0.2.10/32', port: 443 },
+  },
+  medicalInsurance: {
+    config: { MEDICAL_INSURANCE_LEGACY_URL: 'https://ybxt.example.invalid/fsi/api/rsfComIfsService/callService', MEDICAL_INSURANCE_TIMEOUT_MS: '2000' },
+    secrets: [],
+    legacyEgress: { cidr: '192.0.2.11/32', port: 443 },
+  },
+  supervision: { config: {}, secrets: [], legacyEgress: null },
+  parking: {
+    config: { PARKING_LEGACY_URL: 'https://park.example.invalid', PARKING_TIMEOUT_MS: '2000' },
+    secrets: ['PARKING_APP_ID', 'PARKING_APP_SECRET'],
+    legacyEgress: { cidr: '192.0.2.12/32', port: 443 },
+  },
+};
+
+const NAMESPACE = 'citygraph';
+const IMAGE = 'registry.example.invalid/citygraph:0.1.0';
+const APP_PORT = 8080;
+const STORE = { cidr: '198.51.100.20/32', port: 5432 };
+const REDIS = { cidr: '198.51.100.21/32', port: 6379 };
+
+type K8sObject = Record<string, unknown> & { apiVersion: string; kind: string; metadata: { name: string; namespace?: string; labels?: Record<string, string> } };
+
+const labels = (component: string) => ({ 'app.kubernetes.io/name': 'citygraph', 'app.kubernetes.io/component': component });
+const meta = (name: string, component: string) => ({ name, namespace: NAMESPACE, labels: labels(component) });
+
+/** Hardened pod settings shared by every process: non-root, read-only root, no privilege, no token. */
+function podSpec(component: string, entry: string, env: object[], extraVolumes: { volumes: object[]; mounts: object[] } = { volumes: [], mounts: [] }) {
+  return {
+    automountServiceAccountToken: false,
+    securityContext: { runAsNonRoot: true, runAsUser: 10001, runAsGroup: 10001, fsGroup: 10001, seccompProfile: { type: 'RuntimeDefault' } },
+    // Rolling updates send SIGTERM; every process drains in-flight requests before this runs out.
+    terminationGracePeriodSeconds: 30,
+    containers: [
+      {
+        name: component,
+        image: IMAGE,
+        args: [entry],
+        ports: [{ name: 'http', containerPort: APP_PORT }],
+        env: [
+          { name: 'PORT', value: String(APP_PORT) },
+          { name: 'HOST', value: '0.0.0.0' },
+          { name: 'NODE_ENV', value: 'production' },
+          { name: 'CITYGRAPH_DATA_DIR', value: '/var/lib/citygraph' },
+          ...env,
+        ],
+        readinessProbe: { httpGet: { path: '/readyz', port: 'http' }, periodSeconds: 5, failureThreshold: 2 },
+        livenessProbe: { httpGet: { path: '/healthz', port: 'http' }, periodSeconds: 10, failureThreshold: 3 },
+        resources: { requests: { cpu: '500m', memory: '256Mi' }, limits: { memory: '512Mi' } },
+        securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } },
+        volumeMounts: [{ name: 'data', mountPath: '/var/lib/citygraph' }, { name: 'tmp', mountPath: '/tmp' }, ...extraVolumes.mounts],
+      },
+    ],
+    volumes: [{ name: 'data', emptyDir: {} }, { name: 'tmp', emptyDir: {} }, ...extraVolumes.volumes],
+  };
+}
+
+/** Deployment, Service, HorizontalPodAutoscaler and PodDisruptionBudget of one process. */
+function workload(name: string, component: string, entry: string, env: object[], volumes?: { volumes: object[]; mounts: object[] }): K8sObject[] {
+  return [
+    {
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: meta(name, component),
+      spec: {
+        replicas: 2,
+        selector: { matchLabels: labels(component) },
+        strategy: { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: 0, maxSurge: 1 } },
+        template: { metadata: { labels: labels(component) }, spec: podSpec(component, entry, env, volumes) },
+      },
+    },
+    { apiVersion: 'v1', kind: 'Service', metadata: meta(name, component), spec: { selector: labels(component), ports: [{ name: 'http', port: 80, targetPort: 'http' }] } },
+    {
+      apiVersion: 'autoscaling/v2',
+      kind: 'HorizontalPodAutoscaler',
+      metadata: meta(name, component),
+      spec: {
+        scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name },
+        minReplicas: 2,
+        maxReplicas: 20,
+        metrics: [{ type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 65 } } }],
+      },
+    },
+    { apiVersion: 'policy/v1', kind: 'PodDisruptionBudget', metadata: meta(name, component), spec: { minAvailable: 1, selector: { matchLabels: labels(component) } } },
+  ];
+}
+
+const fromSecret = (secret: string, key: string) => ({ name: key, valueFrom: { secretKeyRef: { name: secret, key } } });
+const fromConfig = (configMap: string, key: string) => ({ name: key, valueFrom: { configMapKeyRef: { name: configMap, key } } });
+const dnsEgress = { to: [{ namespaceSelector: {}, podSelector: { matchLabels: { 'k8s-app': 'kube-dns' } } }], ports: [{ protocol: 'UDP', port: 53 }, { protocol: 'TCP', port: 53 }] };
+const egressTo = (target: { cidr: string; port: number }) => ({ to: [{ ipBlock: { cidr: target.cidr } }], ports: [{ protocol: 'TCP', port: target.port }] });
+
+/** Every object of a deployment, in a stable order, grouped by the file it is written to. */
+export function renderManifests(supergraphSdl: string): Record<string, K8sObject[]> {
+  const missing = SUBGRAPHS.filter((s) => !DEPARTMENTS[s.name]).map((s) => s.name);
+  if (missing.length > 0) throw new Error(`deploy/manifests.ts has no DEPARTMENTS entry for: ${missing.join(', ')}.`);
+  const files: Record<string, K8sObject[]> = {};
+  files['namespace.yaml'] = [
+    { apiVersion: 'v1', kind: 'Namespace', metadata: { name: NAMESPACE, labels: { 'pod-security.kubernetes.io/enforce': 'restricted' } } },
+    // Nothing talks to anything unless a policy below allows it.
+    { apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: meta('default-deny', 'policy'), spec: { podSelector: {}, policyTypes: ['Ingress', 'Egress'] } },
+    { apiVersion: 'v1', kind: 'ConfigMap', metadata: meta('citygraph-supergraph', 'gateway'), data: { 'supergraph.graphql': supergraphSdl } },
+  ];
+
+  const subgraphUrls = Object.fromEntries(SUBGRAPHS.map((s) => [s.name, `http://subgraph-${s.name.toLowerCase()}.${NAMESPACE}.svc/`]));
+  files['gateway.yaml'] = [
+    ...workload(
+      'gateway',
+      'gateway',
+      'gateway/main.ts',
+      [
+        { name: 'SUBGRAPH_URLS', value: JSON.stringify(subgraphUrls) },
+        { name: 'SUPERGRAPH_FILE', value: '/etc/citygraph/supergraph.graphql' },
+        fromConfig('citygraph-gateway', 'JWKS_URL'),
+        fromConfig('citygraph-gateway', 'JWT_ISSUER'),
+        fromConfig('citygraph-gateway', 'JWT_AUDIENCE'),
+        fromSecret('citygraph-gateway', 'REDIS_URL'),
+      ],
+      {
+        volumes: [
+          { name: 'supergraph', configMap: { name: 'citygraph-supergraph' } },
+          { name: 'principal-key', secret: { secretName: 'citygraph-principal-key' } },
+          { name: 'api-keys', secret: { secretName: 'citygraph-api-keys' } },
+        ],
+        mounts: [
+          { name: 'supergraph', mountPath: '/etc/citygraph', readOnly: true },
+          { name: 'principal-key', mountPath: '/var/lib/citygraph/keys', readOnly: true },
+          { name: 'api-keys', mountPath: '/etc/citygraph-api-keys', readOnly: true },
+        ],
+      },
+    ),
+    { apiVersion: 'v1', kind: 'ConfigMap', metadata: meta('citygraph-gateway', 'gateway'), data: { JWKS_URL: 'https://idp.example.invalid/.well-known/jwks.json', JWT_ISSUER: 'https://idp.example.invalid', JWT_AUDIENCE: 'citygraph' } },
+    {
+      apiVersion: 'networking.k8s.io/v1',
+      kind: 'NetworkPolicy',
+      metadata: meta('gateway', 'policy'),
+      spec: {
+        podSelector: { matchLabels: labels('gateway') },
+        policyTypes: ['Ingress', 'Egress'],
+        ingress: [{ ports: [{ protocol: 'TCP', port: APP_PORT }] }],
+        egress: [
+          { to: SUBGRAPHS.map((s) => ({ podSelector: { matchLabels: labels(`subgraph-${s.name.toLowerCase()}`) } })), ports: [{ protocol: 'TCP', port: APP_PORT }] },
+          egressTo(REDIS),
+          dnsEgress,
+        ],
+      },
+    },
+  ];
+
+  for (const s of SUBGRAPHS) {
+    const dept = DEPARTMENTS[s.name]!;
+    const component = `subgraph-${s.name.toLowerCase()}`;
+    const cm = `citygraph-${s.name.toLowerCase()}`;
+    files[`${component}.yaml`] = [
+      ...workload(component, component, `subgraphs/${s.name}/main.ts`, [
+        fromSecret('citygraph-principal-public', 'CITYGRAPH_PRINCIPAL_PUBLIC_KEY'),
+        fromSecret('citygraph-store', 'DATABASE_URL'),
+        fromSecret('citygraph-store', 'SUPERVISION_SUBJECT_KEY'),
+        ...Object.keys(dept.config).map((k) => fromConfig(cm, k)),
+        ...dept.secrets.map((k) => fromSecret(cm, k)),
+      ]),
+      { apiVersion: 'v1', kind: 'ConfigMap', metadata: meta(cm, component), data: dept.config },
+      {
+        apiVersion: 'networking.k8s.io/v1',
+        kind: 'NetworkPolicy',
+        metadata: meta(component, 'policy'),
+        spec: {
+          podSelector: { matchLabels: labels(component) },
+          policyTypes: ['Ingress', 'Egress'],
+          // Only the gateway reaches a subgraph: nothing goes around it.
+          ingress: [{ from: [{ podSelector: { matchLabels: labels('gateway') } }], ports: [{ protocol: 'TCP', port: APP_PORT }] }],
+          // Only this department's legacy system and the supervision store, and DNS.
+          egress: [...(dept.legacyEgress ? [egressTo(dept.legacyEgress)] : []), egressTo(STORE), dnsEgress],
+        },
+      },
+    ];
+  }
+  return files;
+}
+
+/** A file's objects as YAML documents, with the header that says how it was made. */
+export function toYaml(objects: readonly object[]): string {
+  const header = '# Generated by `npm run -s deploy:render` from deploy/manifests.ts: edit that, not this.\n';
+  return header + objects.map((o) => `---\n${stringify(o, { lineWidth: 0 })}`).join('');
+}
