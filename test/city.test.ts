@@ -70,6 +70,37 @@ describe('one graph over two departments', () => {
   });
 });
 
+describe('in-flight deduplication at the gateway', () => {
+  const slow = async () => {
+    await t.fault('population-standin', { mode: null, latencyMs: 300 });
+    await t.resetStats();
+  };
+  afterAll(() => t.fault('population-standin', { mode: null, latencyMs: 0 }));
+
+  it('sends identical queries of one citizen in flight to the registry once, each answered in full', async () => {
+    await slow();
+    const answers = await Promise.all(Array.from({ length: 5 }, () => t.query(DEMO_QUERY, { token: citizenToken })));
+    for (const a of answers) expect(a.body.data.citizen.name).toBe('王立军');
+    expect((await t.stats('population-standin')).requests).toBe(1);
+  });
+
+  it('never gives one citizen the answer of another asking the same query at the same moment', async () => {
+    await slow();
+    const other = await t.token({ role: 'citizen', sub: listCitizenIds(2).find((id) => id !== DEMO_CITIZEN_ID)! });
+    const [mine, theirs] = await Promise.all([t.query(DEMO_QUERY, { token: citizenToken }), t.query(DEMO_QUERY, { token: other })]);
+    expect(mine.body.data.citizen.name).toBe('王立军');
+    expect(theirs.body.data?.citizen ?? null).toBeNull();
+    expect(theirs.body.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+    expect(JSON.stringify(theirs.body)).not.toContain('王立军');
+  });
+
+  it('lets every read of a third party (staff, admin, apps, integrators) reach the department, to be recorded there', async () => {
+    await slow();
+    await Promise.all(Array.from({ length: 3 }, () => t.query(DEMO_QUERY, { token: adminToken })));
+    expect((await t.stats('population-standin')).requests).toBe(3);
+  });
+});
+
 describe('bad input', () => {
   it.each([
     ['21010219850315231', 'length'],
