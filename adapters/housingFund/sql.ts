@@ -4,7 +4,7 @@
  * written once, with `?` placeholders, and runs unchanged on both. Rows come back with upper-case keys
  * because PostgreSQL folds unquoted identifiers to lower case and SQLite keeps them as written.
  */
-import { createRequire } from 'node:module';
+import { DatabaseSync, type StatementSync } from 'node:sqlite';
 import pg from 'pg';
 
 /** A value bound to a placeholder: the fund's tables hold text (amounts too) and a few integers. */
@@ -54,26 +54,15 @@ export function openFrontDb(location: string, options: SqliteOptions & PostgresO
   return /^postgres(ql)?:\/\//.test(location) ? openPostgresFrontDb(location, options) : openSqliteFrontDb(location, options);
 }
 
-interface SqliteStatement {
-  all(...params: SqlValue[]): unknown[];
-  run(...params: SqlValue[]): { changes: number | bigint };
-}
-interface SqliteConnection {
-  prepare(sql: string): SqliteStatement;
-  exec(sql: string): void;
-  close(): void;
-}
-
 /**
- * Opens a SQLite file with Node's built-in `node:sqlite` (Node 22.5+), or better-sqlite3 where the
- * runtime has no built-in driver yet; both have the same synchronous prepare/all/run surface.
+ * Opens a SQLite file with Node's built-in `node:sqlite`. Its calls are synchronous, so the busy timeout
+ * is kept short: while a statement waits for the fund's lock, the whole process waits.
  */
 export async function openSqliteFrontDb(path: string, options: SqliteOptions = {}): Promise<FrontDb> {
   const busy = options.busyTimeoutMs ?? 200;
   if (!Number.isInteger(busy) || busy < 0) throw new TypeError(`openSqliteFrontDb: busyTimeoutMs must be a whole number of ms, got ${String(busy)}.`);
-  const conn = await connectSqlite(path);
-  conn.exec(`PRAGMA busy_timeout = ${busy}`);
-  const statements = new Map<string, SqliteStatement>();
+  const conn = new DatabaseSync(path, { timeout: busy });
+  const statements = new Map<string, StatementSync>();
   const prepare = (sql: string) => {
     let s = statements.get(sql);
     if (!s) {
@@ -116,20 +105,6 @@ export async function openSqliteFrontDb(path: string, options: SqliteOptions = {
       }),
     close: () => serial(async () => conn.close()),
   };
-}
-
-async function connectSqlite(path: string): Promise<SqliteConnection> {
-  try {
-    const name = 'node:sqlite';
-    const { DatabaseSync } = (await import(name)) as { DatabaseSync: new (p: string) => SqliteConnection };
-    return new DatabaseSync(path);
-  } catch (e) {
-    if ((e as { code?: string }).code !== 'ERR_UNKNOWN_BUILTIN_MODULE') throw e;
-  }
-  // Node 20: no built-in driver. Removed with the move to Node 24.
-  const require = createRequire(import.meta.url);
-  const Database = require('better-sqlite3') as new (p: string) => SqliteConnection;
-  return new Database(path);
 }
 
 /** Opens a pool on PostgreSQL; `?` placeholders become `$1…`, the schema is the search path. */

@@ -24,7 +24,7 @@ if (process.env.HOST) options.host = process.env.HOST;
 
 const standIn = await startHousingFundStandIn(options);
 process.stdout.write(`${JSON.stringify({ service: 'housingFund-standin', url: standIn.url, database: standIn.database })}\n`);
-if (process.send) process.send({ ready: standIn.url });
+if (process.send) process.send({ ready: standIn.url, node: process.version });
 
 let closing = false;
 const shutdown = (): void => {
