@@ -17,11 +17,12 @@ function text(value: unknown, rule: string, min: number, max: number, what: stri
 
 /** Checks and normalises `applyHousingFundWithdrawal`'s input; throws BAD_USER_INPUT naming the rule. */
 export function validateWithdrawalInput(input: Record<string, unknown>): Record<string, unknown> {
-  const amount = String(input.amount);
-  const [whole = '', cents = ''] = amount.split('.');
-  const value = BigInt(whole.replace('-', '')) * 100n + BigInt(cents || '0');
-  if (amount.startsWith('-') || value === 0n) throw badInput('The amount must be more than 0.00 yuan.', 'amount');
+  const m = /^(0|[1-9]\d{0,11})(?:\.(\d{1,2}))?$/.exec(typeof input.amount === 'string' ? input.amount.trim() : '');
+  if (!m) throw badInput('The amount must be yuan as decimal text with at most two places, e.g. "1500.00".', 'amount');
+  const value = BigInt(m[1]!) * 100n + BigInt((m[2] ?? '').padEnd(2, '0'));
+  if (value === 0n) throw badInput('The amount must be more than 0.00 yuan.', 'amount');
   if (value > MAX_AMOUNT_CENTS) throw badInput('The amount is more than any housing fund account holds (99999999.99 yuan); check it for extra digits.', 'amount');
+  const amount = `${value / 100n}.${String(value % 100n).padStart(2, '0')}`;
   const bankAccount = String(input.bankAccount ?? '').replace(/[\s-]/g, '');
   if (!/^\d{12,30}$/.test(bankAccount)) throw badInput('A bank account number has 12 to 30 digits (spaces and dashes are ignored).', 'bankAccount');
   const idempotencyKey = String(input.idempotencyKey ?? '');
