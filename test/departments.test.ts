@@ -232,3 +232,17 @@ describe('the enterprise side', () => {
     expect(errorsOf(record)[0]?.code).toBe('FORBIDDEN');
   });
 });
+
+describe('logs of the whole session above', () => {
+  it('hold no resident ID, bank account, holder name or document number in plain text', () => {
+    const secrets = [DEMO_CITIZEN_ID, samples.frozen, samples.sealed, '6222021234567890123', '王立军', 'ZL-2026-1201'];
+    const leaks: string[] = [];
+    for (const [name, service] of Object.entries(t.city.services)) {
+      // The stand-ins play outside systems: their output is theirs, not ours.
+      if (name.endsWith('-standin')) continue;
+      for (const line of service.output) for (const s of secrets) if (line.includes(s)) leaks.push(`${name}: ${s}`);
+    }
+    expect(Object.values(t.city.services).some((s) => s.output.length > 0)).toBe(true);
+    expect([...new Set(leaks)]).toEqual([]);
+  });
+});
