@@ -2,6 +2,7 @@
  * The housing fund adapter over the fund's real tables: the same suite on a SQLite file and on
  * PostgreSQL (its own schema in database `test`), seeded by the stand-in's own seeding code.
  */
+import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,6 +18,8 @@ const ctx = { requestId: 'test-request-0001' };
 
 interface Backend {
   name: string;
+  /** What another process would open: the file path or the URL. */
+  location: string;
   open(): Promise<FrontDb>;
   /** Holds an exclusive lock on the fund's tables until the returned function is called. */
   lock(): Promise<() => Promise<void>>;
@@ -28,6 +31,7 @@ function sqlite(): Backend {
   const file = join(dir, 'front.sqlite');
   return {
     name: 'SQLite',
+    location: file,
     open: () => openSqliteFrontDb(file, { busyTimeoutMs: 50 }),
     async lock() {
       const holder = await openSqliteFrontDb(file);
@@ -49,6 +53,7 @@ function postgres(): Backend {
   const ready = () => (connected ??= admin.connect().then(() => admin.query(`CREATE SCHEMA ${schema}`)).then(() => undefined));
   return {
     name: 'PostgreSQL',
+    location: `${PG_URL}?schema=${schema}`,
     async open() {
       await ready();
       return openPostgresFrontDb(`${PG_URL}?schema=${schema}`, { lockTimeoutMs: 200 });
@@ -152,12 +157,22 @@ describe.each([['SQLite', sqlite], ['PostgreSQL', postgres]])('housing fund adap
     const results = await Promise.all(Array.from({ length: 6 }, () => adapter.applyWithdrawal(app, ctx)));
     expect(new Set(results.map((r) => r.requestNo)).size).toBe(1);
     expect(await requestsOf(DEMO_CITIZEN_ID)).toBe(before + 1);
-    // A second adapter (another subgraph instance) sending the same key meets the same constraint.
-    const other = housingFundAdapterOn(db, { retries: 0 });
-    expect((await other.applyWithdrawal(app, ctx)).requestNo).toBe(results[0]!.requestNo);
     expect(await refusal(adapter.applyWithdrawal({ ...app, amount: '1.00' }, ctx))).toEqual({ code: 'BAD_USER_INPUT', rule: 'idempotencyKeyReused' });
     expect(await requestsOf(DEMO_CITIZEN_ID)).toBe(before + 1);
   });
+
+  it('leaves one request when separate processes (subgraph instances) send one key at the same moment', async () => {
+    const key = `proc-key-${process.pid}`;
+    const before = await requestsOf(DEMO_CITIZEN_ID);
+    const entry = new URL('apply-once.ts', import.meta.url).pathname;
+    const run = () => new Promise<{ requestNo?: string; code?: string }>((resolve, reject) => {
+      execFile(process.execPath, ['--import', 'tsx', entry, backend.location, key], { timeout: 30_000 }, (e, stdout) => (e ? reject(e) : resolve(JSON.parse(stdout))));
+    });
+    const answers = await Promise.all([run(), run(), run()]);
+    expect(answers.every((a) => typeof a.requestNo === 'string'), JSON.stringify(answers)).toBe(true);
+    expect(new Set(answers.map((a) => a.requestNo)).size).toBe(1);
+    expect(await requestsOf(DEMO_CITIZEN_ID)).toBe(before + 1);
+  }, 60_000);
 
   it('refuses frozen and sealed accounts, amounts over the balance less open requests, a missing document and a stranger\'s bank account, writing nothing', async () => {
     const rows = async () => Number((await db.all('SELECT COUNT(*) AS N FROM GRTQSQ'))[0]!.N);
