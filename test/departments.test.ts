@@ -4,6 +4,7 @@
  * twice at once with one key is one request recorded with its power items, the enterprise principal,
  * and bad input refused with codes before any legacy call.
  */
+import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { generateFund } from '../adapters/housingFund/standin/index.ts';
@@ -11,6 +12,8 @@ import { openSqliteFrontDb } from '../adapters/housingFund/sql.ts';
 import { DEMO_CLOSED_USCC, DEMO_ENTERPRISE_USCC } from '../adapters/marketRegulation/standin/index.ts';
 import { DEMO_CITIZEN_ID } from '../adapters/population/standin/index.ts';
 import { API_KEY_HEADER, issueApiKey } from '../gateway/auth/index.ts';
+import { ACCESS_TABLE_FILE, parseAccessTable } from '../scripts/lib/access-table.ts';
+import { dig, expectation, type Caller, type Probe } from './support/access.ts';
 import { startTestCity, type GraphQLResponse, type TestCity } from './support/city.ts';
 
 const samples = generateFund().samples;
@@ -244,5 +247,107 @@ describe('logs of the whole session above', () => {
     }
     expect(Object.values(t.city.services).some((s) => s.output.length > 0)).toBe(true);
     expect([...new Set(leaks)]).toEqual([]);
+  });
+});
+
+describe('the generated access table for the new departments', () => {
+  const table = parseAccessTable(readFileSync(ACCESS_TABLE_FILE, 'utf8'));
+  const pop = (f: string) => `population:${f}`;
+  const hf = (f: string) => `housingFund:${f}`;
+  const mr = (f: string) => `marketRegulation:${f}`;
+  const toFund = [pop('Query.citizen'), pop('Citizen.id'), hf('Query._entities'), hf('Citizen.housingFund')];
+  const toRegistry = [pop('Query.citizen'), pop('Citizen.id'), mr('Query._entities'), mr('Citizen.representedEnterprises')];
+  const ACCOUNT = ['accountNo', 'balance', 'carriedOver', 'depositedThisYear', 'depositBase', 'personalRate', 'employerRate', 'paidUpTo', 'status', 'openedOn'];
+  const WITHDRAWAL = ['requestNo', 'reason', 'amount', 'status', 'submittedAt'];
+  const ENTERPRISE = ['uscc', 'name', 'registeredCapital', 'establishedOn', 'approvedOn', 'registrationAuthority', 'type', 'status', 'address', 'businessScope'];
+  /** Probes about the demo citizen (`$subject` a resident ID). */
+  const CITIZEN_PROBES: Probe[] = [
+    { chain: toFund, selection: 'citizen(id: $subject) { housingFund { __typename } }', path: ['housingFund'] },
+    ...ACCOUNT.map((f) => ({ chain: [...toFund, hf(`HousingFundAccount.${f}`)], selection: `citizen(id: $subject) { housingFund { ${f} } }`, path: ['housingFund', f] })),
+    { chain: [...toFund, hf('HousingFundAccount.withdrawals')], selection: 'citizen(id: $subject) { housingFund { withdrawals { __typename } } }', path: ['housingFund', 'withdrawals'] },
+    ...WITHDRAWAL.map((f) => ({
+      chain: [...toFund, hf('HousingFundAccount.withdrawals'), hf(`HousingFundWithdrawal.${f}`)],
+      selection: `citizen(id: $subject) { housingFund { withdrawals { ${f} } } }`,
+      path: ['housingFund', 'withdrawals', 0, f],
+    })),
+    { chain: toRegistry, selection: 'citizen(id: $subject) { representedEnterprises { __typename } }', path: ['representedEnterprises'] },
+    ...ENTERPRISE.map((f) => ({ chain: [...toRegistry, mr(`Enterprise.${f}`)], selection: `citizen(id: $subject) { representedEnterprises { ${f} } }`, path: ['representedEnterprises', 0, f] })),
+    {
+      chain: [...toRegistry, mr('Enterprise.legalRepresentative'), mr('LegalRepresentative.name')],
+      selection: 'citizen(id: $subject) { representedEnterprises { legalRepresentative { name } } }',
+      path: ['representedEnterprises', 0, 'legalRepresentative', 'name'],
+    },
+  ];
+  /** Probes about the demo enterprise (`$subject` its USCC). */
+  const ENTERPRISE_PROBES: Probe[] = [
+    { chain: [mr('Query.enterprise')], selection: 'enterprise(uscc: $subject) { __typename }', path: [] },
+    { chain: [mr('Query.enterprises')], selection: 'enterprises(usccs: [$subject]) { __typename }', path: [] },
+    ...ENTERPRISE.map((f) => ({ chain: [mr('Query.enterprise'), mr(`Enterprise.${f}`)], selection: `enterprise(uscc: $subject) { ${f} }`, path: [f] })),
+    // `to` is null for the demo enterprise (长期), so only `from` can show data.
+    { chain: [mr('Query.enterprise'), mr('Enterprise.operatingPeriod'), mr('OperatingPeriod.from')], selection: 'enterprise(uscc: $subject) { operatingPeriod { from } }', path: ['operatingPeriod', 'from'] },
+    { chain: [mr('Query.enterprise'), mr('Enterprise.legalRepresentative'), mr('LegalRepresentative.citizen')], selection: 'enterprise(uscc: $subject) { legalRepresentative { citizen { __typename } } }', path: ['legalRepresentative', 'citizen'] },
+    { chain: [mr('Query.verifyEnterprise'), mr('EnterpriseCheck.match')], selection: 'verifyEnterprise(uscc: $subject, name: "沈阳立军精密机床有限公司") { match }', path: ['match'] },
+    { chain: [mr('Query.verifyEnterprise'), mr('EnterpriseCheck.active')], selection: 'verifyEnterprise(uscc: $subject, name: "沈阳立军精密机床有限公司") { active }', path: ['active'] },
+  ];
+  const CALLERS: Array<Caller & { sub: string | null; scopes: string[] }> = [
+    { label: 'anonymous', role: 'anonymous', sub: null, scopes: [], department: null, own: null },
+    { label: 'the demo citizen', role: 'citizen', sub: DEMO_CITIZEN_ID, scopes: [], department: null, own: DEMO_CITIZEN_ID },
+    { label: 'another citizen', role: 'citizen', sub: samples.sealed, scopes: [], department: null, own: samples.sealed },
+    { label: 'the demo enterprise', role: 'enterprise', sub: DEMO_ENTERPRISE_USCC, scopes: [], department: null, own: DEMO_ENTERPRISE_USCC },
+    { label: 'another enterprise', role: 'enterprise', sub: DEMO_CLOSED_USCC, scopes: [], department: null, own: DEMO_CLOSED_USCC },
+    { label: 'fund staff', role: 'staff', sub: 'gjj-1', scopes: [], department: 'housingFund', own: null },
+    { label: 'registry staff', role: 'staff', sub: 'scjg-1', scopes: [], department: 'marketRegulation', own: null },
+    { label: 'population staff', role: 'staff', sub: 'pop-1', scopes: [], department: 'population', own: null },
+    { label: 'app with citizen:read, housingFund:read', role: 'app', sub: 'app-1', scopes: ['citizen:read', 'housingFund:read'], department: null, own: DEMO_CITIZEN_ID },
+    { label: 'app with citizen:read only', role: 'app', sub: 'app-2', scopes: ['citizen:read'], department: null, own: DEMO_CITIZEN_ID },
+    { label: 'bank (enterprise:verify)', role: 'integrator', sub: null, scopes: ['enterprise:verify'], department: null, own: null },
+    { label: 'auditor', role: 'auditor', sub: 'auditor-1', scopes: [], department: null, own: null },
+    { label: 'admin', role: 'admin', sub: 'admin-1', scopes: [], department: null, own: null },
+  ];
+
+  async function headersOf(c: (typeof CALLERS)[number]): Promise<Record<string, string>> {
+    if (c.role === 'anonymous') return {};
+    if (c.role === 'integrator') return { [API_KEY_HEADER]: issueApiKey(resolve(t.dataDir, 'api-keys.json'), { client: 'bank-matrix', scopes: c.scopes }).key };
+    const token = await t.token({ role: c.role, sub: c.sub!, scopes: c.scopes, ...(c.department ? { department: c.department } : {}), ...(c.role === 'app' ? { onBehalfOf: c.own! } : {}) });
+    return { authorization: `Bearer ${token}` };
+  }
+
+  it('holds field by field for every role, through the gateway, for the citizen and the enterprise side', async () => {
+    const failures: string[] = [];
+    for (const caller of CALLERS) {
+      const headers = await headersOf(caller);
+      for (const [probes, subject] of [[CITIZEN_PROBES, DEMO_CITIZEN_ID], [ENTERPRISE_PROBES, DEMO_ENTERPRISE_USCC]] as const) {
+        for (let from = 0; from < probes.length; from += 12) {
+          const batch = probes.slice(from, from + 12);
+          const r = await t.query(`query Probe($subject: ID!) { ${batch.map((p, i) => `p${i}: ${p.selection}`).join(' ')} }`, { headers, variables: { subject } });
+          batch.forEach((probe, i) => {
+            const expected = expectation(table, probe, caller, subject);
+            const value = dig(r.body.data?.[`p${i}`], probe.path);
+            const codes = (r.body.errors ?? []).filter((e) => e.path?.[0] === `p${i}`).map((e) => e.extensions?.code);
+            const ok = expected.allowed ? codes.length === 0 && value !== null && value !== undefined : (value ?? null) === null && codes.includes('FORBIDDEN');
+            if (!ok) failures.push(`${caller.label} → ${probe.chain.at(-1)}: table says ${expected.allowed ? 'allowed' : 'denied'}, got ${JSON.stringify(value)} ${codes.join(',')}`);
+          });
+        }
+      }
+    }
+    expect(failures).toEqual([]);
+  });
+
+  it('allows the withdrawal mutations exactly to the roles the table names', async () => {
+    const failures: string[] = [];
+    for (const caller of CALLERS.filter((c) => c.role !== 'integrator')) {
+      const headers = await headersOf(caller);
+      const apply = await t.query(APPLY, { headers, variables: { input: input({ amount: '1.00' }) } });
+      const allowedApply = expectation(table, { chain: [hf('Mutation.applyHousingFundWithdrawal')], selection: '', path: [] }, caller, DEMO_CITIZEN_ID).allowed;
+      const applied = apply.body.data?.applyHousingFundWithdrawal?.requestNo;
+      if (allowedApply !== Boolean(applied)) failures.push(`${caller.label} apply: table says ${allowedApply}, got ${JSON.stringify(apply.body.errors?.[0]?.extensions)}`);
+      const pending = await t.query(APPLY, { token: citizen, variables: { input: input({ amount: '1.00' }) } });
+      const no = pending.body.data.applyHousingFundWithdrawal.requestNo;
+      const review = await t.query(REVIEW, { headers, variables: { no, ok: false, note: 'matrix' } });
+      const allowedReview = expectation(table, { chain: [hf('Mutation.reviewHousingFundWithdrawal')], selection: '', path: [] }, caller, DEMO_CITIZEN_ID).allowed;
+      const reviewed = review.body.data?.reviewHousingFundWithdrawal?.status === 'REJECTED';
+      if (allowedReview !== reviewed) failures.push(`${caller.label} review: table says ${allowedReview}, got ${JSON.stringify(review.body.errors?.[0]?.extensions)}`);
+    }
+    expect(failures).toEqual([]);
   });
 });

@@ -22,7 +22,7 @@ const askEnterprise = grant('askEnterprise', { role: 'enterprise', own: argUscc 
 /** Asking for several: every code must be the enterprise's own. */
 const askEnterprises = grant('askEnterprises', { role: 'enterprise', own: argUsccs }, ...staffAndAdmin);
 /** The registry record: the enterprise itself, its legal representative, registry staff, admins. */
-const enterpriseRecord = grant('enterpriseRecord', { role: 'enterprise', own: parentUscc }, { role: 'citizen', own: representative }, ...staffAndAdmin);
+const enterpriseRecord = grant('enterpriseRecord', { role: 'enterprise', own: parentUscc }, { role: 'citizen', own: representative, note: 'legal representative' }, ...staffAndAdmin);
 /** Parts of a record are reached only through an Enterprise. */
 const partOfRecord = grant('partOfRecord', { role: 'enterprise', note: 'via parent' }, { role: 'citizen', note: 'via parent' }, ...staffAndAdmin.map((g) => ({ ...g, note: 'via parent' })));
 /** The match check. */
