@@ -216,6 +216,11 @@ describe('the enterprise side', () => {
       const r = await t.query(ENTERPRISE, { token: registryStaff, variables: { u: code } });
       expect(errorsOf(r)[0], code).toMatchObject({ code: 'BAD_USER_INPUT', rule });
     }
+    const tooMany = await t.query(`query($u: [ID!]!) { enterprises(usccs: $u) { uscc } }`, { token: registryStaff, variables: { u: Array(101).fill(DEMO_ENTERPRISE_USCC) } });
+    expect(errorsOf(tooMany)[0]).toMatchObject({ code: 'BAD_USER_INPUT', rule: 'maxIds' });
+    const badSecond = await t.query(`query($u: [ID!]!) { enterprises(usccs: $u) { uscc } }`, { token: registryStaff, variables: { u: [DEMO_ENTERPRISE_USCC, 'abc'] } });
+    expect(errorsOf(badSecond)[0]).toMatchObject({ code: 'BAD_USER_INPUT', rule: 'length' });
+    expect(errorsOf(badSecond)[0]!.message).toMatch(/^usccs\[1\]/);
     expect((await t.stats('marketRegulation-standin')).requests).toBe(0);
     // Alibaba (China) and Tencent: valid codes, unknown to this city's registry: null, no error.
     const listed = await t.query(`{ a: enterprise(uscc: "91330100799655058B") { name } b: enterprise(uscc: "91440300708461136T") { name } }`, { token: registryStaff });
