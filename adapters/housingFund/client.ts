@@ -3,7 +3,7 @@
  * the exchange log (SJJH_RZ) in which every consumer of the front-end database writes down each statement
  * it ran (its text, never its parameters, which hold personal data), so the fund can see who read what.
  */
-import type { FrontDb, SqlRow, SqlSession, SqlValue } from './sql.ts';
+import { openFrontDb, type FrontDb, type PostgresOptions, type SqlRow, type SqlSession, type SqlValue } from './sql.ts';
 import { ACCOUNT_COLUMNS, WITHDRAWAL_COLUMNS } from './mapper.ts';
 
 /** Most keys in one `IN (…)` list; larger batches are split. */
@@ -15,26 +15,67 @@ export const EXCHANGE_LOG_TABLE = 'SJJH_RZ';
 const A = ACCOUNT_COLUMNS.map((c) => `a.${c}`).join(', ');
 const W = WITHDRAWAL_COLUMNS.map((c) => `w.${c}`).join(', ');
 
-/** A session whose every statement is written to the exchange log after it ran. */
+/** Schema name under which a SQLite consumer attaches the fund's exchange log file. */
+export const EXCHANGE_LOG_SCHEMA = 'jhrz';
+
+/**
+ * Where the fund publishes its exchange log in a SQLite deployment: a file of its own beside the
+ * tables, so a log row (one per statement, reads included) never costs an fsync of the tables' file.
+ */
+export function exchangeLogFile(database: string): string {
+  return `${database}-jhrz`;
+}
+
+/**
+ * Opens the fund's database as a consumer does. On SQLite the exchange log file is attached without
+ * fsync (`synchronous = OFF` for that file only): a power cut may lose the last log rows, never a
+ * withdrawal, whose file keeps full durability. On PostgreSQL the log is a table of the fund's schema.
+ */
+export function openFundDatabase(location: string, options: { busyTimeoutMs?: number } & PostgresOptions = {}): Promise<FrontDb> {
+  if (/^postgres(ql)?:\/\//.test(location)) return openFrontDb(location, options);
+  return openFrontDb(location, { ...options, attach: [{ schema: EXCHANGE_LOG_SCHEMA, file: exchangeLogFile(location), synchronous: 'OFF' }] });
+}
+
+/** Writes statements to the exchange log in one insert; the log is the fund's business, so a failure never fails ours. */
+async function writeLog(s: SqlSession, consumer: string, statements: readonly string[]): Promise<void> {
+  if (statements.length === 0) return;
+  const at = new Date().toISOString();
+  const values: SqlValue[] = [];
+  for (const sql of statements) values.push(at, consumer, /^\s*(\w+)/.exec(sql)?.[1]?.toUpperCase() ?? 'OTHER', sql.slice(0, 2000));
+  await s.run(`INSERT INTO ${EXCHANGE_LOG_TABLE} (JHSJ, JHF, YJLX, YJ) VALUES ${statements.map(() => '(?, ?, ?, ?)').join(', ')}`, values).catch(() => undefined);
+}
+
+/** A session whose every statement is written to the exchange log after it ran (its text, never its parameters). */
 export function logged(session: SqlSession, consumer: string, enabled: boolean): SqlSession {
   if (!enabled) return session;
-  const log = async (sql: string) => {
-    const kind = /^\s*(\w+)/.exec(sql)?.[1]?.toUpperCase() ?? 'OTHER';
-    // The log is the fund's business, not ours: a failed log write never fails the statement.
-    await session.run(`INSERT INTO ${EXCHANGE_LOG_TABLE} (JHSJ, JHF, YJLX, YJ) VALUES (?, ?, ?, ?)`, [new Date().toISOString(), consumer, kind, sql.slice(0, 2000)]).catch(() => undefined);
-  };
   return {
     async all(sql, params) {
       const rows = await session.all(sql, params);
-      await log(sql);
+      await writeLog(session, consumer, [sql]);
       return rows;
     },
     async run(sql, params) {
       const result = await session.run(sql, params);
-      await log(sql);
+      await writeLog(session, consumer, [sql]);
       return result;
     },
   };
+}
+
+/**
+ * Runs `fn` in a transaction and logs its statements once it is over (committed or rolled back), so the
+ * log is never part of the business transaction: it neither widens its locks nor shares its fate.
+ */
+export async function loggedTransaction<T>(db: FrontDb, consumer: string, enabled: boolean, fn: (tx: SqlSession) => Promise<T>): Promise<T> {
+  const ran: string[] = [];
+  try {
+    return await db.transaction((tx) => fn(enabled ? {
+      all: (sql, params) => (ran.push(sql), tx.all(sql, params)),
+      run: (sql, params) => (ran.push(sql), tx.run(sql, params)),
+    } : tx));
+  } finally {
+    if (enabled) await writeLog(db, consumer, ran);
+  }
 }
 
 /** Accounts of several people with their withdrawals: one statement, one `IN (…)` list. */
@@ -90,4 +131,3 @@ export function updateReview(s: SqlSession, requestNo: string, status: string, r
   return s.run(`UPDATE GRTQSQ SET YWZT = ?, SHR = ?, SHSJ = ?, SHYJ = ? WHERE SQBH = ? AND YWZT = '02'`, [status, reviewer, at, note, requestNo]);
 }
 
-export type { FrontDb };

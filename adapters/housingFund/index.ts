@@ -7,16 +7,17 @@ import { randomInt } from 'node:crypto';
 import { CityGraphError, ErrorCode, badInput, isCityGraphError } from '../../core/errors.ts';
 import { LegacyCaller } from '../kit/resilience.ts';
 import {
-  MAX_KEYS_PER_STATEMENT, insertRequest, logged, selectAccounts, selectAccountsOf, selectByExternalSerial, selectOpenAmounts, selectRequest, updateReview,
+  MAX_KEYS_PER_STATEMENT, insertRequest, logged, loggedTransaction, openFundDatabase, selectAccounts, selectAccountsOf, selectByExternalSerial, selectOpenAmounts, selectRequest, updateReview,
 } from './client.ts';
 import { DEPARTMENT, classifySqlError, housingFundFault } from './faults.ts';
 import { ACCOUNT_COLUMNS, REASON_CODE, centsOf, mapAccount, mapWithdrawal, toChinaTime } from './mapper.ts';
 import { fromCents, toCents } from './money.ts';
-import { openFrontDb, type FrontDb, type SqlRow, type SqlSession } from './sql.ts';
+import type { FrontDb, SqlRow, SqlSession } from './sql.ts';
 import type { HousingFundAccount, HousingFundAdapter, LoadContext, WithdrawalApplication, WithdrawalRecord, WithdrawalReview } from './types.ts';
 
 export type * from './types.ts';
-export { openFrontDb, type FrontDb } from './sql.ts';
+export type { FrontDb } from './sql.ts';
+export { openFundDatabase } from './client.ts';
 
 /** Reasons that close the account (YWMXLX 12): the whole balance is withdrawn. */
 const CLOSING = new Set(['RETIREMENT', 'EMIGRATION', 'DEATH']);
@@ -51,7 +52,7 @@ export async function createHousingFundAdapter(options: HousingFundAdapterOption
   if (typeof options.database !== 'string' || options.database === '') throw new TypeError('createHousingFundAdapter: options.database must be a SQLite file path or a postgres:// URL.');
   const consumer = options.consumer ?? 'citygraph';
   if (!/^[A-Za-z0-9_.-]{1,32}$/.test(consumer)) throw new TypeError('createHousingFundAdapter: options.consumer must be 1–32 letters, digits or _ . -');
-  const db = await openFrontDb(options.database, { busyTimeoutMs: options.busyTimeoutMs });
+  const db = await openFundDatabase(options.database, { busyTimeoutMs: options.busyTimeoutMs });
   return housingFundAdapterOn(db, { ...options, consumer });
 }
 
@@ -62,7 +63,7 @@ export function housingFundAdapterOn(db: FrontDb, options: Omit<HousingFundAdapt
   const now = options.now ?? (() => new Date());
   const caller = new LegacyCaller({ department: DEPARTMENT, timeoutMs: options.timeoutMs, retries: options.retries, concurrency: 4 });
   const read = logged(db, consumer, logOn);
-  const inTransaction = <T>(fn: (s: SqlSession) => Promise<T>) => db.transaction((tx) => fn(logged(tx, consumer, logOn)));
+  const inTransaction = <T>(fn: (s: SqlSession) => Promise<T>) => loggedTransaction(db, consumer, logOn, fn);
 
   async function loadBatch(ids: readonly string[]): Promise<Map<string, HousingFundAccount | null | Error>> {
     const rows = await sql(() => selectAccounts(read, ids));

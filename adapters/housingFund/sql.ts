@@ -34,6 +34,8 @@ export interface FrontDb extends SqlSession {
 export interface SqliteOptions {
   /** Milliseconds a statement waits for a lock held by another process before SQLITE_BUSY. Default 200. */
   busyTimeoutMs?: number;
+  /** Further database files attached under a schema name, each with its own `synchronous` level. Default none. */
+  attach?: ReadonlyArray<{ schema: string; file: string; synchronous: 'OFF' | 'NORMAL' | 'FULL' }>;
 }
 
 /** Options of a PostgreSQL front-end database. */
@@ -50,6 +52,7 @@ export interface PostgresOptions {
 
 /** Opens the database a location names: `postgres://…` or a SQLite file path. */
 export function openFrontDb(location: string, options: SqliteOptions & PostgresOptions = {}): Promise<FrontDb> {
+  // The attachments name SQLite files; they mean nothing to PostgreSQL.
   if (typeof location !== 'string' || location === '') throw new TypeError('openFrontDb needs a SQLite file path or a postgres:// URL.');
   return /^postgres(ql)?:\/\//.test(location) ? openPostgresFrontDb(location, options) : openSqliteFrontDb(location, options);
 }
@@ -62,6 +65,11 @@ export async function openSqliteFrontDb(path: string, options: SqliteOptions = {
   const busy = options.busyTimeoutMs ?? 200;
   if (!Number.isInteger(busy) || busy < 0) throw new TypeError(`openSqliteFrontDb: busyTimeoutMs must be a whole number of ms, got ${String(busy)}.`);
   const conn = new DatabaseSync(path, { timeout: busy });
+  for (const a of options.attach ?? []) {
+    if (!/^[A-Za-z_][A-Za-z0-9_]{0,30}$/.test(a.schema)) throw new TypeError('openSqliteFrontDb: an attached schema name must be a plain identifier.');
+    conn.prepare(`ATTACH DATABASE ? AS ${a.schema}`).run(a.file);
+    conn.exec(`PRAGMA ${a.schema}.synchronous = ${a.synchronous === 'OFF' ? 'OFF' : a.synchronous === 'NORMAL' ? 'NORMAL' : 'FULL'}`);
+  }
   const statements = new Map<string, StatementSync>();
   const prepare = (sql: string) => {
     let s = statements.get(sql);

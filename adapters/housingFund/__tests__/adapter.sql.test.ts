@@ -10,6 +10,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_CITIZEN_ID } from '../../population/standin/data.ts';
 import { housingFundAdapterOn, type HousingFundAccount, type HousingFundAdapter, type WithdrawalApplication } from '../index.ts';
+import { openFundDatabase } from '../client.ts';
 import { openPostgresFrontDb, openSqliteFrontDb, type FrontDb } from '../sql.ts';
 import { TEXT_AMOUNT, seedFrontDb, type FundSamples } from '../standin/index.ts';
 
@@ -32,7 +33,7 @@ function sqlite(): Backend {
   return {
     name: 'SQLite',
     location: file,
-    open: () => openSqliteFrontDb(file, { busyTimeoutMs: 50 }),
+    open: () => openFundDatabase(file, { busyTimeoutMs: 50 }),
     async lock() {
       const holder = await openSqliteFrontDb(file);
       await holder.exec('BEGIN EXCLUSIVE');

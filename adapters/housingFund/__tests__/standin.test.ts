@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_CITIZEN_ID, generateCitizens } from '../../population/standin/data.ts';
 import { housingFundAdapterOn, type HousingFundAdapter } from '../index.ts';
-import { openSqliteFrontDb } from '../sql.ts';
+import { openFundDatabase } from '../client.ts';
 import { generateFund, startHousingFundStandIn, type HousingFundStandIn } from '../standin/index.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'citygraph-fund-standin-'));
@@ -17,7 +17,7 @@ const stats = async () => (await fetch(`${s.url}/__stats`)).json();
 
 beforeAll(async () => {
   s = await startHousingFundStandIn({ database: join(dir, 'front.sqlite'), citizens: 500 });
-  adapter = housingFundAdapterOn(await openSqliteFrontDb(s.database), { retries: 0 });
+  adapter = housingFundAdapterOn(await openFundDatabase(s.database), { retries: 0 });
 });
 afterAll(async () => {
   await adapter?.close();

@@ -9,13 +9,14 @@
 import { rmSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { EXCHANGE_LOG_SCHEMA, exchangeLogFile, openFundDatabase } from '../client.ts';
 import { openSqliteFrontDb, type FrontDb } from '../sql.ts';
 import { generateFund, type FundSamples } from './data.ts';
-import { ACCOUNT_INSERT_COLUMNS, FRONT_DB_DDL, REQUEST_INSERT_COLUMNS } from './tables.ts';
+import { ACCOUNT_INSERT_COLUMNS, REQUEST_INSERT_COLUMNS, TABLES_DDL, exchangeLogDdl } from './tables.ts';
 import { DEMO_CITIZEN_ID } from '../../population/standin/data.ts';
 
 export { generateFund, DEMO_ACCOUNT_NO, type FundSamples } from './data.ts';
-export { FRONT_DB_DDL } from './tables.ts';
+export { TABLES_DDL, exchangeLogDdl } from './tables.ts';
 
 /** Options of the stand-in. */
 export interface HousingFundStandInOptions {
@@ -46,10 +47,10 @@ export const FAULT_MODES = ['lock', 'textInAmount'] as const;
 /** What `textInAmount` writes into GRZHYE: what a hand-edited export sometimes holds. */
 export const TEXT_AMOUNT = '壹万贰仟元整';
 
-/** Creates the tables and inserts the seeded rows, in one transaction (SQLite or PostgreSQL). */
+/** Creates the tables and the exchange log, and inserts the seeded rows in one transaction (SQLite, opened with openFundDatabase, or PostgreSQL). */
 export async function seedFrontDb(db: FrontDb, options: { citizens?: number; seed?: number } = {}): Promise<FundSamples> {
   const { accounts, requests, samples } = generateFund(options.citizens ?? 10_000, options.seed);
-  await db.exec(FRONT_DB_DDL);
+  await db.exec(TABLES_DDL + exchangeLogDdl(db.dialect === 'sqlite' ? `${EXCHANGE_LOG_SCHEMA}.` : ''));
   await db.transaction(async (tx) => {
     const insertAccount = `INSERT INTO GRZHXX (${ACCOUNT_INSERT_COLUMNS.join(', ')}) VALUES (${ACCOUNT_INSERT_COLUMNS.map(() => '?').join(', ')})`;
     for (const a of accounts) await tx.run(insertAccount, ACCOUNT_INSERT_COLUMNS.map((c) => a[c]));
@@ -64,9 +65,11 @@ export async function startHousingFundStandIn(options: HousingFundStandInOptions
   if (typeof options?.database !== 'string' || options.database === '') throw new TypeError('startHousingFundStandIn needs options.database, the SQLite file to create.');
   const { port = 0, host = '127.0.0.1' } = options;
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new TypeError(`startHousingFundStandIn: port must be 0–65535, got ${String(port)}.`);
-  for (const suffix of ['', '-journal', '-wal', '-shm']) rmSync(`${options.database}${suffix}`, { force: true });
+  for (const file of [options.database, exchangeLogFile(options.database)]) {
+    for (const suffix of ['', '-journal', '-wal', '-shm']) rmSync(`${file}${suffix}`, { force: true });
+  }
   // Rollback journal, not WAL: the fund's exclusive lock must keep readers out, as on its real database.
-  const db = await openSqliteFrontDb(options.database, { busyTimeoutMs: 2000 });
+  const db = await openFundDatabase(options.database, { busyTimeoutMs: 2000 });
   await db.exec('PRAGMA journal_mode = DELETE');
   const samples = await seedFrontDb(db, { citizens: options.citizens, seed: options.seed });
   let lock: FrontDb | null = null;
@@ -97,6 +100,7 @@ export async function startHousingFundStandIn(options: HousingFundStandInOptions
     if (citizenIds !== undefined && (!Array.isArray(citizenIds) || !citizenIds.every((c) => typeof c === 'string'))) return 'citizenIds must be an array of resident IDs';
     await clearFaults();
     if (mode === 'lock') {
+      // The tables' file only: the exchange log stays writable, as the fund's own log would.
       lock = await openSqliteFrontDb(options.database, { busyTimeoutMs: 2000 });
       await lock.exec('BEGIN EXCLUSIVE');
     }

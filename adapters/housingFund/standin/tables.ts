@@ -5,7 +5,7 @@
  */
 
 /** Creates the tables (idempotent). */
-export const FRONT_DB_DDL = `
+export const TABLES_DDL = `
 CREATE TABLE IF NOT EXISTS GRZHXX (
   GRZH VARCHAR(20) PRIMARY KEY,
   Xingming VARCHAR(64) NOT NULL,
@@ -44,13 +44,21 @@ CREATE TABLE IF NOT EXISTS GRTQSQ (
   CONSTRAINT GRTQSQ_WBLSH UNIQUE (ZJHM, WBLSH)
 );
 CREATE INDEX IF NOT EXISTS GRTQSQ_GRZH ON GRTQSQ (GRZH);
-CREATE TABLE IF NOT EXISTS SJJH_RZ (
+`;
+
+/**
+ * Creates the exchange log every consumer appends to, under `prefix` (`jhrz.` on SQLite, where the log is
+ * a file of its own attached under that schema; empty on PostgreSQL).
+ */
+export function exchangeLogDdl(prefix: string): string {
+  return `CREATE TABLE IF NOT EXISTS ${prefix}SJJH_RZ (
   JHSJ VARCHAR(24) NOT NULL,
   JHF VARCHAR(32) NOT NULL,
   YJLX VARCHAR(10) NOT NULL,
   YJ VARCHAR(2000) NOT NULL
 );
 `;
+}
 
 /** The account columns in insert order. */
 export const ACCOUNT_INSERT_COLUMNS = ['GRZH', 'Xingming', 'ZJLX', 'ZJHM', 'DWZH', 'GRZHYE', 'GRZHSNJZYE', 'GRZHDNGJYE', 'GRJCJS', 'GRJCBL', 'DWJCBL', 'GRJZNY', 'GRZHZT', 'KHRQ'] as const;
