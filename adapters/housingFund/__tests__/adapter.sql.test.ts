@@ -167,7 +167,7 @@ describe.each([['SQLite', sqlite], ['PostgreSQL', postgres]])('housing fund adap
     const before = await requestsOf(DEMO_CITIZEN_ID);
     const entry = new URL('apply-once.ts', import.meta.url).pathname;
     const run = () => new Promise<{ requestNo?: string; code?: string }>((resolve, reject) => {
-      execFile(process.execPath, ['--import', 'tsx', entry, backend.location, key], { timeout: 30_000 }, (e, stdout) => (e ? reject(e) : resolve(JSON.parse(stdout))));
+      execFile(process.execPath, [entry, backend.location, key], { timeout: 30_000 }, (e, stdout) => (e ? reject(e) : resolve(JSON.parse(stdout))));
     });
     const answers = await Promise.all([run(), run(), run()]);
     expect(answers.every((a) => typeof a.requestNo === 'string'), JSON.stringify(answers)).toBe(true);

@@ -1,6 +1,6 @@
 /**
  * A separate process filing one withdrawal on a front-end database (tests only):
- * `node --import tsx apply-once.ts <database> <idempotency key>` prints `{"requestNo":…}` or `{"code":…}`.
+ * `node apply-once.ts <database> <idempotency key>` prints `{"requestNo":…}` or `{"code":…}`.
  */
 import { DEMO_CITIZEN_ID } from '../../population/standin/data.ts';
 import { createHousingFundAdapter } from '../index.ts';

@@ -1,5 +1,5 @@
 /**
- * Process entry of the housing fund stand-in: `node --import tsx adapters/housingFund/standin/main.ts`.
+ * Process entry of the housing fund stand-in: `node adapters/housingFund/standin/main.ts`.
  * The only place that reads the environment (DATABASE_FILE required; PORT, HOST, CITIZENS, SEED).
  */
 import { startHousingFundStandIn, type HousingFundStandInOptions } from './index.ts';

@@ -1,5 +1,5 @@
 /**
- * Process entry of the enterprise registry stand-in: `node --import tsx adapters/marketRegulation/standin/main.ts`.
+ * Process entry of the enterprise registry stand-in: `node adapters/marketRegulation/standin/main.ts`.
  * The only place that reads the environment (PORT, HOST, LATENCY_MS, ENTERPRISES).
  */
 import { startMarketRegulationStandIn, type MarketRegulationStandInOptions } from './index.ts';
