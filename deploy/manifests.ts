@@ -38,6 +38,17 @@ export const DEPARTMENTS: Record<string, DepartmentDeployment> = {
     secrets: ['PARKING_APP_ID', 'PARKING_APP_SECRET'],
     legacyEgress: { cidr: '192.0.2.12/32', port: 443 },
   },
+  housingFund: {
+    config: { HOUSING_FUND_TIMEOUT_MS: '2000', HOUSING_FUND_EXCHANGE_LOG: 'true' },
+    // The fund's front-end database in production is PostgreSQL; its URL carries credentials.
+    secrets: ['HOUSING_FUND_DATABASE'],
+    legacyEgress: { cidr: '192.0.2.13/32', port: 5432 },
+  },
+  marketRegulation: {
+    config: { MARKET_REGULATION_LEGACY_URL: 'https://scjg.example.invalid', MARKET_REGULATION_SOURCE: 'samr', MARKET_REGULATION_TIMEOUT_MS: '2000' },
+    secrets: [],
+    legacyEgress: { cidr: '192.0.2.14/32', port: 443 },
+  },
 };
 
 const NAMESPACE = 'citygraph';

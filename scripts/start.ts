@@ -42,6 +42,10 @@ const lines = [
   `  curl -s ${city.gatewayUrl} -H 'content-type: application/json' \\`,
   `    -d '{"query":"{ parkingLots(near: { lat: 41.7966, lng: 123.4000 }, radiusMeters: 800, first: 3) { edges { node { name distanceMeters freeSpaces } } } }"}'`,
   '',
+  'Or the dashboard over four departments (registry, insurance, housing fund, enterprises):',
+  `  curl -s ${city.gatewayUrl} -H "authorization: Bearer $TOKEN" -H 'content-type: application/json' \\`,
+  `    -d '{"query":"{ citizen(id: \\"${DEMO_ID}\\") { name insurance { status balance } housingFund { balance status } representedEnterprises { uscc name status } } }"}'`,
+  '',
   'Press Ctrl-C to stop every process.',
   '',
 ];

@@ -23,7 +23,7 @@ const table: SubgraphAccess[] = parseAccessTable(readFileSync(ACCESS_TABLE_FILE,
 const CALLERS: Array<Caller & { client?: string; sub: string | null }> = [
   { label: 'anonymous', role: 'anonymous', sub: null, scopes: [], department: null, own: null },
   { label: 'citizen', role: 'citizen', sub: DEMO_CITIZEN_ID, scopes: [], department: null, own: DEMO_CITIZEN_ID },
-  { label: 'enterprise', role: 'enterprise', sub: '91210102MA0Y8D2Q4K', scopes: [], department: null, own: null },
+  { label: 'enterprise', role: 'enterprise', sub: '91210102MA0Y8D2Q44', scopes: [], department: null, own: null },
   { label: 'population staff', role: 'staff', sub: 'staff-pop-1', scopes: [], department: 'population', own: null },
   { label: 'medical insurance staff', role: 'staff', sub: 'staff-med-1', scopes: [], department: 'medicalInsurance', own: null },
   { label: 'app with every scope', role: 'app', sub: 'app-1', scopes: ['citizen:read', 'insurance:read', 'contact:write'], department: null, own: DEMO_CITIZEN_ID },

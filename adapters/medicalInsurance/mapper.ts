@@ -30,7 +30,27 @@ const success = z.object({
 type InsuInfo = z.infer<typeof insuinfo>;
 
 const STATUS = new Map<string, InsuranceStatus>([['1', 'ACTIVE'], ['2', 'SUSPENDED'], ['4', 'TERMINATED']]);
-const TYPE = new Map<string, InsuranceType>([['310', 'EMPLOYEE'], ['390', 'RESIDENT']]);
+/** National insurance type codes (险种类型, the platform's `insutype` dictionary). */
+const TYPE = new Map<string, InsuranceType>([
+  ['310', 'EMPLOYEE'],
+  ['320', 'CIVIL_SERVANT_SUBSIDY'],
+  ['330', 'LARGE_EXPENSE_SUBSIDY'],
+  ['340', 'RETIRED_CADRE'],
+  ['350', 'DISABLED_SERVICEMEN'],
+  ['360', 'RED_ARMY_VETERAN'],
+  ['370', 'ENTERPRISE_SUPPLEMENTARY'],
+  ['380', 'RURAL_COOPERATIVE'],
+  ['390', 'RESIDENT'],
+  ['391', 'URBAN_RESIDENT'],
+  ['392', 'RESIDENT_SERIOUS_ILLNESS'],
+  ['399', 'OTHER_SPECIAL'],
+  ['410', 'LONG_TERM_CARE'],
+  ['510', 'MATERNITY'],
+]);
+/** Schemes a person is insured under in their own right; the others supplement one of these. */
+const BASIC = new Set(['310', '340', '380', '390', '391']);
+/** What an insurance type code looks like; a code the platform adds later passes as OTHER with its code. */
+const TYPE_CODE = /^\d{3}$/;
 
 /**
  * The person's current insurance from a 1101 reply about `certno`: null when the platform says the
@@ -51,7 +71,7 @@ export function mapPersonInfoReply(raw: unknown, certno: string): InsuranceRecor
   return pickCurrent(records);
 }
 
-/** The current entry of several: an active one first, then the one that began last. */
+/** The current entry of several: an active one first, then a basic scheme over a supplement, then the one that began last. */
 export function pickCurrent(records: readonly InsuranceRecord[]): InsuranceRecord | null {
   let best: InsuranceRecord | null = null;
   for (const r of records) {
@@ -61,21 +81,22 @@ export function pickCurrent(records: readonly InsuranceRecord[]): InsuranceRecor
 }
 
 function rank(r: InsuranceRecord): string {
-  return `${r.status === 'ACTIVE' ? 1 : 0}${r.insuredSince}`;
+  return `${r.status === 'ACTIVE' ? 1 : 0}${BASIC.has(r.typeCode) ? 1 : 0}${r.insuredSince}`;
 }
 
 function toRecord(entry: InsuInfo, index: number): InsuranceRecord {
   const at = `insuinfo[${index}]`;
   const status = STATUS.get(entry.psn_insu_stas);
   if (!status) throw badShape(`${at}.psn_insu_stas has an unknown code`);
-  const type = TYPE.get(entry.insutype);
-  if (!type) throw badShape(`${at}.insutype has an unknown code`);
+  // A code the platform adds later is passed on, not refused: refusing would hide the whole record.
+  if (!TYPE_CODE.test(entry.insutype)) throw badShape(`${at}.insutype is not a three-digit code`);
+  const type = TYPE.get(entry.insutype) ?? 'OTHER';
   const balance = toDecimal2(entry.balc.value);
   if (balance === null) throw badShape(`${at}.balc is not a decimal with at most two places`);
   const insuredSince = isoDate(entry.psn_insu_date);
   if (insuredSince === null) throw badShape(`${at}.psn_insu_date is not a date`);
   if (!/^\d{6}$/.test(entry.insuplc_admdvs)) throw badShape(`${at}.insuplc_admdvs is not a six-digit division code`);
-  return { status, type, balance, insuredSince, insuredPlace: entry.insuplc_admdvs };
+  return { status, type, typeCode: entry.insutype, balance, insuredSince, insuredPlace: entry.insuplc_admdvs };
 }
 
 /** `yyyy-MM-dd`, also when the platform appends a time (some provinces send `yyyy-MM-dd HH:mm:ss`). */

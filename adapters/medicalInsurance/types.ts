@@ -3,13 +3,18 @@
 /** Participation status, as the graph's `InsuranceStatus`. */
 export type InsuranceStatus = 'ACTIVE' | 'SUSPENDED' | 'TERMINATED';
 
-/** Kind of basic medical insurance, as the graph's `InsuranceType`. */
-export type InsuranceType = 'EMPLOYEE' | 'RESIDENT';
+/** Kind of medical insurance, as the graph's `InsuranceType`; `OTHER` for a code the adapter does not know yet. */
+export type InsuranceType =
+  | 'EMPLOYEE' | 'CIVIL_SERVANT_SUBSIDY' | 'LARGE_EXPENSE_SUBSIDY' | 'RETIRED_CADRE' | 'DISABLED_SERVICEMEN'
+  | 'RED_ARMY_VETERAN' | 'ENTERPRISE_SUPPLEMENTARY' | 'RURAL_COOPERATIVE' | 'RESIDENT' | 'URBAN_RESIDENT'
+  | 'RESIDENT_SERIOUS_ILLNESS' | 'OTHER_SPECIAL' | 'LONG_TERM_CARE' | 'MATERNITY' | 'OTHER';
 
 /** A citizen's current medical insurance, shaped exactly like the graph's `Insurance` type. */
 export interface InsuranceRecord {
   status: InsuranceStatus;
   type: InsuranceType;
+  /** The platform's three-digit `insutype` code itself, e.g. `310`; the only clue when `type` is OTHER. */
+  typeCode: string;
   /** Exact yuan as decimal text with two decimals, e.g. `"1523.40"`; never a binary float. */
   balance: string;
   /** `YYYY-MM-DD`. */

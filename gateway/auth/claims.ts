@@ -5,6 +5,7 @@
 import { CityGraphError, ErrorCode } from '../../core/errors.ts';
 import { freezePrincipal, ROLES, type Principal, type Role } from '../../core/principal.ts';
 import { validateResidentId } from '../../core/resident-id.ts';
+import { isValidUscc } from '../../core/uscc.ts';
 
 /** Roles a user token may carry; `anonymous` is never a token, it is the absence of one. */
 export const TOKEN_ROLES = ROLES.filter((r): r is Exclude<Role, 'anonymous'> => r !== 'anonymous');
@@ -13,8 +14,6 @@ export const TOKEN_ROLES = ROLES.filter((r): r is Exclude<Role, 'anonymous'> => 
 export const SCOPE_NAME = /^[\x21\x23-\x5B\x5D-\x7E]{1,128}$/;
 /** A department code or client name: short, printable, no spaces, safe to put in a log line. */
 export const SHORT_NAME = /^[A-Za-z0-9_.:@-]{1,64}$/;
-/** Unified social credit code shape (GB 32100 charset); its check digit is the enterprise subgraph's job. */
-const USCC = /^[0-9A-HJ-NPQRTUWXY]{2}\d{6}[0-9A-HJ-NPQRTUWXY]{10}$/;
 
 /**
  * Builds a principal from verified claims: `sub`, `role`, `dept`, `scope` (space-separated) and/or
@@ -43,7 +42,9 @@ export function principalFromClaims(claims: Record<string, unknown>): Principal 
       sub = residentId(sub, 'a citizen token\'s "sub" must be a valid resident ID number', 'sub');
       break;
     case 'enterprise':
-      if (!USCC.test(sub)) throw refuse('an enterprise token\'s "sub" must be a unified social credit code', 'sub');
+      // The whole GB 32100 check, so "own enterprise" never compares against a code that cannot exist.
+      if (!isValidUscc(sub)) throw refuse('an enterprise token\'s "sub" must be a valid unified social credit code (GB 32100, check character included)', 'sub');
+      sub = sub.trim().toUpperCase();
       break;
     case 'staff':
       if (department === null) throw refuse('a staff token needs a "dept" claim', 'dept');

@@ -2,6 +2,7 @@
  * Brings up the whole city: the stand-in legacy systems, every subgraph and the gateway, each a real
  * process on its own port, wired by URLs. `npm start`, whole-system tests and benchmarks share it.
  */
+import { resolve } from 'node:path';
 import { ensureDevKeys } from '../../core/dev-keys.ts';
 import { launch, type Service } from './processes.ts';
 
@@ -45,13 +46,17 @@ export async function startCity(options: CityOptions): Promise<City> {
     return services[name];
   };
   try {
-    const [population, medical, parkingPlatform] = await Promise.all([
+    // The fund's front-end database is a file the stand-in creates and seeds; the subgraph opens it itself.
+    const fundDatabase = resolve(options.dataDir, 'housing-fund-frontdb.sqlite');
+    const [population, medical, parkingPlatform, , registry] = await Promise.all([
       start('population-standin', 'adapters/population/standin/main.ts', { PORT: port(4101) }),
       start('medicalInsurance-standin', 'adapters/medicalInsurance/standin/main.ts', { PORT: port(4102) }),
       start('parking-standin', 'adapters/parking/standin/main.ts', { PORT: port(4105) }),
+      start('housingFund-standin', 'adapters/housingFund/standin/main.ts', { PORT: port(4103), DATABASE_FILE: fundDatabase }),
+      start('marketRegulation-standin', 'adapters/marketRegulation/standin/main.ts', { PORT: port(4104) }),
     ]);
     const subgraphEnv = { CITYGRAPH_PRINCIPAL_PUBLIC_KEY: keys.principalPublicKeyPem };
-    const [popSubgraph, medSubgraph, supSubgraph, parkSubgraph] = await Promise.all([
+    const [popSubgraph, medSubgraph, supSubgraph, parkSubgraph, fundSubgraph, regSubgraph] = await Promise.all([
       start('subgraph-population', 'subgraphs/population/main.ts', { ...subgraphEnv, PORT: port(4001), POPULATION_LEGACY_URL: population.url }),
       start('subgraph-medicalInsurance', 'subgraphs/medicalInsurance/main.ts', {
         ...subgraphEnv,
@@ -60,10 +65,19 @@ export async function startCity(options: CityOptions): Promise<City> {
       }),
       start('subgraph-supervision', 'subgraphs/supervision/main.ts', { ...subgraphEnv, PORT: port(4003) }),
       start('subgraph-parking', 'subgraphs/parking/main.ts', { ...subgraphEnv, PORT: port(4006), PARKING_LEGACY_URL: parkingPlatform.url }),
+      start('subgraph-housingFund', 'subgraphs/housingFund/main.ts', { ...subgraphEnv, PORT: port(4004), HOUSING_FUND_DATABASE: fundDatabase }),
+      start('subgraph-marketRegulation', 'subgraphs/marketRegulation/main.ts', { ...subgraphEnv, PORT: port(4005), MARKET_REGULATION_LEGACY_URL: registry.url }),
     ]);
     const gateway = await start('gateway', 'gateway/main.ts', {
       PORT: String(options.gatewayPort ?? 0),
-      SUBGRAPH_URLS: JSON.stringify({ population: popSubgraph.url, medicalInsurance: medSubgraph.url, supervision: supSubgraph.url, parking: parkSubgraph.url }),
+      SUBGRAPH_URLS: JSON.stringify({
+        population: popSubgraph.url,
+        medicalInsurance: medSubgraph.url,
+        supervision: supSubgraph.url,
+        parking: parkSubgraph.url,
+        housingFund: fundSubgraph.url,
+        marketRegulation: regSubgraph.url,
+      }),
     });
     const stop = async () => {
       await gateway.stop();

@@ -13,5 +13,7 @@ export const SUBGRAPHS: readonly SubgraphEntry[] = [
   { name: 'population', defaultPort: 4001 },
   { name: 'medicalInsurance', defaultPort: 4002 },
   { name: 'supervision', defaultPort: 4003 },
+  { name: 'housingFund', defaultPort: 4004 },
+  { name: 'marketRegulation', defaultPort: 4005 },
   { name: 'parking', defaultPort: 4006 },
 ];

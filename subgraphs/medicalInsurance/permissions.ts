@@ -37,6 +37,7 @@ export const permissions: PermissionMap = {
   Insurance: {
     status: partOfRecord,
     type: partOfRecord,
+    typeCode: partOfRecord,
     balance: partOfRecord,
     insuredSince: partOfRecord,
     insuredPlace: partOfRecord,

@@ -80,7 +80,7 @@ export const GATEWAY_PROBES: Probe[] = [
     path: ['ethnicity', f],
   })),
   { chain: joinToInsurance, selection: 'citizen(id: $subject) { insurance { __typename } }', path: ['insurance'] },
-  ...['status', 'type', 'balance', 'insuredSince', 'insuredPlace'].map((f) => ({
+  ...['status', 'type', 'typeCode', 'balance', 'insuredSince', 'insuredPlace'].map((f) => ({
     chain: [...joinToInsurance, med(`Insurance.${f}`)],
     selection: `citizen(id: $subject) { insurance { ${f} } }`,
     path: ['insurance', f],

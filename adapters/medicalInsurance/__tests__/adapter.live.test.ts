@@ -82,7 +82,7 @@ describe('medical insurance adapter against the live stand-in', () => {
 
   it('answers the demo citizen with the exact balance 1523.40', async () => {
     expect(await adapter().loadInsurance([DEMO_CERTNO], ctx)).toEqual([
-      { status: 'ACTIVE', type: 'EMPLOYEE', balance: '1523.40', insuredSince: '2008-07-01', insuredPlace: '210199' },
+      { status: 'ACTIVE', type: 'EMPLOYEE', typeCode: '310', balance: '1523.40', insuredSince: '2008-07-01', insuredPlace: '210199' },
     ]);
   });
 

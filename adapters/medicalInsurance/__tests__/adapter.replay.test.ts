@@ -52,13 +52,13 @@ describe('medical insurance adapter against captured platform replies', () => {
   it('maps the demo citizen to the graph\'s Insurance shape and nothing else', async () => {
     platform({ [people['demo']!]: [200, fixture('1101-demo.json')] });
     const [slot] = await adapter().loadInsurance([people['demo']!], ctx);
-    expect(slot).toStrictEqual({ status: 'ACTIVE', type: 'EMPLOYEE', balance: '1523.40', insuredSince: '2008-07-01', insuredPlace: '210199' });
+    expect(slot).toStrictEqual({ status: 'ACTIVE', type: 'EMPLOYEE', typeCode: '310', balance: '1523.40', insuredSince: '2008-07-01', insuredPlace: '210199' });
   });
 
   it('picks the active entry when the platform lists a terminated one first', async () => {
     platform({ [people['history']!]: [200, fixture('1101-history.json')] });
     const [slot] = await adapter().loadInsurance([people['history']!], ctx);
-    expect(slot).toStrictEqual({ status: 'ACTIVE', type: 'EMPLOYEE', balance: '75040.76', insuredSince: '2015-04-01', insuredPlace: '210112' });
+    expect(slot).toStrictEqual({ status: 'ACTIVE', type: 'EMPLOYEE', typeCode: '310', balance: '75040.76', insuredSince: '2015-04-01', insuredPlace: '210112' });
   });
 
   it('answers null for a person the platform reports as not insured', async () => {

@@ -49,10 +49,42 @@ describe('mapPersonInfoReply', () => {
     ]);
   });
 
-  it('rejects unknown status and insurance type codes as a bad reply', () => {
+  it('rejects unknown status codes and insurance types that are not three-digit codes as a bad reply', () => {
     expect(codeOf(() => mapPersonInfoReply(reply(entry({ stas: '3' })), ID))).toBe('ADAPTER_BAD_REPLY');
-    expect(codeOf(() => mapPersonInfoReply(reply(entry({ insutype: '999' })), ID))).toBe('ADAPTER_BAD_REPLY');
     expect(codeOf(() => mapPersonInfoReply(reply(entry({ stas: 'toString' })), ID))).toBe('ADAPTER_BAD_REPLY');
+    for (const insutype of ['', '31', '3100', 'abc', 'toString']) {
+      expect(codeOf(() => mapPersonInfoReply(reply(entry({ insutype })), ID)), insutype).toBe('ADAPTER_BAD_REPLY');
+    }
+  });
+
+  it('maps the national insurance type codes, keeping the code beside the type', () => {
+    const typeOf = (insutype: string) => {
+      const r = mapPersonInfoReply(reply(entry({ insutype })), ID);
+      return [r?.type, r?.typeCode];
+    };
+    expect(['310', '320', '330', '340', '390', '391', '392', '410', '510'].map(typeOf)).toEqual([
+      ['EMPLOYEE', '310'], ['CIVIL_SERVANT_SUBSIDY', '320'], ['LARGE_EXPENSE_SUBSIDY', '330'], ['RETIRED_CADRE', '340'],
+      ['RESIDENT', '390'], ['URBAN_RESIDENT', '391'], ['RESIDENT_SERIOUS_ILLNESS', '392'], ['LONG_TERM_CARE', '410'], ['MATERNITY', '510'],
+    ]);
+  });
+
+  it('passes a code the platform added later on as OTHER with its code, instead of losing the record', () => {
+    const r = mapPersonInfoReply(reply(entry({ insutype: '999', balc: '12.30' })), ID);
+    expect([r?.type, r?.typeCode, r?.balance, r?.status]).toEqual(['OTHER', '999', '12.30', 'ACTIVE']);
+  });
+
+  it('keeps the whole record of a person who also has a 320, 330, 340 or 510 entry, preferring the basic scheme', () => {
+    for (const extra of ['320', '330', '510']) {
+      const r = mapPersonInfoReply(reply(
+        entry({ insutype: '310', date: '2008-07-01', balc: '1523.40' }),
+        entry({ insutype: extra, date: '2015-01-01', balc: '0.00' }),
+      ), ID);
+      expect([r?.type, r?.balance], extra).toEqual(['EMPLOYEE', '1523.40']);
+    }
+    expect(mapPersonInfoReply(reply(entry({ insutype: '340' })), ID)?.type).toBe('RETIRED_CADRE');
+    // An active supplement still wins over a terminated basic scheme: it is what the person holds now.
+    const onlySupplementActive = mapPersonInfoReply(reply(entry({ insutype: '310', stas: '4' }), entry({ insutype: '330', date: '2001-01-01' })), ID);
+    expect(onlySupplementActive?.type).toBe('LARGE_EXPENSE_SUBSIDY');
   });
 
   it('prefers an active entry, then the one that began last', () => {

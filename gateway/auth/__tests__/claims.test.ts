@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { principalFromClaims } from '../claims.ts';
 import { CITIZEN_ID, refusal } from './helpers.ts';
 
-const USCC = '91210102MA0XXXXX1A';
+const USCC = '91210102MA0Y8D2Q44';
 
 describe('principalFromClaims', () => {
   it('maps dept, scope, scopes, obo and client/azp onto the principal', () => {
@@ -44,6 +44,8 @@ describe('principalFromClaims', () => {
   it('requires an enterprise sub to be a unified social credit code', () => {
     expect(principalFromClaims({ sub: USCC, role: 'enterprise' }).sub).toBe(USCC);
     expect(() => principalFromClaims({ sub: 'acme', role: 'enterprise' })).toThrow(/credit code/);
+    // Right shape, wrong check character.
+    expect(() => principalFromClaims({ sub: '91210102MA0Y8D2Q4K', role: 'enterprise' })).toThrow(/check character/);
   });
 
   it('requires a department for staff and refuses one for other roles', () => {
