@@ -43,7 +43,8 @@ describe('the README', () => {
   /** The `-d '…'` bodies of the README's parking section, with the credential each curl sends. */
   function examples(): Array<{ auth: 'none' | 'token' | 'key'; body: string }> {
     const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
-    const section = readme.slice(readme.indexOf('### Parking (好停车)'), readme.indexOf('### Error codes'));
+    const start = readme.indexOf('### Parking (好停车)');
+    const section = readme.slice(start, readme.indexOf('\n### ', start + 1));
     const out: Array<{ auth: 'none' | 'token' | 'key'; body: string }> = [];
     const lines = section.split('\n');
     lines.forEach((line, i) => {
