@@ -28,10 +28,10 @@ const STATE_OF: Readonly<Record<string, CaseState>> = {
 /** Stages of a case's history. */
 export type StepStage = 'SUBMITTED' | 'PRE_REVIEWED' | 'ACCEPTED' | 'NOT_ACCEPTED' | 'SUPPLEMENT_REQUESTED' | 'SUPPLEMENT_RECEIVED' | 'APPROVED' | 'REJECTED' | 'COMPLETED' | 'BUNDLE_PART';
 /** Outcome of a bundled part, as recorded in the case's history. */
-export type PartOutcome = 'DONE' | 'FAILED' | 'COMPENSATED' | 'FLAGGED';
-const PART_OUTCOME: Readonly<Record<string, PartOutcome>> = { '1': 'DONE', '0': 'FAILED', '2': 'COMPENSATED', '3': 'FLAGGED' };
+export type PartOutcome = 'DONE' | 'FAILED' | 'COMPENSATED' | 'FLAGGED' | 'SKIPPED';
+const PART_OUTCOME: Readonly<Record<string, PartOutcome>> = { '1': 'DONE', '0': 'FAILED', '2': 'COMPENSATED', '3': 'FLAGGED', '4': 'SKIPPED' };
 /** The hall's result code of each part outcome. */
-export const PART_RESULT: Readonly<Record<PartOutcome, string>> = { DONE: '1', FAILED: '0', COMPENSATED: '2', FLAGGED: '3' };
+export const PART_RESULT: Readonly<Record<PartOutcome, string>> = { DONE: '1', FAILED: '0', COMPENSATED: '2', FLAGGED: '3', SKIPPED: '4' };
 
 /** A service matter (事项) in the graph's words. */
 export interface MatterRecord {
@@ -103,7 +103,7 @@ const RawStep = z.object({
   BLBM: z.union([z.string().refine((v) => v in DEPARTMENT_OF_HALL), z.literal('')]).optional().default(''),
   CLSJ: hallTime,
   YJ: z.string().max(1000).optional().default(''),
-  BLJG: z.enum(['0', '1', '2', '3']).optional().default('1'),
+  BLJG: z.enum(['0', '1', '2', '3', '4']).optional().default('1'),
 });
 
 const RawCase = z.object({

@@ -45,12 +45,13 @@ export async function startCity(options: CityOptions): Promise<City> {
     return services[name];
   };
   try {
-    const [population, medical] = await Promise.all([
+    const [population, medical, serviceHall] = await Promise.all([
       start('population-standin', 'adapters/population/standin/main.ts', { PORT: port(4101) }),
       start('medicalInsurance-standin', 'adapters/medicalInsurance/standin/main.ts', { PORT: port(4102) }),
+      start('serviceHall-standin', 'adapters/serviceHall/standin/main.ts', { PORT: port(4106) }),
     ]);
     const subgraphEnv = { CITYGRAPH_PRINCIPAL_PUBLIC_KEY: keys.principalPublicKeyPem };
-    const [popSubgraph, medSubgraph, supSubgraph] = await Promise.all([
+    const [popSubgraph, medSubgraph, supSubgraph, servicesSubgraph] = await Promise.all([
       start('subgraph-population', 'subgraphs/population/main.ts', { ...subgraphEnv, PORT: port(4001), POPULATION_LEGACY_URL: population.url }),
       start('subgraph-medicalInsurance', 'subgraphs/medicalInsurance/main.ts', {
         ...subgraphEnv,
@@ -58,10 +59,17 @@ export async function startCity(options: CityOptions): Promise<City> {
         MEDICAL_INSURANCE_LEGACY_URL: medical.url,
       }),
       start('subgraph-supervision', 'subgraphs/supervision/main.ts', { ...subgraphEnv, PORT: port(4003) }),
+      start('subgraph-services', 'subgraphs/services/main.ts', {
+        ...subgraphEnv,
+        PORT: port(4007),
+        SERVICE_HALL_URL: serviceHall.url,
+        POPULATION_LEGACY_URL: population.url,
+        MEDICAL_INSURANCE_LEGACY_URL: medical.url,
+      }),
     ]);
     const gateway = await start('gateway', 'gateway/main.ts', {
       PORT: String(options.gatewayPort ?? 0),
-      SUBGRAPH_URLS: JSON.stringify({ population: popSubgraph.url, medicalInsurance: medSubgraph.url, supervision: supSubgraph.url }),
+      SUBGRAPH_URLS: JSON.stringify({ population: popSubgraph.url, medicalInsurance: medSubgraph.url, supervision: supSubgraph.url, services: servicesSubgraph.url }),
     });
     const stop = async () => {
       await gateway.stop();

@@ -13,4 +13,5 @@ export const SUBGRAPHS: readonly SubgraphEntry[] = [
   { name: 'population', defaultPort: 4001 },
   { name: 'medicalInsurance', defaultPort: 4002 },
   { name: 'supervision', defaultPort: 4003 },
+  { name: 'services', defaultPort: 4007 },
 ];

@@ -15,11 +15,11 @@ export interface TestCity {
   /** POSTs a GraphQL request to the gateway; returns status, headers and parsed body. */
   query(query: string, options?: { token?: string; variables?: Record<string, unknown>; headers?: Record<string, string> }): Promise<GraphQLResponse>;
   /** A stand-in's `/__stats`. */
-  stats(standIn: 'population-standin' | 'medicalInsurance-standin'): Promise<{ requests: number; records: number }>;
+  stats(standIn: StandIn): Promise<{ requests: number; records: number }>;
   /** Resets every stand-in's counters. */
   resetStats(): Promise<void>;
   /** Sets a stand-in's fault injection (`null` mode clears it). */
-  fault(standIn: 'population-standin' | 'medicalInsurance-standin', body: Record<string, unknown>): Promise<void>;
+  fault(standIn: StandIn, body: Record<string, unknown>): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -30,7 +30,9 @@ export interface GraphQLResponse {
   body: { data?: any; errors?: Array<{ message: string; path?: (string | number)[]; extensions?: Record<string, any> }> };
 }
 
-const STAND_INS = ['population-standin', 'medicalInsurance-standin'] as const;
+const STAND_INS = ['population-standin', 'medicalInsurance-standin', 'serviceHall-standin'] as const;
+/** A stand-in's service name. */
+export type StandIn = (typeof STAND_INS)[number];
 
 /** Starts a city in a fresh data folder. */
 export async function startTestCity(options: Partial<CityOptions> = {}): Promise<TestCity> {

@@ -8,7 +8,7 @@ const window = (department: string) => ({ department, post: '窗口受理人员'
 let hall: ServiceHallStandIn;
 let adapter: ServiceHallAdapter;
 const control = (path: string, body?: unknown) => fetch(`${hall.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body ?? {}) });
-const stats = async () => (await fetch(`${hall.url}/__stats`)).json() as Promise<Record<string, number>>;
+const stats = async () => (await fetch(`${hall.url}/__stats`)).json() as Promise<{ tokens: number; expired: number }>;
 
 beforeAll(async () => {
   hall = await startServiceHallStandIn({ now: () => new Date('2026-10-09T01:00:00Z') });

@@ -37,7 +37,7 @@ export interface Step {
   CLSJ: string;
   /** 意见 / 原因. */
   YJ: string;
-  /** 办理结果 (invented codes): 1 通过/成功, 0 不通过/失败, 2 已撤销 (compensated), 3 转人工 (flagged for staff). */
+  /** 办理结果 (invented codes): 1 通过/成功, 0 不通过/失败, 2 已撤销 (compensated), 3 转人工 (flagged for staff), 4 不适用 (skipped). */
   BLJG: string;
 }
 
@@ -186,7 +186,7 @@ export class CaseBook {
 
   /** 联合办理: a record of one part of a bundled service, e.g. `出生登记：成功`. */
   recordPart(sblsh: string, h: Handler, title: string, opinion: string, result: string): HallCase {
-    if (!['0', '1', '2', '3'].includes(result)) throw new HallRefusal(400, '办理结果BLJG应为0、1、2或3');
+    if (!['0', '1', '2', '3', '4'].includes(result)) throw new HallRefusal(400, '办理结果BLJG应为0、1、2、3或4');
     const c = this.mustGet(sblsh);
     if ([STATES.COMPLETED, STATES.NOT_ACCEPTED, STATES.REJECTED].includes(c.BJZT as never)) throw new HallRefusal(409, '办件已办结，不能追加过程信息');
     c.GCLIST.push({ ...step('SPLHBL', h, this.now(), opinion, result), HJMC: title });
