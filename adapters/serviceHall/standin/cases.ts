@@ -85,9 +85,13 @@ const STEP_NAMES: Readonly<Record<string, string>> = {
 export class CaseBook {
   private readonly cases = new Map<string, HallCase>();
   private readonly byKey = new Map<string, string>();
-  private serial = 0;
+  private serial: number;
 
-  constructor(private readonly now: () => Date) {}
+  // New numbers start at a point taken from the clock, so a restarted hall (its book is in memory)
+  // does not hand out the numbers of an earlier run again on the same day.
+  constructor(private readonly now: () => Date) {
+    this.serial = Math.floor(now().getTime() / 1000) % 5000;
+  }
 
   /** Number of cases held. */
   get size(): number {
@@ -218,7 +222,7 @@ export class CaseBook {
   private nextNumber(at: Date): string {
     this.serial++;
     const day = hallTime(at).slice(2, 10).replace(/-/g, '');
-    return `210100${day}${String(9000 + (this.serial % 1000)).padStart(4, '0')}`;
+    return `210100${day}${5000 + (this.serial % 5000)}`;
   }
 }
 
