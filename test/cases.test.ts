@@ -10,6 +10,7 @@ import { startTestCity, type TestCity } from './support/city.ts';
 
 const CITIZEN = '210102198503152318';
 const OTHER = '210103198706060022';
+const ENTERPRISE = '91210102MA0XK3F205';
 const CLOCK = '2026-10-09T09:00:00+08:00';
 let t: TestCity;
 let citizen: string;
@@ -139,6 +140,33 @@ describe('a case through the service hall', () => {
     // Its non-null fields are denied, so the whole case is null: nothing of it shows.
     expect(peek.body.data.application).toBeNull();
     expect(peek.body.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+  });
+
+  it("files for a citizen through an app holding services:apply, and shows an enterprise its own cases", async () => {
+    const app = await t.token({ role: 'app', sub: 'shengshitong', onBehalfOf: CITIZEN, scopes: ['services:apply', 'services:read'] });
+    const filed = ok(await t.query(SUBMIT, { token: app, variables: { code: 'GA0105', docs: [], key: 'app-files-0001' } }), 'submitApplication');
+    expect(filed).toMatchObject({ state: 'SUBMITTED', matter: { code: 'GA0105', department: 'population' } });
+    const noScope = await t.token({ role: 'app', sub: 'shengshitong', onBehalfOf: CITIZEN, scopes: ['services:read'] });
+    expect((await t.query(SUBMIT, { token: noScope, variables: { code: 'GA0105', docs: [], key: 'app-files-0002' } })).body.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+
+    const enterprise = await t.token({ role: 'enterprise', sub: ENTERPRISE });
+    const own = ok(await t.query(SUBMIT, { token: enterprise, variables: { code: 'SC0406', docs: [], key: 'ent-files-0001' } }), 'submitApplication');
+    const r = await t.query(`query($n: ID!) { application(caseNumber: $n) { enterprise { uscc applications { caseNumber state } } } }`, { token: enterprise, variables: { n: own.caseNumber } });
+    const mine = ok(r, 'application').enterprise;
+    expect(mine.uscc).toBe(ENTERPRISE);
+    expect(mine.applications.map((a: any) => a.caseNumber)).toContain(own.caseNumber);
+    expect(mine.applications.length).toBeGreaterThan(1); // the seeded history of the demo enterprise too
+  });
+
+  it('reports malformed XML from the hall as ADAPTER_BAD_REPLY, the rest of the answer intact', async () => {
+    await t.fault('serviceHall-standin', { mode: 'badXml' });
+    try {
+      const r = await t.query(`query($id: ID!) { citizen(id: $id) { name applications { caseNumber } } }`, { token: citizen, variables: { id: CITIZEN } });
+      expect(r.body.data.citizen).toEqual({ name: '王立军', applications: null });
+      expect(r.body.errors?.[0]?.extensions).toMatchObject({ code: 'ADAPTER_BAD_REPLY', department: 'serviceHall' });
+    } finally {
+      await t.fault('serviceHall-standin', { mode: null });
+    }
   });
 
   it('gets a new hall token when the old one expired, and reports a non-200 STATUS as LEGACY_ERROR of serviceHall', async () => {
