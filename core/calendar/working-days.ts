@@ -57,20 +57,32 @@ export function nextDay(day: Day, n = 1): Day {
   return new Date(Date.parse(`${day}T00:00:00Z`) + n * DAY).toISOString().slice(0, 10);
 }
 
+// Every day of the calendar's years with the number of working days up to and including it, so that
+// counting and adding are lookups, not walks (a case's fields are read for whole lists of cases).
+const ordinal = new Map<Day, number>();
+const workingDayList: Day[] = [];
+for (let d = `${years[0]}-01-01`; Number(d.slice(0, 4)) <= years[years.length - 1]!; d = nextDay(d)) {
+  if (isWorkingDay(d)) workingDayList.push(d);
+  ordinal.set(d, workingDayList.length);
+}
+const afterCalendar = `${years[years.length - 1]! + 1}-01-01`;
+
+function ordinalOf(day: Day): number {
+  const n = ordinal.get(checkDay(day));
+  if (n === undefined) throw outOfCalendar(day);
+  return n;
+}
+
 /** The `n`-th working day after `day` (`n` ≥ 1); `day` itself never counts. */
 export function addWorkingDays(day: Day, n: number): Day {
   if (!Number.isInteger(n) || n < 1) throw new RangeError(`addWorkingDays needs a whole number of days ≥ 1, got ${n}.`);
-  let d = checkDay(day);
-  for (let left = n; left > 0; ) {
-    d = nextDay(d);
-    if (isWorkingDay(d)) left--;
-  }
-  return d;
+  const target = workingDayList[ordinalOf(day) + n - 1];
+  if (target === undefined) throw outOfCalendar(afterCalendar);
+  return target;
 }
 
 /** Working days in (`after`, `upTo`]: 0 when `upTo` is not after `after`. */
 export function workingDaysBetween(after: Day, upTo: Day): number {
-  let count = 0;
-  for (let d = nextDay(checkDay(after)); d <= checkDay(upTo); d = nextDay(d)) if (isWorkingDay(d)) count++;
-  return count;
+  const from = ordinalOf(after);
+  return checkDay(upTo) <= after ? 0 : ordinalOf(upTo) - from;
 }

@@ -3,7 +3,7 @@
  * recorded mutation with its power item and case number, deadlines in working days on the holiday
  * calendar, and the newborn bundle (一件事一次办).
  */
-import { defineSubgraph } from '../kit/index.ts';
+import { defineSubgraph, type SubgraphContext } from '../kit/index.ts';
 import { createLoaders, type ServicesDeps, type ServicesLoaders } from './loaders.ts';
 import { permissions } from './permissions.ts';
 import { Application } from './resolvers/Application.ts';
@@ -18,7 +18,7 @@ const caseArg = (a: Record<string, any>) => ({ ...a, caseNumber: validateCaseNum
 const byCase = (args: Record<string, any>) => (typeof args.caseNumber === 'string' ? args.caseNumber.trim() : null);
 const learnt = (result: { caseNumber?: string } | null) => result?.caseNumber ?? null;
 /** The applicant as the supervision record's subject. */
-const applicantSubject = (_args: Record<string, any>, ctx: Parameters<NonNullable<import('../kit/index.ts').PowerItem['subject']>>[1]) => applicantOf(ctx.principal);
+const applicantSubject = (_args: Record<string, any>, ctx: SubgraphContext) => applicantOf(ctx.principal);
 
 export const services = defineSubgraph<ServicesDeps, ServicesLoaders>({
   name: 'services',
