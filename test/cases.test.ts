@@ -245,4 +245,28 @@ describe('the newborn bundle (新生儿出生一件事)', () => {
     const retry = ok(await t.query(NEWBORN, { token: citizen, variables: { input: input('Q210000002'), key: 'newborn-fail-02' } }), 'applyNewbornBundle');
     expect(retry.bundle.state).toBe('DONE');
   });
+
+  it('flags the case for staff when the birth registration cannot be undone either, with the reason', async () => {
+    // The insurance platform answers slowly and then refuses; meanwhile the registry starts failing too.
+    await t.fault('medicalInsurance-standin', { mode: 'infcodeError', latencyMs: 1500 });
+    const before = (await t.stats('population-standin')).requests;
+    const pending = t.query(NEWBORN, { token: citizen, variables: { input: input('Q210000003'), key: 'newborn-flag-01' } });
+    // Once the registry has seen the registration (and while the platform still holds the enrolment), it starts failing.
+    while ((await t.stats('population-standin')).requests === before) await new Promise((r) => setTimeout(r, 20));
+    await t.fault('population-standin', { mode: 'errflag' });
+    let r;
+    try {
+      r = ok(await pending, 'applyNewbornBundle');
+    } finally {
+      await t.fault('medicalInsurance-standin', { mode: null, latencyMs: 0 });
+      await t.fault('population-standin', { mode: null });
+    }
+    expect(r.bundle.state).toBe('FLAGGED_FOR_STAFF');
+    expect(r.bundle.parts.map((p: any) => [p.name, p.outcome])).toEqual([['population.registerBirth', 'FLAGGED'], ['medicalInsurance.enrolResident', 'FAILED']]);
+    expect(r.bundle.parts[0].note).toMatch(/^Undoing it failed \(LEGACY_ERROR: .*\): staff must reverse it by hand\.$/);
+    const records = (await log(r.caseNumber)).map((x: any) => `${x.field}:${x.kind}:${x.outcome}`);
+    expect(records.slice(-3)).toEqual([
+      'Bundle.newborn.population.registerBirth.compensate:INTENT:PENDING', 'Bundle.newborn.population.registerBirth.compensate:OUTCOME:ERROR', 'Mutation.applyNewbornBundle:OUTCOME:SUCCESS',
+    ]);
+  });
 });

@@ -4,6 +4,7 @@
  * 2901 enrols a person in resident insurance (insutype 390), 2902 cancels an enrolment made in error.
  * Same envelope, same `infcode` 0/-1 replies with Chinese `err_msg`, same fault plan as 1101.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import { appliesTo, type FaultPlan } from './controls.ts';
 import { BAD_GATEWAY_PAGE, HTML_ERROR_PAGE, chinaTime, failureReply, writeJson, type ReplyStamp } from './reply.ts';
 import { isValidResidentId } from './residentId.ts';
@@ -12,7 +13,7 @@ import { isValidResidentId } from './residentId.ts';
 export const ENROLMENT_INFNOS = new Set(['2901', '2902']);
 
 /** What the server sends for one enrolment call; `null` means never answer (a `timeout` fault). */
-export type EnrolmentAnswer = { status: number; type: string; text: string } | null;
+export type EnrolmentAnswer = { status: number; type: string; text: string; fault: boolean } | null;
 
 interface Enrolment {
   psn_no: string;
@@ -37,17 +38,20 @@ export class Enrolments {
   private readonly byCertno = new Map<string, Enrolment>();
   private serial = 0;
 
-  /** Answers an enrolment call under the fault plan (faults apply per certno, as for 1101). */
-  answer(body: Record<string, any>, plan: FaultPlan, stamp: ReplyStamp): EnrolmentAnswer {
+  /** Answers an enrolment call under the fault plan (faults and their latency apply per certno, as for 1101). */
+  async answer(body: Record<string, any>, plan: FaultPlan, stamp: () => ReplyStamp, latencyMs: number): Promise<EnrolmentAnswer> {
     const d = data(body);
     const certno = String(d.certno ?? '');
-    const mode = appliesTo(plan, certno) ? plan.mode : null;
+    const faulty = appliesTo(plan, certno);
+    const delay = latencyMs + (faulty ? plan.latencyMs : 0);
+    if (delay > 0) await sleep(delay);
+    const mode = faulty ? plan.mode : null;
     if (mode === 'timeout') return null;
-    if (mode === 'httpError') return { status: 502, type: 'text/html', text: BAD_GATEWAY_PAGE };
-    if (mode === 'notJson') return { status: 200, type: 'text/html; charset=utf-8', text: HTML_ERROR_PAGE };
-    if (mode !== null) return { status: 200, type: JSON_TYPE, text: failureReply('系统繁忙，请稍后再试', stamp) };
-    const reply = body.infno === '2901' ? this.enrol(d, stamp) : this.cancel(d, stamp);
-    return { status: 200, type: JSON_TYPE, text: reply };
+    if (mode === 'httpError') return { status: 502, type: 'text/html', text: BAD_GATEWAY_PAGE, fault: true };
+    if (mode === 'notJson') return { status: 200, type: 'text/html; charset=utf-8', text: HTML_ERROR_PAGE, fault: true };
+    if (mode !== null) return { status: 200, type: JSON_TYPE, text: failureReply('系统繁忙，请稍后再试', stamp()), fault: true };
+    const reply = body.infno === '2901' ? this.enrol(d, stamp()) : this.cancel(d, stamp());
+    return { status: 200, type: JSON_TYPE, text: reply, fault: false };
   }
 
   private enrol(d: Record<string, any>, stamp: ReplyStamp): string {

@@ -55,8 +55,8 @@ export async function startMedicalInsuranceStandIn(options: MedicalInsuranceStan
     if (isEnrolmentCall(body)) {
       // Enrolment (2901/2902, enrolments.ts): its own book, the same fault plan.
       stats.requests++;
-      const answer = enrolments.answer(body, plan, stamp());
-      if (answer === null || plan.mode !== null) stats.faults++;
+      const answer = await enrolments.answer(body, plan, stamp, latencyMs);
+      if (answer === null || answer.fault) stats.faults++;
       if (answer !== null) send(res, answer.status, answer.type, answer.text);
       return;
     }
