@@ -33,8 +33,15 @@ module.exports = {
       name: 'departments-stay-apart',
       comment: 'A subgraph uses its own adapter only; departments meet in the gateway\'s query plan, not in code.',
       severity: 'error',
-      from: { path: '^subgraphs/([^/]+)/' },
+      from: { path: '^subgraphs/([^/]+)/', pathNot: '^subgraphs/services/' },
       to: { path: '^(subgraphs|adapters)/([^/]+)/', pathNot: ['^subgraphs/$1/', '^subgraphs/kit/', '^adapters/$1/', '^adapters/kit/'] },
+    },
+    {
+      name: 'services-reach-departments-only-for-bundles',
+      comment: 'The services subgraph (一网通办) uses the service hall, and, for bundled services, only the operations each department offers bundles.',
+      severity: 'error',
+      from: { path: '^subgraphs/services/' },
+      to: { path: '^(subgraphs|adapters)/', pathNot: ['^subgraphs/(services|kit)/', '^adapters/(serviceHall|kit)/', '^adapters/population/births\\.ts$', '^adapters/medicalInsurance/enrolment\\.ts$'] },
     },
     {
       name: 'no-unresolvable',

@@ -32,6 +32,10 @@ export const ErrorCode = {
   SUPERVISION_UNAVAILABLE: 'SUPERVISION_UNAVAILABLE',
   /** The request exceeds an operation limit (depth, cost, batch size, rate). */
   LIMIT_EXCEEDED: 'LIMIT_EXCEEDED',
+  /** A case (办件) is not in a state that allows this step (e.g. approving a case not yet accepted). */
+  CASE_STATE_CONFLICT: 'CASE_STATE_CONFLICT',
+  /** A day falls outside the years of the holiday calendar, so working days cannot be counted. */
+  CALENDAR_OUT_OF_RANGE: 'CALENDAR_OUT_OF_RANGE',
   /** Anything unexpected; details stay in the server log under the request id. */
   INTERNAL: 'INTERNAL',
 } as const;

@@ -13,8 +13,8 @@ export interface DepartmentDeployment {
   config: Record<string, string>;
   /** Environment variables taken from the `citygraph-<name>` Secret, by key: never written here. */
   secrets: readonly string[];
-  /** Where its legacy system is: the only egress the subgraph has besides the store and DNS. */
-  legacyEgress: { cidr: string; port: number } | null;
+  /** Where its legacy systems are: the only egress the subgraph has besides the store and DNS. */
+  legacyEgress: readonly { cidr: string; port: number }[];
 }
 
 /**
@@ -25,29 +25,44 @@ export const DEPARTMENTS: Record<string, DepartmentDeployment> = {
   population: {
     config: { POPULATION_LEGACY_URL: 'https://rkxx.example.invalid/ws/RkxxService', POPULATION_TIMEOUT_MS: '2000' },
     secrets: ['POPULATION_LEGACY_SECRET'],
-    legacyEgress: { cidr: '192.0.2.10/32', port: 443 },
+    legacyEgress: [{ cidr: '192.0.2.10/32', port: 443 }],
   },
   medicalInsurance: {
     config: { MEDICAL_INSURANCE_LEGACY_URL: 'https://ybxt.example.invalid/fsi/api/rsfComIfsService/callService', MEDICAL_INSURANCE_TIMEOUT_MS: '2000' },
     secrets: [],
-    legacyEgress: { cidr: '192.0.2.11/32', port: 443 },
+    legacyEgress: [{ cidr: '192.0.2.11/32', port: 443 }],
   },
-  supervision: { config: {}, secrets: [], legacyEgress: null },
+  supervision: { config: {}, secrets: [], legacyEgress: [] },
   parking: {
     config: { PARKING_LEGACY_URL: 'https://park.example.invalid', PARKING_TIMEOUT_MS: '2000' },
     secrets: ['PARKING_APP_ID', 'PARKING_APP_SECRET'],
-    legacyEgress: { cidr: '192.0.2.12/32', port: 443 },
+    legacyEgress: [{ cidr: '192.0.2.12/32', port: 443 }],
   },
   housingFund: {
     config: { HOUSING_FUND_TIMEOUT_MS: '2000', HOUSING_FUND_EXCHANGE_LOG: 'true' },
     // The fund's front-end database in production is PostgreSQL; its URL carries credentials.
     secrets: ['HOUSING_FUND_DATABASE'],
-    legacyEgress: { cidr: '192.0.2.13/32', port: 5432 },
+    legacyEgress: [{ cidr: '192.0.2.13/32', port: 5432 }],
   },
   marketRegulation: {
     config: { MARKET_REGULATION_LEGACY_URL: 'https://scjg.example.invalid', MARKET_REGULATION_SOURCE: 'samr', MARKET_REGULATION_TIMEOUT_MS: '2000' },
     secrets: [],
-    legacyEgress: { cidr: '192.0.2.14/32', port: 443 },
+    legacyEgress: [{ cidr: '192.0.2.14/32', port: 443 }],
+  },
+  services: {
+    config: {
+      SERVICE_HALL_URL: 'https://zwfw.example.invalid/exchange',
+      SERVICE_HALL_TIMEOUT_MS: '3000',
+      // The newborn bundle files its parts with the registry and the platform themselves.
+      POPULATION_LEGACY_URL: 'https://rkxx.example.invalid/ws/RkxxService',
+      MEDICAL_INSURANCE_LEGACY_URL: 'https://ybxt.example.invalid/fsi/api/rsfComIfsService/callService',
+    },
+    secrets: ['SERVICE_HALL_APP_ID', 'SERVICE_HALL_APP_SECRET'],
+    legacyEgress: [
+      { cidr: '192.0.2.15/32', port: 443 },
+      { cidr: '192.0.2.10/32', port: 443 },
+      { cidr: '192.0.2.11/32', port: 443 },
+    ],
   },
 };
 
@@ -208,7 +223,7 @@ export function renderManifests(supergraphSdl: string): Record<string, K8sObject
           // Only the gateway reaches a subgraph: nothing goes around it.
           ingress: [{ from: [{ podSelector: { matchLabels: labels('gateway') } }], ports: [{ protocol: 'TCP', port: APP_PORT }] }],
           // Only this department's legacy system and the supervision store, and DNS.
-          egress: [...(dept.legacyEgress ? [egressTo(dept.legacyEgress)] : []), egressTo(STORE), dnsEgress],
+          egress: [...dept.legacyEgress.map(egressTo), egressTo(STORE), dnsEgress],
         },
       },
     ];

@@ -46,6 +46,9 @@ const lines = [
   `  curl -s ${city.gatewayUrl} -H "authorization: Bearer $TOKEN" -H 'content-type: application/json' \\`,
   `    -d '{"query":"{ citizen(id: \\"${DEMO_ID}\\") { name insurance { status balance } housingFund { balance status } representedEnterprises { uscc name status } } }"}'`,
   '',
+  'Government services (一网通办): cases, working-day deadlines and the newborn bundle are walked through',
+  "in README.md, section 'Government services (一网通办)'; CITYGRAPH_CLOCK=2026-10-09T09:00:00+08:00 moves the clock.",
+  '',
   'Press Ctrl-C to stop every process.',
   '',
 ];

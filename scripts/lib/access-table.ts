@@ -76,6 +76,7 @@ const LEGEND = [
   '| `own` | only for the caller\'s own record: a citizen\'s `sub`, an app\'s `onBehalfOf` |',
   '| `scope x` | only when the caller holds scope `x` (token `scope` claim, or the API key\'s scopes) |',
   '| `dept x` | only for staff of department `x` |',
+  '| `dept of record` | only for staff of the department that owns the record (e.g. the matter of a case) |',
   '| `any dept` | staff of any department (the entry to a citizen and its key: each department guards its own fields) |',
   '| `masked` | the value is shown masked (`2101**********2318`) |',
   '| `via parent` | reached only through a parent field, whose rule already checked the record |',

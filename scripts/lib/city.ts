@@ -48,15 +48,16 @@ export async function startCity(options: CityOptions): Promise<City> {
   try {
     // The fund's front-end database is a file the stand-in creates and seeds; the subgraph opens it itself.
     const fundDatabase = resolve(options.dataDir, 'housing-fund-frontdb.sqlite');
-    const [population, medical, parkingPlatform, , registry] = await Promise.all([
+    const [population, medical, parkingPlatform, , registry, serviceHall] = await Promise.all([
       start('population-standin', 'adapters/population/standin/main.ts', { PORT: port(4101) }),
       start('medicalInsurance-standin', 'adapters/medicalInsurance/standin/main.ts', { PORT: port(4102) }),
       start('parking-standin', 'adapters/parking/standin/main.ts', { PORT: port(4105) }),
       start('housingFund-standin', 'adapters/housingFund/standin/main.ts', { PORT: port(4103), DATABASE_FILE: fundDatabase }),
       start('marketRegulation-standin', 'adapters/marketRegulation/standin/main.ts', { PORT: port(4104) }),
+      start('serviceHall-standin', 'adapters/serviceHall/standin/main.ts', { PORT: port(4106) }),
     ]);
     const subgraphEnv = { CITYGRAPH_PRINCIPAL_PUBLIC_KEY: keys.principalPublicKeyPem };
-    const [popSubgraph, medSubgraph, supSubgraph, parkSubgraph, fundSubgraph, regSubgraph] = await Promise.all([
+    const [popSubgraph, medSubgraph, supSubgraph, parkSubgraph, fundSubgraph, regSubgraph, servicesSubgraph] = await Promise.all([
       start('subgraph-population', 'subgraphs/population/main.ts', { ...subgraphEnv, PORT: port(4001), POPULATION_LEGACY_URL: population.url }),
       start('subgraph-medicalInsurance', 'subgraphs/medicalInsurance/main.ts', {
         ...subgraphEnv,
@@ -67,6 +68,13 @@ export async function startCity(options: CityOptions): Promise<City> {
       start('subgraph-parking', 'subgraphs/parking/main.ts', { ...subgraphEnv, PORT: port(4006), PARKING_LEGACY_URL: parkingPlatform.url }),
       start('subgraph-housingFund', 'subgraphs/housingFund/main.ts', { ...subgraphEnv, PORT: port(4004), HOUSING_FUND_DATABASE: fundDatabase }),
       start('subgraph-marketRegulation', 'subgraphs/marketRegulation/main.ts', { ...subgraphEnv, PORT: port(4005), MARKET_REGULATION_LEGACY_URL: registry.url }),
+      start('subgraph-services', 'subgraphs/services/main.ts', {
+        ...subgraphEnv,
+        PORT: port(4007),
+        SERVICE_HALL_URL: serviceHall.url,
+        POPULATION_LEGACY_URL: population.url,
+        MEDICAL_INSURANCE_LEGACY_URL: medical.url,
+      }),
     ]);
     const gateway = await start('gateway', 'gateway/main.ts', {
       PORT: String(options.gatewayPort ?? 0),
@@ -77,6 +85,7 @@ export async function startCity(options: CityOptions): Promise<City> {
         parking: parkSubgraph.url,
         housingFund: fundSubgraph.url,
         marketRegulation: regSubgraph.url,
+        services: servicesSubgraph.url,
       }),
     });
     const stop = async () => {

@@ -16,4 +16,5 @@ export const SUBGRAPHS: readonly SubgraphEntry[] = [
   { name: 'housingFund', defaultPort: 4004 },
   { name: 'marketRegulation', defaultPort: 4005 },
   { name: 'parking', defaultPort: 4006 },
+  { name: 'services', defaultPort: 4007 },
 ];

@@ -26,6 +26,11 @@ export interface Grant {
   /** When set, the principal's department must equal this. */
   department?: string;
   /**
+   * When set, the principal's department must equal the department this returns for the record
+   * (e.g. staff of the department that owns a case); nothing returned means denied. Default none.
+   */
+  departmentOf?: SubjectOf;
+  /**
    * When set, a caller allowed by this grant sees the value through it (e.g. a masked resident ID),
    * unless another grant it satisfies shows the value plainly. Default: the value as it is.
    */
@@ -53,7 +58,7 @@ export function describeRule(r: unknown): NamedRule | undefined {
  * cannot say less than the code does: `own + scope citizen:read`, `dept population`, `scope citizen:basic, masked`.
  */
 export function describeGrant(g: Grant): string {
-  const checks = [g.own && 'own', g.client && 'own client', g.scope && `scope ${g.scope}`, g.department && `dept ${g.department}`].filter(Boolean).join(' + ');
+  const checks = [g.own && 'own', g.client && 'own client', g.scope && `scope ${g.scope}`, g.department && `dept ${g.department}`, g.departmentOf && 'dept of record'].filter(Boolean).join(' + ');
   const words = checks === '' ? (g.note ?? 'yes') : g.note ? `${checks} (${g.note})` : checks;
   return g.mask ? `${words}, masked` : words;
 }
@@ -87,6 +92,10 @@ export function satisfies(g: Grant, p: Principal, parent: unknown, args: Record<
   if (g.scope && !p.scopes.includes(g.scope)) return false;
   if (g.department && p.department !== g.department) return false;
   if (g.client && !sameSubjects(g.client(parent, args), p.client)) return false;
+  if (g.departmentOf) {
+    const owner = g.departmentOf(parent, args);
+    if (typeof owner !== 'string' || owner === '' || p.department !== owner) return false;
+  }
   if (g.own) {
     const me = ownIdentity(p);
     if (!me) return false;

@@ -16,6 +16,8 @@ export interface PowerItem {
   subject?: (args: Record<string, any>, ctx: SubgraphContext) => SubjectInput | null;
   /** Case number (办件编号) known before the call, if any. */
   caseNumber?: (args: Record<string, any>) => string | null;
+  /** Case number learnt from the result (e.g. one the department assigns on filing); put on the outcome record. */
+  caseNumberOf?: (result: any) => string | null;
   /** Argument keys holding personal data, stored masked (the digest still covers them). */
   sensitiveArgs?: readonly string[];
 }
@@ -72,7 +74,7 @@ export function supervisionMiddleware(department: string, store: SupervisionStor
         throw e;
       }
       try {
-        await store.appendOutcome(ref, { outcome: 'SUCCESS' });
+        await store.appendOutcome(ref, { outcome: 'SUCCESS', caseNumber: safely(() => power.caseNumberOf?.(result) ?? null) });
       } catch (w) {
         // A change the supervisors cannot see must not look successful to the client.
         ctx.log.error({ err: w, field }, 'supervision outcome not written after the change');

@@ -30,9 +30,11 @@ export interface GraphQLResponse {
   body: { data?: any; errors?: Array<{ message: string; path?: (string | number)[]; extensions?: Record<string, any> }> };
 }
 
-const STAND_INS = ['population-standin', 'medicalInsurance-standin', 'parking-standin', 'housingFund-standin', 'marketRegulation-standin'] as const;
+const STAND_INS = ['population-standin', 'medicalInsurance-standin', 'parking-standin', 'housingFund-standin', 'marketRegulation-standin', 'serviceHall-standin'] as const;
 /** A stand-in of the city. */
 export type StandInName = (typeof STAND_INS)[number];
+/** The same, under the name the cases tests use. */
+export type StandIn = StandInName;
 
 /** Starts a city in a fresh data folder. */
 export async function startTestCity(options: Partial<CityOptions> = {}): Promise<TestCity> {

@@ -10,6 +10,7 @@ import { checkEnvelope } from './envelope.ts';
 import { findPerson } from './persons.ts';
 import { BAD_GATEWAY_PAGE, HTML_ERROR_PAGE, badShapeReply, chinaTime, failureReply, successReply, type ReplyStamp } from './reply.ts';
 import { NO_FAULTS, appliesTo, parseFaultPlan, type FaultPlan, type Stats } from './controls.ts';
+import { Enrolments, isEnrolmentCall } from './enrolments.ts';
 
 /** Options of the stand-in; checked once, when it starts. */
 export interface MedicalInsuranceStandInOptions {
@@ -46,10 +47,19 @@ export async function startMedicalInsuranceStandIn(options: MedicalInsuranceStan
   let inFlight = 0;
   let plan: FaultPlan = NO_FAULTS;
   let sequence = 0;
+  const enrolments = new Enrolments();
 
   async function callService(res: ServerResponse, body: unknown): Promise<void> {
     const received = new Date();
     const stamp = (): ReplyStamp => ({ refmsgid: refmsgid(++sequence), received, now: new Date() });
+    if (isEnrolmentCall(body)) {
+      // Enrolment (2901/2902, enrolments.ts): its own book, the same fault plan.
+      stats.requests++;
+      const answer = await enrolments.answer(body, plan, stamp, latencyMs);
+      if (answer === null || answer.fault) stats.faults++;
+      if (answer !== null) send(res, answer.status, answer.type, answer.text);
+      return;
+    }
     const checked = checkEnvelope(body);
     if (!checked.ok) return sendJson(res, 200, failureReply(checked.errMsg, stamp()));
     stats.requests++;

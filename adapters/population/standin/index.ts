@@ -10,6 +10,7 @@ import { FAULT_MODES, resolveStandInOptions, type FaultMode, type PopulationStan
 import { Registry, errorDocument, headOf } from './registry.ts';
 import { SoapFault, decodeBody, faultEnvelope, gbk, parseSoapCall, responseEnvelope } from './soap.ts';
 import { wsdl } from './wsdl.ts';
+import { BIRTH_OPERATIONS, Births } from './births.ts';
 
 export { DEMO_CITIZEN_ID, listCitizenIds, generateCitizens } from './data.ts';
 export { DEV_SECRET, FAULT_MODES, type FaultMode, type PopulationStandInOptions } from './options.ts';
@@ -24,12 +25,13 @@ export interface PopulationStandIn {
 }
 
 const MAX_BODY_BYTES = 1_000_000;
-const OPERATIONS = new Set(['query', 'modify']);
+const OPERATIONS = new Set(['query', 'modify', ...BIRTH_OPERATIONS]);
 
 /** Starts the stand-in and resolves once it listens. */
 export async function startPopulationStandIn(options: PopulationStandInOptions = {}): Promise<PopulationStandIn> {
   const config = resolveStandInOptions(options);
   const registry = new Registry(generateCitizens(config.citizens, config.seed));
+  const births = new Births(registry);
   const stats = { requests: 0, records: 0, faults: 0 };
   const injected: { mode: FaultMode; latencyMs: number } = { mode: null, latencyMs: config.latencyMs };
   let baseUrl = '';
@@ -71,7 +73,7 @@ export async function startPopulationStandIn(options: PopulationStandInOptions =
       }
       if (call.params.serviceId !== config.secret) throw new SoapFault('Client', '身份认证失败：serviceId 无效');
       const xmlPara = call.params.xmlPara!;
-      let reply = mode === 'errflag' ? null : call.operation === 'query' ? registry.query(xmlPara) : registry.modify(xmlPara);
+      let reply = mode === 'errflag' ? null : call.operation === 'query' ? registry.query(xmlPara) : call.operation === 'modify' ? registry.modify(xmlPara) : births.handle(call.operation, xmlPara);
       if (reply === null) reply = { document: errorDocument(headOf({}), '99', '系统繁忙，请稍后再试'), records: 0 };
       let document = reply.document;
       if (mode === 'badXml') document = document.slice(0, Math.floor(document.length * 0.6));

@@ -28,6 +28,21 @@ export class Registry {
     for (const row of rows) this.rows.set(row.GMSFHM, { ...row });
   }
 
+  /** The row of one citizen, or undefined (used by the birth operations, births.ts). */
+  row(id: string): RegistryRow | undefined {
+    return this.rows.get(id);
+  }
+
+  /** Adds a row (a birth registration); removes it again with `removeRow` (a revocation). */
+  addRow(row: RegistryRow): void {
+    this.rows.set(row.GMSFHM, row);
+  }
+
+  /** Removes a row; false when there was none. */
+  removeRow(id: string): boolean {
+    return this.rows.delete(id);
+  }
+
   /** Number of citizens held. */
   get size(): number {
     return this.rows.size;

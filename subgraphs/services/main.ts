@@ -1,0 +1,42 @@
+/** Process entry of the services subgraph: configuration is read here and only here. */
+import { z } from 'zod';
+import { createResidentEnrolment } from '../../adapters/medicalInsurance/enrolment.ts';
+import { createBirthRegistration } from '../../adapters/population/births.ts';
+import { createServiceHallAdapter } from '../../adapters/serviceHall/index.ts';
+import { clockFromSetting } from '../../core/clock.ts';
+import { readConfig, url } from '../../core/config.ts';
+import { runSubgraph, subgraphEnv } from '../kit/run.ts';
+import { services } from './index.ts';
+
+const env = readConfig(
+  subgraphEnv.extend({
+    /** The service hall's base URL (the stand-in's in development). */
+    SERVICE_HALL_URL: url(),
+    /** Our application id and secret at the hall; default the stand-in's development values. */
+    SERVICE_HALL_APP_ID: z.string().min(1).optional(),
+    SERVICE_HALL_APP_SECRET: z.string().min(1).optional(),
+    SERVICE_HALL_TIMEOUT_MS: z.coerce.number().int().positive().default(3000),
+    /** The population registry's SOAP endpoint, for the newborn bundle's birth registration. */
+    POPULATION_LEGACY_URL: url(),
+    POPULATION_LEGACY_SECRET: z.string().optional(),
+    /** The medical insurance platform, for the newborn bundle's enrolment. */
+    MEDICAL_INSURANCE_LEGACY_URL: url(),
+    /** "Now" for deadlines: an ISO date-time (the clock starts there) or an offset like +30d; default the real clock. */
+    CITYGRAPH_CLOCK: z.string().optional(),
+  }),
+);
+const clock = clockFromSetting(env.CITYGRAPH_CLOCK);
+
+await runSubgraph(
+  services,
+  env,
+  (_logger, supervision) => ({
+    hall: createServiceHallAdapter({ url: env.SERVICE_HALL_URL, appId: env.SERVICE_HALL_APP_ID, appSecret: env.SERVICE_HALL_APP_SECRET, timeoutMs: env.SERVICE_HALL_TIMEOUT_MS }),
+    births: createBirthRegistration({ url: env.POPULATION_LEGACY_URL, secret: env.POPULATION_LEGACY_SECRET }),
+    enrolment: createResidentEnrolment({ url: env.MEDICAL_INSURANCE_LEGACY_URL, now: clock }),
+    // housingFund: wired at merge from the housing-fund adapter (see bundle/housing-fund.ts).
+    clock,
+    supervision,
+  }),
+  { supervision: true },
+);
