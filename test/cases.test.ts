@@ -5,6 +5,8 @@
  * newborn bundle end to end, and compensated when the insurance platform fails.
  * The city runs on a set clock: Friday 9 October 2026, the day before a make-up Saturday.
  */
+import { join } from 'node:path';
+import { DatabaseSync } from 'node:sqlite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestCity, type TestCity } from './support/city.ts';
 
@@ -188,7 +190,7 @@ describe('a case through the service hall', () => {
 describe('the newborn bundle (新生儿出生一件事)', () => {
   const input = (certificate: string) => ({ childName: '王小雨', childGender: 'FEMALE', birthDate: '2026-09-30', birthCertificate: certificate });
 
-  it('registers the birth, enrols the child in resident insurance, skips the unwired housing-fund part, and completes the case', async () => {
+  it('registers the birth, enrols the child in resident insurance, records the child on the parent\'s housing-fund account, and completes the case', async () => {
     const r = ok(await t.query(NEWBORN, { token: citizen, variables: { input: input('Q210000001'), key: 'newborn-ok-0001' } }), 'applyNewbornBundle');
     expect(r.state).toBe('COMPLETED');
     expect(r.bundle).toEqual({
@@ -196,14 +198,22 @@ describe('the newborn bundle (新生儿出生一件事)', () => {
       parts: [
         { name: 'population.registerBirth', department: 'population', outcome: 'DONE', note: expect.any(String) },
         { name: 'medicalInsurance.enrolResident', department: 'medicalInsurance', outcome: 'DONE', note: expect.any(String) },
-        { name: 'housingFund.familyRecord', department: 'housingFund', outcome: 'SKIPPED', note: 'The housing-fund department is not wired in this deployment yet.' },
+        { name: 'housingFund.familyRecord', department: 'housingFund', outcome: 'DONE', note: "Family record added to the parent's housing-fund account." },
       ],
     });
+    // The record is in the fund's own table, once, valid.
+    const fund = new DatabaseSync(join(t.dataDir, 'housing-fund-frontdb.sqlite'), { readOnly: true });
+    try {
+      expect(fund.prepare("SELECT ZJHM, CYXM, YHZGX, ZT FROM GRJTCY WHERE CYXM = '王小雨'").all().map((r) => ({ ...r }))).toEqual([{ ZJHM: CITIZEN, CYXM: '王小雨', YHZGX: '20', ZT: '01' }]);
+    } finally {
+      fund.close();
+    }
     const fields = (await log(r.caseNumber)).map((x: any) => `${x.field}:${x.kind}:${x.outcome}`);
     expect(fields).toEqual([
       'Bundle.newborn.services.accept:INTENT:PENDING', 'Bundle.newborn.services.accept:OUTCOME:SUCCESS',
       'Bundle.newborn.population.registerBirth:INTENT:PENDING', 'Bundle.newborn.population.registerBirth:OUTCOME:SUCCESS',
       'Bundle.newborn.medicalInsurance.enrolResident:INTENT:PENDING', 'Bundle.newborn.medicalInsurance.enrolResident:OUTCOME:SUCCESS',
+      'Bundle.newborn.housingFund.familyRecord:INTENT:PENDING', 'Bundle.newborn.housingFund.familyRecord:OUTCOME:SUCCESS',
       'Bundle.newborn.services.approve:INTENT:PENDING', 'Bundle.newborn.services.approve:OUTCOME:SUCCESS',
       'Bundle.newborn.services.complete:INTENT:PENDING', 'Bundle.newborn.services.complete:OUTCOME:SUCCESS',
       'Mutation.applyNewbornBundle:OUTCOME:SUCCESS',
@@ -213,6 +223,22 @@ describe('the newborn bundle (新生儿出生一件事)', () => {
     const replay = ok(await t.query(NEWBORN, { token: citizen, variables: { input: input('Q210000001'), key: 'newborn-ok-0001' } }), 'applyNewbornBundle');
     expect(replay.caseNumber).toBe(r.caseNumber);
     expect((await t.stats('population-standin')).requests).toBe(before.requests);
+  });
+
+  it('with the housing fund\'s table locked, undoes the enrolment and the birth registration and ends COMPENSATED', async () => {
+    await t.fault('housingFund-standin', { mode: 'lock' });
+    let r;
+    try {
+      r = ok(await t.query(NEWBORN, { token: citizen, variables: { input: input('Q210000009'), key: 'newborn-fund-lock-01' } }), 'applyNewbornBundle');
+    } finally {
+      await t.fault('housingFund-standin', { mode: null });
+    }
+    expect(r.bundle.state).toBe('COMPENSATED');
+    expect(r.bundle.parts.map((p: any) => [p.name, p.outcome])).toEqual([
+      ['population.registerBirth', 'COMPENSATED'],
+      ['medicalInsurance.enrolResident', 'COMPENSATED'],
+      ['housingFund.familyRecord', 'FAILED'],
+    ]);
   });
 
   it('with the insurance platform failing, undoes the birth registration and ends COMPENSATED, every step recorded', async () => {

@@ -74,6 +74,7 @@ export async function startCity(options: CityOptions): Promise<City> {
         SERVICE_HALL_URL: serviceHall.url,
         POPULATION_LEGACY_URL: population.url,
         MEDICAL_INSURANCE_LEGACY_URL: medical.url,
+        HOUSING_FUND_DATABASE: fundDatabase,
       }),
     ]);
     const gateway = await start('gateway', 'gateway/main.ts', {

@@ -1,6 +1,7 @@
 /** Process entry of the services subgraph: configuration is read here and only here. */
 import { z } from 'zod';
 import { createResidentEnrolment } from '../../adapters/medicalInsurance/enrolment.ts';
+import { createHousingFundFamilyRecords } from '../../adapters/housingFund/family.ts';
 import { createBirthRegistration } from '../../adapters/population/births.ts';
 import { createServiceHallAdapter } from '../../adapters/serviceHall/index.ts';
 import { clockFromSetting } from '../../core/clock.ts';
@@ -21,11 +22,14 @@ const env = readConfig(
     POPULATION_LEGACY_SECRET: z.string().optional(),
     /** The medical insurance platform, for the newborn bundle's enrolment. */
     MEDICAL_INSURANCE_LEGACY_URL: url(),
+    /** The housing fund's front-end database, for the newborn bundle's family record; unset: that part is skipped. */
+    HOUSING_FUND_DATABASE: z.string().min(1).optional(),
     /** "Now" for deadlines: an ISO date-time (the clock starts there) or an offset like +30d; default the real clock. */
     CITYGRAPH_CLOCK: z.string().optional(),
   }),
 );
 const clock = clockFromSetting(env.CITYGRAPH_CLOCK);
+const housingFund = env.HOUSING_FUND_DATABASE ? await createHousingFundFamilyRecords({ database: env.HOUSING_FUND_DATABASE, now: clock }) : undefined;
 
 await runSubgraph(
   services,
@@ -34,7 +38,7 @@ await runSubgraph(
     hall: createServiceHallAdapter({ url: env.SERVICE_HALL_URL, appId: env.SERVICE_HALL_APP_ID, appSecret: env.SERVICE_HALL_APP_SECRET, timeoutMs: env.SERVICE_HALL_TIMEOUT_MS }),
     births: createBirthRegistration({ url: env.POPULATION_LEGACY_URL, secret: env.POPULATION_LEGACY_SECRET }),
     enrolment: createResidentEnrolment({ url: env.MEDICAL_INSURANCE_LEGACY_URL, now: clock }),
-    // housingFund: wired at merge from the housing-fund adapter (see bundle/housing-fund.ts).
+    housingFund,
     clock,
     supervision,
   }),

@@ -34,6 +34,13 @@ describe('a bundle as a saga', () => {
     expect(events).toEqual(['intent a do', 'success a do', 'a=DONE', 'b=SKIPPED', 'intent c do', 'success c do', 'c=DONE']);
   });
 
+  it('treats a part whose department cannot say whether it applies as failed, and undoes what was done', async () => {
+    const { rec } = recorder();
+    const result = await runSaga([part('a'), part('b', { applies: async () => { throw refused(); } }), part('c')], {}, rec);
+    expect(result.map((r) => [r.name, r.outcome])).toEqual([['a', 'COMPENSATED'], ['b', 'FAILED']]);
+    expect(bundleState(result, 3)).toBe('COMPENSATED');
+  });
+
   it('undoes the parts done before a failure, newest first, and stops: COMPENSATED', async () => {
     const { rec, events } = recorder();
     const result = await runSaga([part('a'), part('b'), part('c', { do: async () => { throw refused(); } }), part('d')], {}, rec);

@@ -47,12 +47,14 @@ export async function runSaga<S>(steps: readonly BundleStep<S>[], state: S, rec:
     await rec.outcome(name, outcome, note);
   };
   for (const step of steps) {
-    const applies = step.applies ? await step.applies(state) : true;
-    if (applies !== true) {
-      await set(step.name, 'SKIPPED', applies);
-      continue;
-    }
     try {
+      // Asking whether a part applies can fail too (its department down): that fails the part, and what
+      // was done is compensated, as for a failure of the part itself; never a bundle left half done.
+      const applies = step.applies ? await step.applies(state) : true;
+      if (applies !== true) {
+        await set(step.name, 'SKIPPED', applies);
+        continue;
+      }
       const note = await rec.recorded(step.name, 'do', step.powerItem, () => step.do(state));
       done.push(step);
       await set(step.name, 'DONE', note);
