@@ -16,8 +16,10 @@ export const ErrorCode = {
   NOT_FOUND: 'NOT_FOUND',
   /** A legacy system did not answer within its timeout. */
   ADAPTER_TIMEOUT: 'ADAPTER_TIMEOUT',
-  /** A legacy system could not be reached, or its circuit breaker is open. */
+  /** A legacy system could not be reached. */
   ADAPTER_UNAVAILABLE: 'ADAPTER_UNAVAILABLE',
+  /** A legacy system failed repeatedly, so its circuit breaker is open: calls are refused at once for a while. */
+  DEPARTMENT_UNAVAILABLE: 'DEPARTMENT_UNAVAILABLE',
   /** A legacy system answered something that is not its protocol (bad XML, bad encoding, bad JSON). */
   ADAPTER_BAD_REPLY: 'ADAPTER_BAD_REPLY',
   /** A legacy system answered in protocol with a business error (SOAP Fault, infcode -1, …). */
@@ -26,8 +28,24 @@ export const ErrorCode = {
   SUBGRAPH_UNAVAILABLE: 'SUBGRAPH_UNAVAILABLE',
   /** The supervision store cannot write, so no mutation may proceed. */
   SUPERVISION_UNAVAILABLE: 'SUPERVISION_UNAVAILABLE',
-  /** The request exceeds an operation limit (depth, cost, batch size, rate). */
+  /** The request exceeds an operation limit (depth, aliases, tokens, cost, body size…); `details.limit` names it. */
   LIMIT_EXCEEDED: 'LIMIT_EXCEEDED',
+  /** Too many requests from this client or principal; retry after the `Retry-After` seconds (HTTP 429). */
+  RATE_LIMITED: 'RATE_LIMITED',
+  /** The HTTP request is not a GraphQL request this server accepts (content type, JSON, shape). */
+  BAD_REQUEST: 'BAD_REQUEST',
+  /** The HTTP method is not accepted here (HTTP 405). */
+  METHOD_NOT_ALLOWED: 'METHOD_NOT_ALLOWED',
+  /** Several operations were sent in one JSON array; send one per request. */
+  BATCHING_DISABLED: 'BATCHING_DISABLED',
+  /** The `operationName` names no operation of the document, or several operations and no name. */
+  OPERATION_NAME_UNKNOWN: 'OPERATION_NAME_UNKNOWN',
+  /** Schema introspection is open only to `admin` and in development. */
+  INTROSPECTION_DISABLED: 'INTROSPECTION_DISABLED',
+  /** This client may run registered (persisted) operations only; send the operation's hash. */
+  PERSISTED_OPERATION_REQUIRED: 'PERSISTED_OPERATION_REQUIRED',
+  /** No operation with this hash is registered for this client. */
+  PERSISTED_OPERATION_NOT_FOUND: 'PERSISTED_OPERATION_NOT_FOUND',
   /** Anything unexpected; details stay in the server log under the request id. */
   INTERNAL: 'INTERNAL',
 } as const;

@@ -5,9 +5,24 @@ import { z } from 'zod';
 import { port, readConfig } from '../core/config.ts';
 import { ensureDevKeys } from '../core/dev-keys.ts';
 import { createLogger } from '../core/logger.ts';
+import { ROLES } from '../core/principal.ts';
 import { announceReady, stopOnSignals } from '../core/process.ts';
 import { createAuthenticator } from './auth/index.ts';
+import { checkLimitsConfig } from './limits/options.ts';
+import { loadManifests } from './persisted.ts';
 import { startGateway } from './server.ts';
+
+/** A JSON value in an environment variable. */
+function jsonValue() {
+  return z.string().transform((s, ctx) => {
+    try {
+      return JSON.parse(s) as unknown;
+    } catch {
+      ctx.addIssue({ code: 'custom', message: 'must be JSON' });
+      return z.NEVER;
+    }
+  });
+}
 
 const config = readConfig(
   z.object({
@@ -35,6 +50,24 @@ const config = readConfig(
     JWT_AUDIENCE: z.string().default('citygraph'),
     /** Integrator API keys (hashes only); default `<data dir>/api-keys.json`. */
     API_KEYS_FILE: z.string().optional(),
+    /** `production` closes introspection and schema details to all but admins; anything else is development. */
+    NODE_ENV: z.string().default('development'),
+    /** Milliseconds a request may take at the gateway, sent on to subgraphs and legacy calls. Default 3000. */
+    REQUEST_DEADLINE_MS: z.coerce.number().int().positive().default(3000),
+    /** JSON limits by default/role/client (see gateway/limits/options.ts); default the built-in limits. */
+    GATEWAY_LIMITS: jsonValue().default({}),
+    /** Largest request body in bytes. Default 1 MiB. */
+    GATEWAY_MAX_BODY_BYTES: z.coerce.number().int().positive().default(1024 * 1024),
+    /** `redis://…` to share rate limits between gateways; default in memory. */
+    REDIS_URL: z.string().url().optional(),
+    /** Folder of `<client>.json` persisted-operation manifests; default `<data dir>/persisted-operations`. */
+    PERSISTED_OPERATIONS_DIR: z.string().optional(),
+    /** Roles allowed ad-hoc (unregistered) operations, comma-separated. Default every role but integrator. */
+    ADHOC_OPERATION_ROLES: z
+      .string()
+      .default('anonymous,citizen,enterprise,staff,app,auditor,admin')
+      .transform((s) => s.split(',').map((r) => r.trim()).filter(Boolean))
+      .pipe(z.array(z.enum(ROLES))),
   }),
 );
 
@@ -55,7 +88,16 @@ const server = await startGateway({
   authenticator,
   principalPrivateKeyPem: keys.principalPrivateKeyPem,
   logger,
+  development: config.NODE_ENV !== 'production',
+  deadlineMs: config.REQUEST_DEADLINE_MS,
+  limits: checkLimitsConfig(config.GATEWAY_LIMITS),
+  maxBodyBytes: config.GATEWAY_MAX_BODY_BYTES,
+  redisUrl: config.REDIS_URL,
+  persisted: {
+    manifests: loadManifests(config.PERSISTED_OPERATIONS_DIR ?? join(config.CITYGRAPH_DATA_DIR, 'persisted-operations')),
+    adhocRoles: config.ADHOC_OPERATION_ROLES,
+  },
 });
-logger.info({ url: server.url, auth: production ? 'jwks' : 'development hs256' }, 'gateway ready');
+logger.info({ url: server.url, auth: production ? 'jwks' : 'development hs256', mode: config.NODE_ENV === 'production' ? 'production' : 'development', rateLimits: config.REDIS_URL ? 'redis' : 'memory' }, 'gateway ready');
 announceReady('gateway', server.url);
 stopOnSignals(server.close, logger);

@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { port } from '../../core/config.ts';
 import { ensureDevSecret } from '../../core/dev-keys.ts';
 import { createLogger, type Logger } from '../../core/logger.ts';
+import { supervisionWriteDuration } from '../../core/metrics.ts';
 import { announceReady, stopOnSignals } from '../../core/process.ts';
 import { openSupervisionStore, type SupervisionStore } from '../../supervision/index.ts';
 import type { SubgraphDefinition } from './definition.ts';
@@ -35,6 +36,8 @@ export const subgraphEnv = z.object({
    * mutation so a starting instance never marks another's change in flight.
    */
   SUPERVISION_RECOVER_OLDER_THAN_MS: z.coerce.number().int().min(0).default(0),
+  /** Longest a request may run in this subgraph (ms); the gateway's deadline header shortens it. Default 3000. */
+  REQUEST_DEADLINE_MS: z.coerce.number().int().positive().default(3000),
 });
 export type SubgraphEnv = z.infer<typeof subgraphEnv>;
 
@@ -64,7 +67,7 @@ export async function runSubgraph<TDeps>(
 ): Promise<void> {
   const service = `subgraph-${def.name}`;
   const logger = createLogger({ service, level: env.LOG_LEVEL });
-  const supervision = options.supervision ? supervisionFromEnv(env, logger) : undefined;
+  const supervision = options.supervision ? timedWrites(supervisionFromEnv(env, logger)) : undefined;
   const server = await startSubgraph(def, {
     port: env.PORT,
     host: env.HOST,
@@ -72,6 +75,9 @@ export async function runSubgraph<TDeps>(
     deps: makeDeps(logger, supervision),
     logger,
     supervision,
+    maxDeadlineMs: env.REQUEST_DEADLINE_MS,
+    // The store answering a read proves it is open; no probe record is written (it would join the chain).
+    readinessChecks: supervision ? { supervisionStore: async () => (await supervision.checkpoints(), 'ok') } : {},
   });
   if (supervision && def.powers) await recoverInterrupted(supervision, env, logger);
   logger.info({ url: server.url }, 'subgraph ready');
@@ -91,4 +97,23 @@ async function recoverInterrupted(store: SupervisionStore, env: SubgraphEnv, log
     // The store may be down at start-up; mutations are refused until it is back, queries go on.
     log.error({ err: e }, 'could not check for interrupted mutations');
   }
+}
+
+/** Times every write of the store for `citygraph_supervision_write_duration_seconds`. */
+function timedWrites(store: SupervisionStore): SupervisionStore {
+  for (const kind of ['appendIntent', 'appendOutcome', 'appendDenied', 'appendAccess'] as const) {
+    const write = store[kind].bind(store) as (...a: unknown[]) => Promise<unknown>;
+    (store as unknown as Record<string, unknown>)[kind] = async (...args: unknown[]) => {
+      const end = supervisionWriteDuration.startTimer({ kind });
+      try {
+        const ref = await write(...args);
+        end({ outcome: 'ok' });
+        return ref;
+      } catch (e) {
+        end({ outcome: 'failed' });
+        throw e;
+      }
+    };
+  }
+  return store;
 }
