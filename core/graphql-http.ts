@@ -175,7 +175,9 @@ export async function serveGraphQL<TContext extends BaseContext, TAdmitted = und
     let body: unknown;
     try {
       const text = await readBody(req, max, () =>
-        refuse(res, new HttpRefusal(413, ErrorCode.LIMIT_EXCEEDED, `The request body exceeds ${max} bytes.`, { connection: 'close' }, { limit: 'bodyBytes', max })),
+        // No `connection: close`: Node would then close the socket under a client still sending, which reads
+        // a reset instead of this answer. The rest of the body is drained (see drain), up to a cap.
+        refuse(res, new HttpRefusal(413, ErrorCode.LIMIT_EXCEEDED, `The request body exceeds ${max} bytes.`, {}, { limit: 'bodyBytes', max })),
       );
       body = JSON.parse(text);
     } catch (e) {

@@ -9,7 +9,7 @@ import { ROLES } from '../core/principal.ts';
 import { announceReady, stopOnSignals } from '../core/process.ts';
 import { createAuthenticator } from './auth/index.ts';
 import { checkLimitsConfig } from './limits/options.ts';
-import { loadManifests } from './persisted.ts';
+import { watchManifests } from './persisted.ts';
 import { startGateway } from './server.ts';
 
 /** A JSON value in an environment variable. */
@@ -58,22 +58,27 @@ const config = readConfig(
     GATEWAY_LIMITS: jsonValue().default({}),
     /** Largest request body in bytes. Default 1 MiB. */
     GATEWAY_MAX_BODY_BYTES: z.coerce.number().int().positive().default(1024 * 1024),
+    /** Milliseconds a client has to send a whole request (slow-loris guard). Default 10000. */
+    GATEWAY_REQUEST_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
     /** `redis://…` to share rate limits between gateways; default in memory. */
     REDIS_URL: z.string().url().optional(),
+    /** Prefix of the rate-limit keys in Redis. Default `citygraph:rl`. */
+    RATE_LIMIT_REDIS_PREFIX: z.string().min(1).default('citygraph:rl'),
     /** Folder of `<client>.json` persisted-operation manifests; default `<data dir>/persisted-operations`. */
     PERSISTED_OPERATIONS_DIR: z.string().optional(),
-    /** Roles allowed ad-hoc (unregistered) operations, comma-separated. Default every role but integrator. */
+    /** Roles allowed ad-hoc (unregistered) operations, comma-separated. Default every role but integrator in production, every role in development. */
     ADHOC_OPERATION_ROLES: z
       .string()
-      .default('anonymous,citizen,enterprise,staff,app,auditor,admin')
       .transform((s) => s.split(',').map((r) => r.trim()).filter(Boolean))
-      .pipe(z.array(z.enum(ROLES))),
+      .pipe(z.array(z.enum(ROLES)))
+      .optional(),
   }),
 );
 
 const logger = createLogger({ service: 'gateway', level: config.LOG_LEVEL });
 const keys = ensureDevKeys(config.CITYGRAPH_DATA_DIR);
 const production = Boolean(config.JWKS_URL || config.JWKS_FILE);
+const development = config.NODE_ENV !== 'production';
 const authenticator = createAuthenticator({
   jwt: production
     ? { jwksUrl: config.JWKS_URL, jwksFile: config.JWKS_FILE, issuer: config.JWT_ISSUER, audience: config.JWT_AUDIENCE }
@@ -88,16 +93,21 @@ const server = await startGateway({
   authenticator,
   principalPrivateKeyPem: keys.principalPrivateKeyPem,
   logger,
-  development: config.NODE_ENV !== 'production',
+  development,
   deadlineMs: config.REQUEST_DEADLINE_MS,
   limits: checkLimitsConfig(config.GATEWAY_LIMITS),
   maxBodyBytes: config.GATEWAY_MAX_BODY_BYTES,
+  requestTimeoutMs: config.GATEWAY_REQUEST_TIMEOUT_MS,
   redisUrl: config.REDIS_URL,
+  redisKeyPrefix: config.RATE_LIMIT_REDIS_PREFIX,
   persisted: {
-    manifests: loadManifests(config.PERSISTED_OPERATIONS_DIR ?? join(config.CITYGRAPH_DATA_DIR, 'persisted-operations')),
-    adhocRoles: config.ADHOC_OPERATION_ROLES,
+    manifests: watchManifests(config.PERSISTED_OPERATIONS_DIR ?? join(config.CITYGRAPH_DATA_DIR, 'persisted-operations'), (e) =>
+      logger.error({ err: e }, 'a persisted-operation manifest could not be read; the previous ones stay in force'),
+    ),
+    // Development lets integrators try operations before registering them; production runs registered ones only.
+    adhocRoles: config.ADHOC_OPERATION_ROLES ?? (development ? [...ROLES] : ROLES.filter((r) => r !== 'integrator')),
   },
 });
-logger.info({ url: server.url, auth: production ? 'jwks' : 'development hs256', mode: config.NODE_ENV === 'production' ? 'production' : 'development', rateLimits: config.REDIS_URL ? 'redis' : 'memory' }, 'gateway ready');
+logger.info({ url: server.url, auth: production ? 'jwks' : 'development hs256', mode: development ? 'development' : 'production', rateLimits: config.REDIS_URL ? 'redis' : 'memory' }, 'gateway ready');
 announceReady('gateway', server.url);
 stopOnSignals(server.close, logger);

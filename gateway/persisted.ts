@@ -4,7 +4,7 @@
  * manifest`) or GraphQL Code Generator's client-preset `persisted-documents.json` ({ hash: text }).
  * A request names one by `extensions.persistedQuery.sha256Hash` (Apollo) or `documentId` (GraphQL over HTTP).
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { z } from 'zod';
 import { ErrorCode } from '../core/errors.ts';
@@ -54,10 +54,46 @@ export function loadManifests(dir: string | undefined): Map<string, Manifest> {
   return out;
 }
 
+/**
+ * The manifests of `dir`, re-read when a file in it changes (checked at most once a second), so an
+ * operator registers a client's operations without restarting the gateway. A manifest that fails to
+ * parse keeps the previous set in force and is reported through `onError`.
+ */
+export function watchManifests(dir: string, onError: (e: unknown) => void = () => {}): () => Map<string, Manifest> {
+  let current = loadManifests(dir);
+  let stamp = stampOf(dir);
+  let checkedAt = Date.now();
+  return () => {
+    if (Date.now() - checkedAt < 1000) return current;
+    checkedAt = Date.now();
+    const now = stampOf(dir);
+    if (now !== stamp) {
+      try {
+        current = loadManifests(dir);
+        stamp = now;
+      } catch (e) {
+        onError(e);
+      }
+    }
+    return current;
+  };
+}
+
+function stampOf(dir: string): string {
+  try {
+    return readdirSync(dir)
+      .filter((f) => f.endsWith('.json'))
+      .map((f) => `${f}:${statSync(join(dir, f)).mtimeMs}`)
+      .join('|');
+  } catch {
+    return '';
+  }
+}
+
 /** Options of the persisted-operation gate. */
 export interface PersistedOptions {
-  /** Manifests by client name. */
-  manifests: Map<string, Manifest>;
+  /** Manifests by client name, or a function returning the current ones (see watchManifests). */
+  manifests: Map<string, Manifest> | (() => Map<string, Manifest>);
   /** Roles that may send operation text (ad-hoc); others run registered operations only. Default every role but `integrator`. */
   adhocRoles?: readonly Role[];
 }
@@ -65,6 +101,7 @@ export interface PersistedOptions {
 /** Returns the gate: the query text to run for this body and principal, or an HttpRefusal. */
 export function createPersistedGate(options: PersistedOptions): (body: Record<string, unknown>, principal: Principal) => string {
   const adhoc = new Set<Role>(options.adhocRoles ?? ['anonymous', 'citizen', 'enterprise', 'staff', 'app', 'auditor', 'admin']);
+  const manifests = typeof options.manifests === 'function' ? options.manifests : () => options.manifests as Map<string, Manifest>;
   return (body, principal) => {
     const ext = body.extensions;
     const pq = ext && typeof ext === 'object' ? (ext as Record<string, unknown>).persistedQuery : undefined;
@@ -78,7 +115,7 @@ export function createPersistedGate(options: PersistedOptions): (body: Record<st
     if (hash !== undefined) {
       // Apollo's hashes are bare; GraphQL over HTTP document ids may carry an algorithm prefix.
       const key = hash.replace(/^sha256:/, '');
-      const body = principal.client ? options.manifests.get(principal.client)?.get(key) : undefined;
+      const body = principal.client ? manifests().get(principal.client)?.get(key) : undefined;
       if (body === undefined) {
         throw new HttpRefusal(400, ErrorCode.PERSISTED_OPERATION_NOT_FOUND, `No operation with this hash is registered for ${principal.client ? `client "${principal.client}"` : 'callers without a client'}.`);
       }

@@ -50,6 +50,8 @@ export interface GatewayOptions {
   development?: boolean;
   /** `redis://…` for rate limits shared by several gateways; default in memory. */
   redisUrl?: string;
+  /** Prefix of the rate-limit keys in Redis. Default `citygraph:rl`. */
+  redisKeyPrefix?: string;
   /** Registered operations by client and the roles allowed ad-hoc operations. Default: none registered, all roles but integrator ad-hoc. */
   persisted?: PersistedOptions;
   /** Largest request body in bytes. Default 1 MiB. */
@@ -129,7 +131,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     formatError: (formatted) => formatGatewayError(formatted),
   });
 
-  const rateLimiter = createRateLimiter({ redisUrl: options.redisUrl, logger: log });
+  const rateLimiter = createRateLimiter({ redisUrl: options.redisUrl, keyPrefix: options.redisKeyPrefix, logger: log });
   const admit = createAdmission({
     authenticate: (headers) => options.authenticator.authenticate(headers),
     limitsFor: createLimitResolver(options.limits),

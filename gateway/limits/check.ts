@@ -48,7 +48,7 @@ export function checkOperation(schema: GraphQLSchema, input: OperationInput, lim
     document = parse(input.query, { maxTokens: limits.maxTokens, noLocation: false });
   } catch (e) {
     const message = e instanceof GraphQLError ? e.message : 'The query could not be parsed.';
-    if (/more than \d+ tokens/.test(message)) throw limitExceeded('maxTokens', limits.maxTokens, `more than ${limits.maxTokens}`, 'tokens');
+    if (/more tha[nt] \d+ tokens/.test(message)) throw limitExceeded('maxTokens', limits.maxTokens, `more than ${limits.maxTokens}`, 'tokens');
     throw new HttpRefusal(400, 'GRAPHQL_PARSE_FAILED', message);
   }
 
