@@ -1,0 +1,173 @@
+/**
+ * Fault injection on a whole city run with NODE_ENV=production: each legacy stand-in in turn answers
+ * garbage, hangs past the request deadline (3 s, the default), and is down, while the dashboard still
+ * returns the other department's data; every answer arrives within the deadline plus a small margin,
+ * measured here. A system that keeps failing opens its breaker: DEPARTMENT_UNAVAILABLE at once.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEMO_CITIZEN_ID } from '../adapters/population/standin/index.ts';
+import { startTestCity, type GraphQLResponse, type TestCity } from './support/city.ts';
+
+const DEADLINE_MS = 3000;
+/** What the answer may take beyond the deadline: the gateway's merge and the HTTP round trips on a shared 2-core machine. */
+const MARGIN_MS = 400;
+
+let t: TestCity;
+let admin: string;
+
+beforeAll(async () => {
+  t = await startTestCity({ env: { LOG_LEVEL: 'info', NODE_ENV: 'production' } });
+  admin = await t.token({ role: 'admin', sub: 'admin-faults' });
+}, 90_000);
+afterAll(() => t?.stop());
+
+const DASHBOARD = `query Dashboard($id: ID!) {
+  citizen(id: $id) { name gender address { divisionCode } insurance { status balance } }
+  insuranceStatus(id: $id)
+}`;
+
+async function dashboard(): Promise<{ r: GraphQLResponse; ms: number }> {
+  const started = performance.now();
+  const r = await t.query(DASHBOARD, { token: admin, variables: { id: DEMO_CITIZEN_ID } });
+  return { r, ms: performance.now() - started };
+}
+
+const codesOf = (r: GraphQLResponse) => (r.body.errors ?? []).map((e) => e.extensions?.code);
+
+/** Every error names the department and carries no URL, stack or legacy payload. */
+function expectClean(r: GraphQLResponse, department: string): void {
+  expect(r.status).toBe(200);
+  for (const e of r.body.errors ?? []) expect(e.extensions?.department).toBe(department);
+  expect(JSON.stringify(r.body)).not.toMatch(/127\.0\.0\.1|http:\/\/|ECONN|soap:|<\?xml|infcode|at [A-Za-z]+ \(/);
+}
+
+async function waitUntilHealthy(): Promise<void> {
+  const until = Date.now() + 15_000;
+  for (;;) {
+    const { r } = await dashboard();
+    if (!r.body.errors && r.body.data?.citizen?.insurance?.status === 'ACTIVE' && r.body.data.insuranceStatus === 'ACTIVE') return;
+    if (Date.now() > until) throw new Error(`the city did not recover: ${JSON.stringify(r.body)}`);
+    await new Promise((res) => setTimeout(res, 250));
+  }
+}
+
+describe('the dashboard with every system up', () => {
+  it('answers both departments', async () => {
+    const { r } = await dashboard();
+    expect(r.body.errors).toBeUndefined();
+    expect(r.body.data).toEqual({ citizen: { name: '王立军', gender: 'MALE', address: { divisionCode: '210102' }, insurance: { status: 'ACTIVE', balance: '1523.40' } }, insuranceStatus: 'ACTIVE' });
+  });
+});
+
+describe('the population registry failing', () => {
+  afterAll(async () => {
+    await t.fault('population-standin', { mode: null });
+  });
+
+  it('answering garbage: population fields null with ADAPTER_BAD_REPLY, insurance still there, fast', async () => {
+    await t.fault('population-standin', { mode: 'badXml' });
+    const { r, ms } = await dashboard();
+    expectClean(r, 'population');
+    expect(r.body.data.citizen).toBeNull();
+    expect(r.body.data.insuranceStatus).toBe('ACTIVE');
+    expect(codesOf(r)).toEqual(['ADAPTER_BAD_REPLY']);
+    expect(ms).toBeLessThan(1000);
+  });
+
+  it('hanging: population fields null with ADAPTER_TIMEOUT within the deadline, insurance still there, retries capped', async () => {
+    await t.fault('population-standin', { mode: 'timeout' });
+    await t.resetStats();
+    const { r, ms } = await dashboard();
+    expectClean(r, 'population');
+    expect(r.body.data.citizen).toBeNull();
+    expect(r.body.data.insuranceStatus).toBe('ACTIVE');
+    expect(codesOf(r)).toEqual(['ADAPTER_TIMEOUT']);
+    expect(ms).toBeGreaterThan(DEADLINE_MS - 500);
+    expect(ms).toBeLessThan(DEADLINE_MS + MARGIN_MS);
+    // Without the deadline the adapter would make 3 attempts of 2 s; within 3 s there is room for 2.
+    expect((await t.stats('population-standin')).requests).toBeLessThanOrEqual(2);
+  });
+
+  it('down: ADAPTER_UNAVAILABLE at once, then DEPARTMENT_UNAVAILABLE while its breaker is open, then back', async () => {
+    await t.fault('population-standin', { mode: null });
+    const standIn = t.city.services['population-standin']!;
+    const exited = new Promise((res) => standIn.child.once('exit', res));
+    standIn.child.kill('SIGKILL');
+    await exited;
+    const first = await dashboard();
+    expectClean(first.r, 'population');
+    expect(first.r.body.data.insuranceStatus).toBe('ACTIVE');
+    expect(['ADAPTER_UNAVAILABLE', 'DEPARTMENT_UNAVAILABLE']).toContain(codesOf(first.r)[0]);
+    expect(first.ms).toBeLessThan(1500);
+    let open: { r: GraphQLResponse; ms: number } | undefined;
+    for (let i = 0; i < 8 && !open; i++) {
+      const d = await dashboard();
+      if (codesOf(d.r)[0] === 'DEPARTMENT_UNAVAILABLE') open = d;
+    }
+    expect(open, 'the breaker opened').toBeDefined();
+    expectClean(open!.r, 'population');
+    expect(open!.r.body.data.insuranceStatus).toBe('ACTIVE');
+    expect(open!.ms).toBeLessThan(300);
+    await t.city.crashAndRestart('population-standin');
+    await waitUntilHealthy();
+  }, 30_000);
+});
+
+describe('the medical insurance platform failing', () => {
+  afterAll(async () => {
+    await t.fault('medicalInsurance-standin', { mode: null });
+  });
+
+  it('answering garbage: insurance null with ADAPTER_BAD_REPLY, population still there, fast', async () => {
+    await t.fault('medicalInsurance-standin', { mode: 'notJson' });
+    const { r, ms } = await dashboard();
+    expectClean(r, 'medicalInsurance');
+    expect(r.body.data.citizen).toMatchObject({ name: '王立军', address: { divisionCode: '210102' }, insurance: null });
+    expect(r.body.data.insuranceStatus).toBeNull();
+    expect(new Set(codesOf(r))).toEqual(new Set(['ADAPTER_BAD_REPLY']));
+    expect(ms).toBeLessThan(1000);
+  });
+
+  it('hanging: insurance null with ADAPTER_TIMEOUT within the deadline (was 6.6 s), population still there', async () => {
+    await t.fault('medicalInsurance-standin', { mode: 'timeout' });
+    await t.resetStats();
+    const { r, ms } = await dashboard();
+    expectClean(r, 'medicalInsurance');
+    expect(r.body.data.citizen).toMatchObject({ name: '王立军', gender: 'MALE', insurance: null });
+    expect(new Set(codesOf(r))).toEqual(new Set(['ADAPTER_TIMEOUT']));
+    expect(ms).toBeGreaterThan(DEADLINE_MS - 500);
+    expect(ms).toBeLessThan(DEADLINE_MS + MARGIN_MS);
+    // Two fields, one person: the calls of both, each at most 2 attempts inside the deadline.
+    expect((await t.stats('medicalInsurance-standin')).requests).toBeLessThanOrEqual(4);
+  });
+
+  it('down: ADAPTER_UNAVAILABLE at once, then DEPARTMENT_UNAVAILABLE while its breaker is open, then back', async () => {
+    await t.fault('medicalInsurance-standin', { mode: null });
+    const standIn = t.city.services['medicalInsurance-standin']!;
+    const exited = new Promise((res) => standIn.child.once('exit', res));
+    standIn.child.kill('SIGKILL');
+    await exited;
+    const first = await dashboard();
+    expectClean(first.r, 'medicalInsurance');
+    expect(first.r.body.data.citizen.name).toBe('王立军');
+    expect(codesOf(first.r).every((c) => c === 'ADAPTER_UNAVAILABLE' || c === 'DEPARTMENT_UNAVAILABLE')).toBe(true);
+    expect(first.ms).toBeLessThan(1500);
+    let open: { r: GraphQLResponse; ms: number } | undefined;
+    for (let i = 0; i < 8 && !open; i++) {
+      const d = await dashboard();
+      if (codesOf(d.r).every((c) => c === 'DEPARTMENT_UNAVAILABLE')) open = d;
+    }
+    expect(open, 'the breaker opened').toBeDefined();
+    expect(open!.r.body.data.citizen.name).toBe('王立军');
+    expect(open!.ms).toBeLessThan(300);
+    await t.city.crashAndRestart('medicalInsurance-standin');
+    await waitUntilHealthy();
+  }, 30_000);
+});
+
+describe('after every fault', () => {
+  it('answers { __typename } and the whole dashboard again', async () => {
+    expect((await t.query('{ __typename }')).body).toEqual({ data: { __typename: 'Query' } });
+    await waitUntilHealthy();
+  });
+});
