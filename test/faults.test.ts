@@ -171,3 +171,65 @@ describe('after every fault', () => {
     await waitUntilHealthy();
   });
 });
+
+describe('operating it', () => {
+  const get = async (url: string, path: string) => {
+    const res = await fetch(new URL(path, url));
+    return { status: res.status, text: await res.text() };
+  };
+  const subgraphs = ['subgraph-population', 'subgraph-medicalInsurance', 'subgraph-supervision'];
+
+  it('answers /healthz and /readyz on the gateway and on every subgraph', async () => {
+    for (const url of [t.city.gatewayUrl, ...subgraphs.map((s) => t.city.services[s]!.url)]) {
+      expect((await get(url, '/healthz')).status).toBe(200);
+      const ready = await get(url, '/readyz');
+      expect(ready.status, ready.text).toBe(200);
+      expect(JSON.parse(ready.text).status).toBe('ready');
+    }
+    expect(JSON.parse((await get(t.city.services['subgraph-population']!.url, '/readyz')).text).checks).toEqual({ supervisionStore: 'ok' });
+  });
+
+  it('shows the Prometheus series after this run: requests, errors by code, latencies, breakers, rate limits, supervision writes, event-loop lag', async () => {
+    // One recorded change, so the supervision write latency has a sample.
+    const citizen = await t.token({ role: 'citizen', sub: DEMO_CITIZEN_ID });
+    const changed = await t.query(`mutation { updateContactPhone(citizenId: "${DEMO_CITIZEN_ID}", phone: "13912345678") { __typename } }`, { token: citizen });
+    expect(changed.body.errors, JSON.stringify(changed.body)).toBeUndefined();
+    const gateway = (await get(t.city.gatewayUrl, '/metrics')).text;
+    expectSeries(gateway, 'citygraph_gateway_requests_total', { operation: 'Dashboard', role: 'admin' });
+    expectSeries(gateway, 'citygraph_gateway_errors_total', { code: 'ADAPTER_TIMEOUT' });
+    expectSeries(gateway, 'citygraph_gateway_errors_total', { code: 'DEPARTMENT_UNAVAILABLE' });
+    expectSeries(gateway, 'citygraph_gateway_request_duration_seconds_bucket', { operation: 'Dashboard', le: '3' });
+    expectSeries(gateway, 'citygraph_gateway_subgraph_duration_seconds_count', { subgraph: 'population', outcome: 'ok' });
+    expect(gateway).toMatch(/^# TYPE citygraph_rate_limit_refusals_total counter/m);
+    expectSeries(gateway, 'nodejs_eventloop_lag_seconds', { service: 'gateway' }, /^[0-9.e+-]+$/);
+    const population = (await get(t.city.services['subgraph-population']!.url, '/metrics')).text;
+    expectSeries(population, 'citygraph_legacy_call_duration_seconds_count', { department: 'population', outcome: 'ok' });
+    expectSeries(population, 'citygraph_legacy_call_duration_seconds_count', { department: 'population', outcome: 'ADAPTER_TIMEOUT' });
+    expectSeries(population, 'citygraph_breaker_state', { department: 'population' }, /^0$/);
+    expectSeries(population, 'citygraph_subgraph_request_duration_seconds_count', { subgraph: 'population' });
+    expectSeries(population, 'citygraph_supervision_write_duration_seconds_count', { kind: 'appendIntent', outcome: 'ok' });
+    expectSeries(population, 'nodejs_eventloop_lag_seconds', { service: 'subgraph-population' }, /^[0-9.e+-]+$/);
+    const medical = (await get(t.city.services['subgraph-medicalInsurance']!.url, '/metrics')).text;
+    expectSeries(medical, 'citygraph_legacy_call_duration_seconds_count', { department: 'medicalInsurance', outcome: 'DEPARTMENT_UNAVAILABLE' });
+  });
+
+  it('answers /readyz 503 naming the subgraph that cannot be reached, and 200 when it is back', async () => {
+    await t.city.services['subgraph-medicalInsurance']!.stop();
+    const down = await get(t.city.gatewayUrl, '/readyz');
+    expect(down.status).toBe(503);
+    expect(JSON.parse(down.text).reasons).toEqual(['subgraph:medicalInsurance: unreachable']);
+    expect(down.text).not.toMatch(/127\.0\.0\.1|http:/);
+    await t.city.crashAndRestart('subgraph-medicalInsurance');
+    expect((await get(t.city.gatewayUrl, '/readyz')).status).toBe(200);
+  });
+});
+
+/** A sample of `name` with (at least) these labels, in any order, whose value is a positive number (or matches `value`). */
+function expectSeries(text: string, name: string, labels: Record<string, string>, value?: RegExp): void {
+  const lines = text.split('\n').filter((l) => l.startsWith(`${name}{`));
+  const match = lines.find((l) => Object.entries(labels).every(([k, v]) => l.includes(`${k}="${v}"`)));
+  expect(match, `${name} ${JSON.stringify(labels)} in:\n${lines.slice(0, 10).join('\n')}`).toBeDefined();
+  const sample = match!.slice(match!.lastIndexOf(' ') + 1);
+  if (value) expect(sample, match).toMatch(value);
+  else expect(Number(sample), match).toBeGreaterThan(0);
+}
