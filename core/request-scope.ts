@@ -4,6 +4,7 @@
  * legacy call made on behalf of a request never outlives it, whatever adapter code sits in between.
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
+import { randomBytes } from 'node:crypto';
 
 /** Header with the milliseconds a request has left, set by the gateway on each subgraph call. */
 export const DEADLINE_HEADER = 'x-citygraph-deadline-ms';
@@ -59,4 +60,9 @@ export function traceIdOf(traceparent: string | string[] | undefined): string | 
   const m = raw ? TRACEPARENT.exec(raw.trim()) : null;
   if (!m || /^0+$/.test(m[1]!) || /^0+$/.test(m[2]!)) return undefined;
   return m[1];
+}
+
+/** A `traceparent` for an outgoing call of trace `traceId`: a new span id, sampled. */
+export function childTraceparent(traceId: string): string {
+  return `00-${traceId}-${randomBytes(8).toString('hex')}-01`;
 }

@@ -4,7 +4,7 @@
  * is on every log line of the request in every process.
  */
 import { randomBytes } from 'node:crypto';
-import { traceIdOf, type RequestScope } from '../core/request-scope.ts';
+import { childTraceparent, traceIdOf, type RequestScope } from '../core/request-scope.ts';
 
 /** The scope of a request arriving with `traceparent` (or none) and the given deadline. */
 export function requestTraceScope(traceparent: string | string[] | undefined, deadline: number): RequestScope {
@@ -13,6 +13,4 @@ export function requestTraceScope(traceparent: string | string[] | undefined, de
 }
 
 /** A `traceparent` for an outgoing call: the request's trace, a new span id, sampled. */
-export function childSpanParent(traceId: string): string {
-  return `00-${traceId}-${randomBytes(8).toString('hex')}-01`;
-}
+export const childSpanParent = childTraceparent;

@@ -139,8 +139,9 @@ export class LegacyCaller {
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(() => {
-        controller.abort();
+        // Settle as a timeout first: a call that rejects synchronously on abort must not win the race as "unavailable".
         reject(byDeadline ? this.deadlineError() : new CityGraphError(ErrorCode.ADAPTER_TIMEOUT, `The ${this.department} system did not answer within ${this.timeoutMs} ms.`, { department: this.department }));
+        controller.abort();
       }, timeoutMs);
     });
     try {
