@@ -4,6 +4,7 @@
  * returns the other department's data; every answer arrives within the deadline plus a small margin,
  * measured here. A system that keeps failing opens its breaker: DEPARTMENT_UNAVAILABLE at once.
  */
+import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_CITIZEN_ID } from '../adapters/population/standin/index.ts';
 import { startTestCity, type GraphQLResponse, type TestCity } from './support/city.ts';
@@ -211,6 +212,21 @@ describe('operating it', () => {
     expectSeries(population, 'nodejs_eventloop_lag_seconds', { service: 'subgraph-population' }, /^[0-9.e+-]+$/);
     const medical = (await get(t.city.services['subgraph-medicalInsurance']!.url, '/metrics')).text;
     expectSeries(medical, 'citygraph_legacy_call_duration_seconds_count', { department: 'medicalInsurance', outcome: 'DEPARTMENT_UNAVAILABLE' });
+  });
+
+  it('continues a client\'s W3C trace: the trace id is on the gateway\'s and the subgraph\'s log lines of the request', async () => {
+    const traceId = randomBytes(16).toString('hex');
+    await t.fault('population-standin', { mode: 'badXml' });
+    try {
+      await t.query(DASHBOARD, { token: admin, variables: { id: DEMO_CITIZEN_ID }, headers: { traceparent: `00-${traceId}-00f067aa0ba902b7-01`, 'x-request-id': 'trace-test-0001' } });
+    } finally {
+      await t.fault('population-standin', { mode: null });
+    }
+    const lines = (service: string) => t.city.services[service]!.output.filter((l) => l.includes(traceId)).map((l) => JSON.parse(l));
+    expect(lines('gateway').some((l) => l.msg === 'request' && l.requestId === 'trace-test-0001')).toBe(true);
+    const population = lines('subgraph-population');
+    expect(population.length).toBeGreaterThan(0);
+    for (const l of population) expect(l).toMatchObject({ requestId: 'trace-test-0001', traceId });
   });
 
   it('answers /readyz 503 naming the subgraph that cannot be reached, and 200 when it is back', async () => {

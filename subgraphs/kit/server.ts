@@ -95,8 +95,9 @@ export async function startSubgraph<TDeps, TLoaders>(def: SubgraphDefinition<TDe
           extensions: { code: ErrorCode.UNAUTHENTICATED, http: { status: 401 } },
         });
       }
-      const traceId = currentRequestScope()?.traceId;
-      const requestLog = log.child({ requestId: verified.requestId, ...(traceId ? { traceId } : {}) });
+      const scope = currentRequestScope();
+      if (scope) scope.requestId = verified.requestId;
+      const requestLog = log.child({ requestId: verified.requestId, ...(scope?.traceId ? { traceId: scope.traceId } : {}) });
       return {
         principal: verified.principal,
         requestId: verified.requestId,
