@@ -11,6 +11,7 @@ import { ErrorCode } from './errors.ts';
 import type { Logger } from './logger.ts';
 import { metricsText } from './metrics.ts';
 import { runInRequestScope, type RequestScope } from './request-scope.ts';
+import { endSpan } from './tracing.ts';
 
 /** A refusal decided before execution: answered as it is, a JSON body with a code. */
 export class HttpRefusal extends Error {
@@ -191,6 +192,8 @@ export async function serveGraphQL<TContext extends BaseContext, TAdmitted = und
       return refuse(res, new HttpRefusal(400, ErrorCode.BAD_REQUEST, 'The request body must be a JSON object with a "query" (or a persisted operation\'s hash).'));
     }
     const scope = options.scope ? options.scope(req) : { deadline: Date.now() + deadlineMs };
+    // The request's span (tracing on) ends with the answer, whatever path it took.
+    if (scope.span) res.once('close', () => endSpan(scope.span, res.statusCode >= 500 ? `HTTP_${res.statusCode}` : undefined));
     await runInRequestScope(scope, async () => {
       let admitted: TAdmitted | undefined;
       let graphqlBody = body as Record<string, unknown>;

@@ -5,6 +5,7 @@
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomBytes } from 'node:crypto';
+import type { Span } from '@opentelemetry/api';
 
 /** Header with the milliseconds a request has left, set by the gateway on each subgraph call. */
 export const DEADLINE_HEADER = 'x-citygraph-deadline-ms';
@@ -20,8 +21,10 @@ export interface RequestScope {
   requestId?: string;
   /** The W3C trace id (32 hex digits) when the request carries one. */
   traceId?: string;
-  /** The W3C `traceparent` to send on outgoing calls. */
+  /** The W3C `traceparent` the request arrived with. */
   traceparent?: string;
+  /** The span of the work in progress when tracing is on (core/tracing); outgoing calls are its children. */
+  span?: Span;
 }
 
 const storage = new AsyncLocalStorage<RequestScope>();
@@ -54,12 +57,23 @@ export function deadlineFromHeader(value: string | string[] | undefined, maxMs: 
 
 const TRACEPARENT = /^00-([0-9a-f]{32})-([0-9a-f]{16})-[0-9a-f]{2}$/;
 
-/** The trace id of a valid W3C `traceparent` (version 00, not all zeros), else undefined. */
-export function traceIdOf(traceparent: string | string[] | undefined): string | undefined {
+/** The trace id and parent span id of a valid W3C `traceparent` (version 00, not all zeros), else undefined. */
+export function parseTraceparent(traceparent: string | string[] | undefined): { traceId: string; spanId: string } | undefined {
   const raw = Array.isArray(traceparent) ? traceparent[0] : traceparent;
   const m = raw ? TRACEPARENT.exec(raw.trim()) : null;
   if (!m || /^0+$/.test(m[1]!) || /^0+$/.test(m[2]!)) return undefined;
-  return m[1];
+  return { traceId: m[1]!, spanId: m[2]! };
+}
+
+/** The trace id of a valid W3C `traceparent`, else undefined. */
+export function traceIdOf(traceparent: string | string[] | undefined): string | undefined {
+  return parseTraceparent(traceparent)?.traceId;
+}
+
+/** The `traceparent` of a call made now for the current request: a child of its span (or of a fresh id). */
+export function outgoingTraceparent(scope = currentRequestScope()): string | undefined {
+  if (!scope?.traceId) return undefined;
+  return scope.span ? `00-${scope.traceId}-${scope.span.spanContext().spanId}-01` : childTraceparent(scope.traceId);
 }
 
 /** A `traceparent` for an outgoing call of trace `traceId`: a new span id, sampled. */

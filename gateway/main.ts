@@ -6,6 +6,7 @@ import { port, readConfig } from '../core/config.ts';
 import { ensureDevKeys } from '../core/dev-keys.ts';
 import { createLogger } from '../core/logger.ts';
 import { ROLES } from '../core/principal.ts';
+import { startTracing } from '../core/tracing.ts';
 import { announceReady, stopOnSignals } from '../core/process.ts';
 import { createAuthenticator } from './auth/index.ts';
 import { checkLimitsConfig } from './limits/options.ts';
@@ -50,6 +51,12 @@ const config = readConfig(
     JWT_AUDIENCE: z.string().default('citygraph'),
     /** Integrator API keys (hashes only); default `<data dir>/api-keys.json`. */
     API_KEYS_FILE: z.string().optional(),
+    /** `otlp` exports OpenTelemetry spans over OTLP/HTTP; default `none`. */
+    OTEL_TRACES_EXPORTER: z.enum(['none', 'otlp']).default('none'),
+    /** Base URL of the OTLP/HTTP receiver (`/v1/traces` is added). Default http://127.0.0.1:4318. */
+    OTEL_EXPORTER_OTLP_ENDPOINT: z.string().url().default('http://127.0.0.1:4318'),
+    /** Milliseconds between span exports. Default 5000. */
+    OTEL_BSP_SCHEDULE_DELAY: z.coerce.number().int().positive().default(5000),
     /** `production` closes introspection and schema details to all but admins; anything else is development. */
     NODE_ENV: z.string().default('development'),
     /** Milliseconds a request may take at the gateway, sent on to subgraphs and legacy calls. Default 3000. */
@@ -76,6 +83,7 @@ const config = readConfig(
 );
 
 const logger = createLogger({ service: 'gateway', level: config.LOG_LEVEL });
+const tracing = startTracing({ service: 'gateway', exporter: config.OTEL_TRACES_EXPORTER, otlpEndpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT, scheduledDelayMs: config.OTEL_BSP_SCHEDULE_DELAY });
 const keys = ensureDevKeys(config.CITYGRAPH_DATA_DIR);
 const production = Boolean(config.JWKS_URL || config.JWKS_FILE);
 const development = config.NODE_ENV !== 'production';
@@ -108,6 +116,9 @@ const server = await startGateway({
     adhocRoles: config.ADHOC_OPERATION_ROLES ?? (development ? [...ROLES] : ROLES.filter((r) => r !== 'integrator')),
   },
 });
-logger.info({ url: server.url, auth: production ? 'jwks' : 'development hs256', mode: development ? 'development' : 'production', rateLimits: config.REDIS_URL ? 'redis' : 'memory' }, 'gateway ready');
+logger.info({ url: server.url, tracing: config.OTEL_TRACES_EXPORTER, auth: production ? 'jwks' : 'development hs256', mode: development ? 'development' : 'production', rateLimits: config.REDIS_URL ? 'redis' : 'memory' }, 'gateway ready');
 announceReady('gateway', server.url);
-stopOnSignals(server.close, logger);
+stopOnSignals(async () => {
+  await server.close();
+  await tracing.shutdown();
+}, logger);

@@ -13,6 +13,7 @@ import type { Logger } from '../core/logger.ts';
 import { enableProcessMetrics, gatewayDuration, gatewayErrors, gatewayRequests, operationLabel, subgraphCallDuration } from '../core/metrics.ts';
 import { createPrincipalSigner, PRINCIPAL_HEADER, type Principal } from '../core/principal.ts';
 import { currentRequestScope, DEADLINE_HEADER, TRACEPARENT_HEADER } from '../core/request-scope.ts';
+import { endSpan, SpanKind, startSpan } from '../core/tracing.ts';
 import { createAdmission, type Admitted } from './admission.ts';
 import { formatGatewayError } from './format-error.ts';
 import { createLimitResolver, type LimitsConfig } from './limits/options.ts';
@@ -180,14 +181,17 @@ function subgraphFetcher(subgraph: string) {
     const scope = currentRequestScope();
     const left = scope ? scope.deadline - Date.now() : 3000;
     const headers: Record<string, string> = { ...init.headers, [DEADLINE_HEADER]: String(Math.max(0, left - SUBGRAPH_MARGIN_MS)) };
-    if (scope?.traceId) headers[TRACEPARENT_HEADER] = childSpanParent(scope.traceId);
+    const span = startSpan(`subgraph ${subgraph}`, SpanKind.CLIENT, scope?.span, { 'citygraph.subgraph': subgraph });
+    if (scope?.traceId) headers[TRACEPARENT_HEADER] = span ? `00-${scope.traceId}-${span.spanContext().spanId}-01` : childSpanParent(scope.traceId);
     const end = subgraphCallDuration.startTimer({ subgraph });
     try {
       const response = await httpFetch(url, { ...init, headers, signal: AbortSignal.timeout(Math.max(1, left)) });
       end({ outcome: response.ok ? 'ok' : `http_${response.status}` });
+      endSpan(span, response.ok ? undefined : `HTTP_${response.status}`);
       return response;
     } catch (e) {
       end({ outcome: 'failed' });
+      endSpan(span, ErrorCode.SUBGRAPH_UNAVAILABLE);
       throw e;
     }
   };

@@ -5,6 +5,8 @@
  * measured here. A system that keeps failing opens its breaker: DEPARTMENT_UNAVAILABLE at once.
  */
 import { randomBytes } from 'node:crypto';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_CITIZEN_ID } from '../adapters/population/standin/index.ts';
 import { startTestCity, type GraphQLResponse, type TestCity } from './support/city.ts';
@@ -16,11 +18,34 @@ const MARGIN_MS = 400;
 let t: TestCity;
 let admin: string;
 
+/** Spans received by a stand-in OTLP/HTTP receiver (JSON), which every process of this city exports to. */
+const spans: Array<{ service: string; traceId: string; spanId: string; parentSpanId?: string; name: string; kind: number }> = [];
+let collector: Server;
+
 beforeAll(async () => {
-  t = await startTestCity({ env: { LOG_LEVEL: 'info', NODE_ENV: 'production' } });
+  collector = createServer((req, res) => {
+    let body = '';
+    req.setEncoding('utf8');
+    req.on('data', (c: string) => (body += c));
+    req.on('end', () => {
+      for (const rs of JSON.parse(body).resourceSpans ?? []) {
+        const service = rs.resource?.attributes?.find((a: any) => a.key === 'service.name')?.value?.stringValue;
+        for (const ss of rs.scopeSpans ?? []) for (const sp of ss.spans ?? []) spans.push({ service, ...sp });
+      }
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end('{}');
+    });
+  });
+  await new Promise<void>((r) => collector.listen(0, '127.0.0.1', r));
+  const otlp = { OTEL_TRACES_EXPORTER: 'otlp', OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${(collector.address() as AddressInfo).port}`, OTEL_BSP_SCHEDULE_DELAY: '200' };
+  t = await startTestCity({ env: { LOG_LEVEL: 'info', NODE_ENV: 'production', ...otlp } });
   admin = await t.token({ role: 'admin', sub: 'admin-faults' });
 }, 90_000);
-afterAll(() => t?.stop());
+afterAll(async () => {
+  await t?.stop();
+  collector?.closeAllConnections();
+  await new Promise((r) => collector?.close(r));
+});
 
 const DASHBOARD = `query Dashboard($id: ID!) {
   citizen(id: $id) { name gender address { divisionCode } insurance { status balance } }
@@ -227,6 +252,24 @@ describe('operating it', () => {
     const population = lines('subgraph-population');
     expect(population.length).toBeGreaterThan(0);
     for (const l of population) expect(l).toMatchObject({ requestId: 'trace-test-0001', traceId });
+
+    // OpenTelemetry spans, exported over OTLP: client → gateway → subgraph call → subgraph → legacy call.
+    const until = Date.now() + 5000;
+    const ofTrace = () => spans.filter((sp) => sp.traceId === traceId);
+    const arrived = () => ['legacy population', 'legacy medicalInsurance'].every((n) => ofTrace().some((sp) => sp.name === n));
+    while (Date.now() < until && !arrived()) await new Promise((r) => setTimeout(r, 100));
+    const find = (service: string, name: string) => ofTrace().find((sp) => sp.service === service && sp.name === name);
+    const request = find('gateway', 'gateway request');
+    const call = find('gateway', 'subgraph population');
+    const served = find('subgraph-population', 'subgraph population');
+    const legacy = find('subgraph-population', 'legacy population');
+    expect(request?.parentSpanId).toBe('00f067aa0ba902b7');
+    expect(call?.parentSpanId).toBe(request?.spanId);
+    expect(served?.parentSpanId).toBe(call?.spanId);
+    expect(legacy?.parentSpanId).toBe(served?.spanId);
+    const insurance = find('subgraph-medicalInsurance', 'subgraph medicalInsurance');
+    expect(insurance?.parentSpanId).toBe(find('gateway', 'subgraph medicalInsurance')?.spanId);
+    expect(find('subgraph-medicalInsurance', 'legacy medicalInsurance')?.parentSpanId).toBe(insurance?.spanId);
   });
 
   it('answers /readyz 503 naming the subgraph that cannot be reached, and 200 when it is back', async () => {

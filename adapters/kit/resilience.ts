@@ -6,7 +6,8 @@
  */
 import { CityGraphError, ErrorCode, isCityGraphError } from '../../core/errors.ts';
 import { breakerState, legacyCallDuration } from '../../core/metrics.ts';
-import { currentRequestScope } from '../../core/request-scope.ts';
+import { currentRequestScope, runInRequestScope } from '../../core/request-scope.ts';
+import { endSpan, SpanKind, startSpan } from '../../core/tracing.ts';
 
 /** Options of a legacy caller; every one has a default written beside it. */
 export interface ResilienceOptions {
@@ -85,13 +86,18 @@ export class LegacyCaller {
    */
   async call<T>(fn: (ctx: AttemptContext) => Promise<T>, options: CallOptions): Promise<T> {
     const started = performance.now();
+    const scope = currentRequestScope();
+    const span = scope?.span ? startSpan(`legacy ${this.department}`, SpanKind.CLIENT, scope.span, { 'citygraph.department': this.department }) : undefined;
     try {
-      const result = await this.run(fn, options);
+      // The legacy call's own requests (core/http-fetch) are children of this span.
+      const result = await (span && scope ? runInRequestScope({ ...scope, span }, () => this.run(fn, options)) : this.run(fn, options));
       legacyCallDuration.observe({ department: this.department, outcome: 'ok' }, (performance.now() - started) / 1000);
+      endSpan(span);
       return result;
     } catch (e) {
       const code = isCityGraphError(e) ? e.code : 'INTERNAL';
       legacyCallDuration.observe({ department: this.department, outcome: code }, (performance.now() - started) / 1000);
+      endSpan(span, code);
       throw e;
     }
   }

@@ -71,7 +71,7 @@ export function checkOperation(schema: GraphQLSchema, input: OperationInput, lim
   let breach: HttpRefusal | undefined;
   const onReject = (limit: keyof OperationLimits, max: number, what: string) => [
     (_ctx: unknown, err: GraphQLError) => {
-      const found = /found (\d+)/.exec(err.message)?.[1];
+      const found = Number(/found (\d+)/.exec(err.message)?.[1]) || undefined;
       breach ??= limitExceeded(limit, max, found ?? `more than ${max}`, what);
     },
   ];

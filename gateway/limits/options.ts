@@ -15,7 +15,7 @@ export interface OperationLimits {
   maxDepth: number;
   /** Aliases in the operation, `__typename` aliases counted. Default 20. */
   maxAliases: number;
-  /** Fields at the root of the operation. Default 10. */
+  /** Fields at the root of the operation. Default 20. */
   maxRootFields: number;
   /** Directives in the operation. Default 30. */
   maxDirectives: number;
@@ -64,7 +64,7 @@ export const DEFAULT_OPERATION_LIMITS: Readonly<OperationLimits> = Object.freeze
   maxTokens: 2000,
   maxDepth: 12,
   maxAliases: 20,
-  maxRootFields: 10,
+  maxRootFields: 20,
   maxDirectives: 30,
   maxFieldRepeats: 5,
   maxCost: 5000,

@@ -55,7 +55,7 @@ export function countRootFields(op: OperationDefinitionNode, fragments: Fragment
   return n;
 }
 
-/** The most times one field name appears in one selection set anywhere in the operation. */
+/** The most times one response key (alias or field name) appears in one selection set anywhere in the operation. */
 export function maxFieldRepeats(op: OperationDefinitionNode, fragments: Fragments): number {
   let worst = 0;
   const tick = budget();
@@ -63,7 +63,8 @@ export function maxFieldRepeats(op: OperationDefinitionNode, fragments: Fragment
     const counts = new Map<string, number>();
     forEachField(set, fragments, seen, (field) => {
       tick();
-      const name = field.name.value;
+      // By response key: aliased copies are the alias limit's business, an unaliased repeat is this one's.
+      const name = field.alias?.value ?? field.name.value;
       const c = (counts.get(name) ?? 0) + 1;
       counts.set(name, c);
       if (c > worst) worst = c;

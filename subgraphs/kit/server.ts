@@ -11,7 +11,8 @@ import { serveGraphQL, type Readiness } from '../../core/graphql-http.ts';
 import type { Logger } from '../../core/logger.ts';
 import { enableProcessMetrics, subgraphDuration } from '../../core/metrics.ts';
 import { createPrincipalVerifier, PRINCIPAL_HEADER, REQUEST_ID_HEADER } from '../../core/principal.ts';
-import { currentRequestScope, DEADLINE_HEADER, deadlineFromHeader, TRACEPARENT_HEADER, traceIdOf } from '../../core/request-scope.ts';
+import { currentRequestScope, DEADLINE_HEADER, deadlineFromHeader, parseTraceparent, TRACEPARENT_HEADER } from '../../core/request-scope.ts';
+import { SpanKind, startSpan } from '../../core/tracing.ts';
 import { buildDepartmentSchema } from './build.ts';
 import type { SubgraphContext } from './context.ts';
 import type { SubgraphDefinition } from './definition.ts';
@@ -75,10 +76,12 @@ export async function startSubgraph<TDeps, TLoaders>(def: SubgraphDefinition<TDe
     logger: log,
     scope(req) {
       const traceparent = req.headers[TRACEPARENT_HEADER];
-      const traceId = traceIdOf(traceparent);
+      const parent = parseTraceparent(traceparent);
+      const span = parent ? startSpan(`subgraph ${def.name}`, SpanKind.SERVER, parent, { 'citygraph.subgraph': def.name }) : undefined;
       return {
         deadline: deadlineFromHeader(req.headers[DEADLINE_HEADER], maxDeadlineMs),
-        ...(traceId ? { traceId, traceparent: String(traceparent) } : {}),
+        ...(parent ? { traceId: parent.traceId, traceparent: String(traceparent) } : {}),
+        ...(span ? { span } : {}),
       };
     },
     readiness: () => readiness(options.readinessChecks ?? {}),
