@@ -5,16 +5,21 @@
  * shared by two gateways.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { connect } from 'node:net';
 import { join } from 'node:path';
+import fc from 'fast-check';
+import { buildClientSchema, getIntrospectionQuery } from 'graphql';
 import { Redis } from 'ioredis';
 import { auditServer } from 'graphql-http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_CITIZEN_ID, listCitizenIds } from '../adapters/population/standin/index.ts';
 import { API_KEY_HEADER, issueApiKey } from '../gateway/auth/index.ts';
+import { ACCESS_TABLE_FILE, parseAccessTable } from '../scripts/lib/access-table.ts';
 import { launch, type Service } from '../scripts/lib/processes.ts';
+import type { Caller } from './support/access.ts';
+import { idPool, leakedFields, operationArbitrary } from './support/fuzz.ts';
 import { startTestCity, type TestCity } from './support/city.ts';
 
 const REDIS_URL = 'redis://127.0.0.1:6379';
@@ -30,6 +35,8 @@ let admin: string;
 let hotelKey: string;
 
 const LIMITS = {
+  // The property test below sends thousands of requests per caller: the default allowance is lifted here.
+  default: { principalRate: { points: 100_000, durationSec: 60 }, clientRate: { points: 100_000, durationSec: 60 } },
   roles: { citizen: { operation: { maxCost: 300, maxRootFields: 5 } } },
   clients: { [RATE_CLIENT]: { principalRate: { points: 3, durationSec: 60 }, clientRate: { points: 5, durationSec: 60 } } },
 };
@@ -317,6 +324,58 @@ describe('rate limits in Redis, shared by two gateways', () => {
   it('serves other callers meanwhile', async () => {
     await expectAlive();
   });
+});
+
+describe('property: operations generated from the graph, valid and malformed, under every role', () => {
+  const RUNS_PER_CALLER = Number(process.env.FUZZ_RUNS ?? 200);
+  const callers: Array<Caller & { headers: () => Promise<Record<string, string>> }> = [
+    { label: 'anonymous', role: 'anonymous', scopes: [], department: null, own: null, headers: async () => ({}) },
+    { label: 'citizen', role: 'citizen', scopes: [], department: null, own: DEMO_CITIZEN_ID, headers: async () => bearer(citizen) },
+    { label: 'enterprise', role: 'enterprise', scopes: [], department: null, own: null, headers: async () => bearer(await t.token({ role: 'enterprise', sub: '91210102MA0Y8D2Q4K' })) },
+    { label: 'population staff', role: 'staff', scopes: [], department: 'population', own: null, headers: async () => bearer(await t.token({ role: 'staff', sub: 'staff-fuzz', department: 'population' })) },
+    { label: 'app with every scope', role: 'app', scopes: ['citizen:read', 'insurance:read', 'contact:write'], department: null, own: DEMO_CITIZEN_ID, headers: async () => bearer(await t.token({ role: 'app', sub: 'app-fuzz', scopes: ['citizen:read', 'insurance:read', 'contact:write'], onBehalfOf: DEMO_CITIZEN_ID })) },
+    { label: 'app without scopes', role: 'app', scopes: [], department: null, own: DEMO_CITIZEN_ID, headers: async () => bearer(await t.token({ role: 'app', sub: 'app-fuzz-2', onBehalfOf: DEMO_CITIZEN_ID })) },
+    { label: 'integrator (hotel)', role: 'integrator', scopes: ['identity:verify'], department: null, own: null, headers: async () => ({ [API_KEY_HEADER]: hotelKey }) },
+    { label: 'auditor', role: 'auditor', scopes: [], department: null, own: null, headers: async () => bearer(await t.token({ role: 'auditor', sub: 'auditor-fuzz' })) },
+    { label: 'admin', role: 'admin', scopes: [], department: null, own: null, headers: async () => bearer(admin) },
+  ];
+
+  it('has a leak check that sees a denied field carrying data (the check itself is tested)', async () => {
+    const schema = buildClientSchema((await post({ query: getIntrospectionQuery() }, bearer(admin))).json.data);
+    const table = parseAccessTable(readFileSync(ACCESS_TABLE_FILE, 'utf8'));
+    const [anonymous, asCitizen] = [callers[0]!, callers[1]!];
+    const other = listCitizenIds(3).find((id) => id !== DEMO_CITIZEN_ID)!;
+    const op = (id: string) => ({ query: `{ citizen(id: "${id}") { name } }`, variables: {} });
+    expect(leakedFields(schema, table, anonymous, op(DEMO_CITIZEN_ID), { citizen: { name: '王立军' } })).toEqual([`Query.citizen for ${DEMO_CITIZEN_ID}`, `Citizen.name for ${DEMO_CITIZEN_ID}`]);
+    expect(leakedFields(schema, table, asCitizen, op(DEMO_CITIZEN_ID), { citizen: { name: '王立军' } })).toEqual([]);
+    expect(leakedFields(schema, table, asCitizen, op(other), { citizen: { name: 'x' } })).toContain(`Citizen.name for ${other}`);
+    expect(leakedFields(schema, table, asCitizen, op(other), { citizen: null })).toEqual([]);
+  });
+
+  it(`never answers 5xx, never lets a field the role may not read carry data, and serves the next request (${RUNS_PER_CALLER} operations per caller)`, async () => {
+    const schema = buildClientSchema((await post({ query: getIntrospectionQuery() }, bearer(admin))).json.data);
+    const table = parseAccessTable(readFileSync(ACCESS_TABLE_FILE, 'utf8'));
+    const ids = idPool([DEMO_CITIZEN_ID, ...listCitizenIds(3)]);
+    const statuses = new Map<number, number>();
+    for (const caller of callers) {
+      const headers = await caller.headers();
+      await fc.assert(
+        fc.asyncProperty(operationArbitrary(schema, ids), async (op) => {
+          const r = await post(op, headers);
+          statuses.set(r.status, (statuses.get(r.status) ?? 0) + 1);
+          expect(r.status, `${caller.label}: ${op.query} ${JSON.stringify(op.variables)} → ${JSON.stringify(r.json)}`).toBeLessThan(500);
+          for (const e of r.json.errors ?? []) expect(typeof e.extensions?.code, JSON.stringify(e)).toBe('string');
+          expect(JSON.stringify(r.json)).not.toMatch(/node_modules|\/work\/|at [A-Za-z]+ \(|127\.0\.0\.1/);
+          expect(leakedFields(schema, table, caller, op, r.json.data), `${caller.label}: ${op.query} ${JSON.stringify(op.variables)}`).toEqual([]);
+        }),
+        { numRuns: RUNS_PER_CALLER },
+      );
+      await expectAlive();
+    }
+    // Both kinds were generated: answered operations and refused ones.
+    expect(statuses.get(200) ?? 0).toBeGreaterThan(RUNS_PER_CALLER);
+    expect([...statuses.keys()].some((s) => s >= 400)).toBe(true);
+  }, 600_000);
 });
 
 describe('graphql-http server audit', () => {

@@ -97,6 +97,8 @@ export function estimateCost(
     let total = 0;
     forEachField(set, fragments, seen, (field, typeCondition) => {
       tick();
+      // Introspection is answered by the gateway itself, no department called; it is gated on its own.
+      if (field.name.value.startsWith('__')) return;
       const owner = (typeCondition && schema.getType(typeCondition)) || parent;
       const def: GraphQLField<unknown, unknown> | undefined = isObjectType(owner) || isInterfaceType(owner) ? owner.getFields()[field.name.value] : undefined;
       const size = sizeFromArguments(field, variables);
