@@ -63,7 +63,10 @@ const codesOf = (r: GraphQLResponse) => (r.body.errors ?? []).map((e) => e.exten
 /** Every error names the department and carries no URL, stack or legacy payload. */
 function expectClean(r: GraphQLResponse, department: string): void {
   expect(r.status).toBe(200);
-  for (const e of r.body.errors ?? []) expect(e.extensions?.department).toBe(department);
+  for (const e of r.body.errors ?? []) {
+    expect(e.extensions?.department).toBe(department);
+    expect(e.extensions?.requestId).toBe(r.headers.get('x-request-id'));
+  }
   expect(JSON.stringify(r.body)).not.toMatch(/127\.0\.0\.1|http:\/\/|ECONN|soap:|<\?xml|infcode|at [A-Za-z]+ \(/);
 }
 
