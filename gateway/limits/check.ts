@@ -38,8 +38,55 @@ function limitExceeded(limit: keyof OperationLimits | 'queryBytes', max: number,
   return new HttpRefusal(400, ErrorCode.LIMIT_EXCEEDED, `The operation has ${found} ${what}; at most ${max} are allowed.`, {}, { limit, max, found });
 }
 
-/** Checks `input`; throws an HttpRefusal (400) for the first limit it breaks or a validation failure. */
+/** What does not depend on the variables: parsed, measured and validated once per text, limits and schema. */
+interface Analysis {
+  document: DocumentNode;
+  operation: OperationDefinitionNode;
+  fragments: Record<string, FragmentDefinitionNode>;
+  introspection: boolean;
+}
+
+/** Analyses (or refusals) by schema, then by text + operation name + limits; a bounded, oldest-out cache. */
+const analyses = new WeakMap<GraphQLSchema, Map<string, Analysis | HttpRefusal>>();
+const CACHE_SIZE = 2000;
+const limitIds = new WeakMap<OperationLimits, number>();
+let nextLimitId = 0;
+
+/**
+ * Checks `input`; throws an HttpRefusal (400) for the first limit it breaks or a validation failure.
+ * The same text under the same limits is analysed once: apps repeat their operations, and an abusive
+ * one sent again is refused without being parsed again. Only the cost, which reads the variables, is
+ * computed each time.
+ */
 export function checkOperation(schema: GraphQLSchema, input: OperationInput, limits: OperationLimits, options: CheckOptions = {}): CheckedOperation {
+  let byText = analyses.get(schema);
+  if (!byText) analyses.set(schema, (byText = new Map()));
+  let limitId = limitIds.get(limits);
+  if (limitId === undefined) limitIds.set(limits, (limitId = nextLimitId++));
+  const key = `${limitId}\u0000${options.schemaDetails ? 1 : 0}\u0000${input.operationName ?? ''}\u0000${input.query}`;
+  let analysis = byText.get(key);
+  if (!analysis) {
+    try {
+      analysis = analyse(schema, input, limits, options);
+    } catch (e) {
+      if (!(e instanceof HttpRefusal)) throw e;
+      analysis = e;
+    }
+    if (byText.size >= CACHE_SIZE) byText.delete(byText.keys().next().value!);
+    byText.set(key, analysis);
+  }
+  if (analysis instanceof HttpRefusal) throw analysis;
+  try {
+    const cost = estimateCost(schema, analysis.operation, analysis.fragments, input.variables ?? {}, limits.defaultListSize);
+    if (cost > limits.maxCost) throw limitExceeded('maxCost', limits.maxCost, cost, 'cost points (1 a field, times list sizes)');
+  } catch (e) {
+    if (e instanceof WalkBudgetExceeded) throw limitExceeded('maxCost', limits.maxCost, 'too many', 'fields once fragments are expanded');
+    throw e;
+  }
+  return { document: analysis.document, operation: analysis.operation, introspection: analysis.introspection };
+}
+
+function analyse(schema: GraphQLSchema, input: OperationInput, limits: OperationLimits, options: CheckOptions): Analysis {
   const bytes = Buffer.byteLength(input.query, 'utf8');
   if (bytes > limits.maxQueryBytes) throw limitExceeded('maxQueryBytes', limits.maxQueryBytes, bytes, 'bytes of query text');
 
@@ -99,14 +146,7 @@ export function checkOperation(schema: GraphQLSchema, input: OperationInput, lim
     throw new HttpRefusal(400, 'GRAPHQL_VALIDATION_FAILED', detail.join(' '), {}, { problems: errors.length });
   }
 
-  try {
-    const cost = estimateCost(schema, operation, fragments, input.variables ?? {}, limits.defaultListSize);
-    if (cost > limits.maxCost) throw limitExceeded('maxCost', limits.maxCost, cost, 'cost points (1 a field, times list sizes)');
-  } catch (e) {
-    if (e instanceof WalkBudgetExceeded) throw limitExceeded('maxCost', limits.maxCost, 'too many', 'fields once fragments are expanded');
-    throw e;
-  }
-  return { document, operation, introspection: readsIntrospection(operation, fragments) };
+  return { document, operation, fragments, introspection: readsIntrospection(operation, fragments) };
 }
 
 /**
