@@ -15,15 +15,19 @@ import { endSpan } from './tracing.ts';
 
 /** A refusal decided before execution: answered as it is, a JSON body with a code. */
 export class HttpRefusal extends Error {
-  constructor(
-    readonly status: number,
-    readonly code: string,
-    message: string,
-    readonly headers: Record<string, string> = {},
-    readonly details?: Record<string, string | number | boolean>,
-  ) {
+  readonly status: number;
+  readonly code: string;
+  readonly headers: Record<string, string>;
+  readonly details: Record<string, string | number | boolean> | undefined;
+
+  // Fields assigned by hand, not parameter properties: main runs TypeScript on Node's type stripping.
+  constructor(status: number, code: string, message: string, headers: Record<string, string> = {}, details?: Record<string, string | number | boolean>) {
     super(message);
     this.name = 'HttpRefusal';
+    this.status = status;
+    this.code = code;
+    this.headers = headers;
+    this.details = details;
   }
 }
 
