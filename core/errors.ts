@@ -16,8 +16,10 @@ export const ErrorCode = {
   NOT_FOUND: 'NOT_FOUND',
   /** A legacy system did not answer within its timeout. */
   ADAPTER_TIMEOUT: 'ADAPTER_TIMEOUT',
-  /** A legacy system could not be reached, or its circuit breaker is open. */
+  /** A legacy system could not be reached. */
   ADAPTER_UNAVAILABLE: 'ADAPTER_UNAVAILABLE',
+  /** A legacy system failed repeatedly, so its circuit breaker is open: calls are refused at once for a while. */
+  DEPARTMENT_UNAVAILABLE: 'DEPARTMENT_UNAVAILABLE',
   /** A legacy system answered something that is not its protocol (bad XML, bad encoding, bad JSON). */
   ADAPTER_BAD_REPLY: 'ADAPTER_BAD_REPLY',
   /** A legacy system asked us to slow down (HTTP 429) for longer than the request could wait. */
@@ -30,12 +32,28 @@ export const ErrorCode = {
   SUBGRAPH_UNAVAILABLE: 'SUBGRAPH_UNAVAILABLE',
   /** The supervision store cannot write, so no mutation may proceed. */
   SUPERVISION_UNAVAILABLE: 'SUPERVISION_UNAVAILABLE',
-  /** The request exceeds an operation limit (depth, cost, batch size, rate). */
+  /** The request exceeds an operation limit (depth, aliases, tokens, cost, body size…); `details.limit` names it. */
   LIMIT_EXCEEDED: 'LIMIT_EXCEEDED',
   /** A case (办件) is not in a state that allows this step (e.g. approving a case not yet accepted). */
   CASE_STATE_CONFLICT: 'CASE_STATE_CONFLICT',
   /** A day falls outside the years of the holiday calendar, so working days cannot be counted. */
   CALENDAR_OUT_OF_RANGE: 'CALENDAR_OUT_OF_RANGE',
+  /** Too many requests from this client or principal; retry after the `Retry-After` seconds (HTTP 429). */
+  RATE_LIMITED: 'RATE_LIMITED',
+  /** The HTTP request is not a GraphQL request this server accepts (content type, JSON, shape). */
+  BAD_REQUEST: 'BAD_REQUEST',
+  /** The HTTP method is not accepted here (HTTP 405). */
+  METHOD_NOT_ALLOWED: 'METHOD_NOT_ALLOWED',
+  /** Several operations were sent in one JSON array; send one per request. */
+  BATCHING_DISABLED: 'BATCHING_DISABLED',
+  /** The `operationName` names no operation of the document, or several operations and no name. */
+  OPERATION_NAME_UNKNOWN: 'OPERATION_NAME_UNKNOWN',
+  /** Schema introspection is open only to `admin` and in development. */
+  INTROSPECTION_DISABLED: 'INTROSPECTION_DISABLED',
+  /** This client may run registered (persisted) operations only; send the operation's hash. */
+  PERSISTED_OPERATION_REQUIRED: 'PERSISTED_OPERATION_REQUIRED',
+  /** No operation with this hash is registered for this client. */
+  PERSISTED_OPERATION_NOT_FOUND: 'PERSISTED_OPERATION_NOT_FOUND',
   /** Anything unexpected; details stay in the server log under the request id. */
   INTERNAL: 'INTERNAL',
 } as const;

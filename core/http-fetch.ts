@@ -7,6 +7,7 @@
  */
 import { Agent as HttpAgent, request as httpRequest, type IncomingHttpHeaders, type IncomingMessage } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
+import { outgoingTraceparent } from './request-scope.ts';
 
 /** What a call may carry; the subset of fetch's RequestInit the callers use. */
 export interface HttpFetchInit {
@@ -61,6 +62,9 @@ export function createHttpFetch(options: HttpFetchOptions = {}): HttpFetch {
       if (signal?.aborted) return reject(abortError(signal));
       const body = init.body === undefined ? undefined : typeof init.body === 'string' ? Buffer.from(init.body, 'utf8') : init.body;
       const headers: Record<string, string | number> = { ...init.headers };
+      // A call made for a request continues its trace (W3C), legacy systems included, unless the caller set one.
+      const traceparent = Object.keys(headers).some((k) => k.toLowerCase() === 'traceparent') ? undefined : outgoingTraceparent();
+      if (traceparent) headers.traceparent = traceparent;
       if (body !== undefined) headers['content-length'] = body.byteLength;
       const send = secure ? httpsRequest : httpRequest;
       const req = send(target, { method: init.method ?? 'GET', headers, agent: secure ? https : http, signal }, (res) => {

@@ -4,6 +4,7 @@
  * masked by a formatter, so a careless `log.info({ id })` still cannot leak one.
  */
 import { pino, type Logger } from 'pino';
+import { currentRequestScope } from './request-scope.ts';
 
 export type { Logger } from 'pino';
 
@@ -49,6 +50,12 @@ export function createLogger(options: LoggerOptions): Logger {
     {
       level: options.level ?? 'info',
       base: { service: options.service },
+      // Every line written while serving a request names it and its trace, whoever logs (adapters included).
+      mixin() {
+        const scope = currentRequestScope();
+        if (!scope) return {};
+        return { ...(scope.requestId ? { requestId: scope.requestId } : {}), ...(scope.traceId ? { traceId: scope.traceId } : {}) };
+      },
       redact: {
         paths: ['req.headers.authorization', 'req.headers["x-api-key"]', 'req.headers["x-citygraph-principal"]', 'req.headers.cookie', '*.token', '*.secret'],
         censor: '[Redacted]',

@@ -5,6 +5,7 @@
  */
 import type { GraphQLFormattedError } from 'graphql';
 import { ErrorCode } from '../core/errors.ts';
+import { currentRequestScope } from '../core/request-scope.ts';
 
 const OURS = new Set<string>(Object.values(ErrorCode));
 const GRAPHQL_CODES = new Set(['GRAPHQL_VALIDATION_FAILED', 'GRAPHQL_PARSE_FAILED', 'BAD_REQUEST', 'PERSISTED_QUERY_NOT_FOUND', 'OPERATION_RESOLUTION_FAILURE']);
@@ -15,14 +16,17 @@ export function formatGatewayError(formatted: GraphQLFormattedError): GraphQLFor
   const code = typeof ext.code === 'string' ? ext.code : undefined;
   const department = typeof ext.department === 'string' ? ext.department : typeof ext.serviceName === 'string' ? ext.serviceName : undefined;
   const base = { path: formatted.path, locations: formatted.locations };
+  // A department's failure and our own carry the request id, the key to the logs of every process.
+  const requestId = currentRequestScope()?.requestId;
+  const traced = (extensions: Record<string, unknown>) => (requestId && (extensions.department || extensions.code === ErrorCode.INTERNAL) ? { ...extensions, requestId } : extensions);
   if (code && OURS.has(code) && code !== ErrorCode.INTERNAL) {
-    return { ...base, message: formatted.message, extensions: { code, ...(department ? { department } : {}), ...(ext.details ? { details: ext.details } : {}) } };
+    return { ...base, message: formatted.message, extensions: traced({ code, ...(department ? { department } : {}), ...(ext.details ? { details: ext.details } : {}) }) };
   }
   if (code && GRAPHQL_CODES.has(code)) {
     return { ...base, message: formatted.message, extensions: { code } };
   }
   if (department) {
-    return { ...base, message: `The ${department} service could not answer this part of the request.`, extensions: { code: 'SUBGRAPH_UNAVAILABLE', department } };
+    return { ...base, message: `The ${department} service could not answer this part of the request.`, extensions: traced({ code: 'SUBGRAPH_UNAVAILABLE', department }) };
   }
-  return { ...base, message: 'Internal error; the x-request-id response header identifies it in the logs.', extensions: { code: ErrorCode.INTERNAL } };
+  return { ...base, message: 'Internal error; the x-request-id response header identifies it in the logs.', extensions: traced({ code: ErrorCode.INTERNAL }) };
 }

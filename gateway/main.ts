@@ -6,9 +6,25 @@ import { z } from 'zod';
 import { port, readConfig } from '../core/config.ts';
 import { ensureDevKeys } from '../core/dev-keys.ts';
 import { createLogger } from '../core/logger.ts';
+import { ROLES } from '../core/principal.ts';
+import { startTracing } from '../core/tracing.ts';
 import { announceReady, stopOnSignals } from '../core/process.ts';
 import { createAuthenticator } from './auth/index.ts';
+import { checkLimitsConfig } from './limits/options.ts';
+import { watchManifests } from './persisted.ts';
 import { startGateway } from './server.ts';
+
+/** A JSON value in an environment variable. */
+function jsonValue() {
+  return z.string().transform((s, ctx) => {
+    try {
+      return JSON.parse(s) as unknown;
+    } catch {
+      ctx.addIssue({ code: 'custom', message: 'must be JSON' });
+      return z.NEVER;
+    }
+  });
+}
 
 const config = readConfig(
   z.object({
@@ -38,12 +54,42 @@ const config = readConfig(
     API_KEYS_FILE: z.string().optional(),
     /** The composed supergraph; default the repository's schema/supergraph.graphql (a ConfigMap in Kubernetes). */
     SUPERGRAPH_FILE: z.string().default(fileURLToPath(new URL('../schema/supergraph.graphql', import.meta.url))),
+    /** `otlp` exports OpenTelemetry spans over OTLP/HTTP; default `none`. */
+    OTEL_TRACES_EXPORTER: z.enum(['none', 'otlp']).default('none'),
+    /** Base URL of the OTLP/HTTP receiver (`/v1/traces` is added). Default http://127.0.0.1:4318. */
+    OTEL_EXPORTER_OTLP_ENDPOINT: z.string().url().default('http://127.0.0.1:4318'),
+    /** Milliseconds between span exports. Default 5000. */
+    OTEL_BSP_SCHEDULE_DELAY: z.coerce.number().int().positive().default(5000),
+    /** `production` closes introspection and schema details to all but admins; anything else is development. */
+    NODE_ENV: z.string().default('development'),
+    /** Milliseconds a request may take at the gateway, sent on to subgraphs and legacy calls. Default 3000. */
+    REQUEST_DEADLINE_MS: z.coerce.number().int().positive().default(3000),
+    /** JSON limits by default/role/client (see gateway/limits/options.ts); default the built-in limits. */
+    GATEWAY_LIMITS: jsonValue().default({}),
+    /** Largest request body in bytes. Default 1 MiB. */
+    GATEWAY_MAX_BODY_BYTES: z.coerce.number().int().positive().default(1024 * 1024),
+    /** Milliseconds a client has to send a whole request (slow-loris guard). Default 10000. */
+    GATEWAY_REQUEST_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
+    /** `redis://…` to share rate limits between gateways; default in memory. */
+    REDIS_URL: z.string().url().optional(),
+    /** Prefix of the rate-limit keys in Redis. Default `citygraph:rl`. */
+    RATE_LIMIT_REDIS_PREFIX: z.string().min(1).default('citygraph:rl'),
+    /** Folder of `<client>.json` persisted-operation manifests; default `<data dir>/persisted-operations`. */
+    PERSISTED_OPERATIONS_DIR: z.string().optional(),
+    /** Roles allowed ad-hoc (unregistered) operations, comma-separated. Default every role but integrator in production, every role in development. */
+    ADHOC_OPERATION_ROLES: z
+      .string()
+      .transform((s) => s.split(',').map((r) => r.trim()).filter(Boolean))
+      .pipe(z.array(z.enum(ROLES)))
+      .optional(),
   }),
 );
 
 const logger = createLogger({ service: 'gateway', level: config.LOG_LEVEL });
+const tracing = startTracing({ service: 'gateway', exporter: config.OTEL_TRACES_EXPORTER, otlpEndpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT, scheduledDelayMs: config.OTEL_BSP_SCHEDULE_DELAY });
 const keys = ensureDevKeys(config.CITYGRAPH_DATA_DIR);
 const production = Boolean(config.JWKS_URL || config.JWKS_FILE);
+const development = config.NODE_ENV !== 'production';
 const authenticator = createAuthenticator({
   jwt: production
     ? { jwksUrl: config.JWKS_URL, jwksFile: config.JWKS_FILE, issuer: config.JWT_ISSUER, audience: config.JWT_AUDIENCE }
@@ -58,7 +104,24 @@ const server = await startGateway({
   authenticator,
   principalPrivateKeyPem: keys.principalPrivateKeyPem,
   logger,
+  development,
+  deadlineMs: config.REQUEST_DEADLINE_MS,
+  limits: checkLimitsConfig(config.GATEWAY_LIMITS),
+  maxBodyBytes: config.GATEWAY_MAX_BODY_BYTES,
+  requestTimeoutMs: config.GATEWAY_REQUEST_TIMEOUT_MS,
+  redisUrl: config.REDIS_URL,
+  redisKeyPrefix: config.RATE_LIMIT_REDIS_PREFIX,
+  persisted: {
+    manifests: watchManifests(config.PERSISTED_OPERATIONS_DIR ?? join(config.CITYGRAPH_DATA_DIR, 'persisted-operations'), (e) =>
+      logger.error({ err: e }, 'a persisted-operation manifest could not be read; the previous ones stay in force'),
+    ),
+    // Development lets integrators try operations before registering them; production runs registered ones only.
+    adhocRoles: config.ADHOC_OPERATION_ROLES ?? (development ? [...ROLES] : ROLES.filter((r) => r !== 'integrator')),
+  },
 });
-logger.info({ url: server.url, auth: production ? 'jwks' : 'development hs256' }, 'gateway ready');
+logger.info({ url: server.url, tracing: config.OTEL_TRACES_EXPORTER, auth: production ? 'jwks' : 'development hs256', mode: development ? 'development' : 'production', rateLimits: config.REDIS_URL ? 'redis' : 'memory' }, 'gateway ready');
 announceReady('gateway', server.url);
-stopOnSignals(server.close, logger);
+stopOnSignals(async () => {
+  await server.close();
+  await tracing.shutdown();
+}, logger);

@@ -5,16 +5,23 @@
  */
 import { ApolloGateway, RemoteGraphQLDataSource } from '@apollo/gateway';
 import { ApolloServer } from '@apollo/server';
-import { ApolloArmor } from '@escape.tech/graphql-armor';
-import { GraphQLError } from 'graphql';
-import { ErrorCode, isCityGraphError } from '../core/errors.ts';
-import { serveGraphQL } from '../core/graphql-http.ts';
-import { httpFetch } from '../core/http-fetch.ts';
+import { GraphQLError, type GraphQLSchema } from 'graphql';
+import { ErrorCode } from '../core/errors.ts';
+import { serveGraphQL, type Readiness } from '../core/graphql-http.ts';
+import { httpFetch, type HttpFetch, type HttpFetchInit } from '../core/http-fetch.ts';
 import { dedupFetch } from '../core/inflight.ts';
 import type { Logger } from '../core/logger.ts';
+import { enableProcessMetrics, gatewayDuration, gatewayErrors, gatewayRequests, operationLabel, subgraphCallDuration } from '../core/metrics.ts';
 import { createPrincipalSigner, PRINCIPAL_HEADER, type Principal } from '../core/principal.ts';
+import { currentRequestScope, DEADLINE_HEADER, TRACEPARENT_HEADER } from '../core/request-scope.ts';
+import { endSpan, SpanKind, startSpan } from '../core/tracing.ts';
+import { createAdmission, type Admitted } from './admission.ts';
 import { formatGatewayError } from './format-error.ts';
-import { REQUEST_ID_HEADER, requestIdFrom } from './request-id.ts';
+import { createLimitResolver, type LimitsConfig } from './limits/options.ts';
+import { createPersistedGate, type PersistedOptions } from './persisted.ts';
+import { createRateLimiter } from './rate-limit.ts';
+import { REQUEST_ID_HEADER } from './request-id.ts';
+import { childSpanParent, requestTraceScope } from './trace.ts';
 
 /** What the gateway needs to authenticate a request: a function from headers to a principal. */
 export interface Authenticator {
@@ -37,14 +44,26 @@ export interface GatewayOptions {
   principalPrivateKeyPem: string;
   /** The process logger. Required. */
   logger: Logger;
-  /** Operation limits; defaults are generous for apps and tight enough for a public endpoint. */
-  limits?: { maxDepth?: number; maxAliases?: number; maxTokens?: number; costLimit?: number };
+  /** Operation and rate limits: a default set, per role, per client (see limits/options.ts for defaults). */
+  limits?: LimitsConfig;
+  /** Milliseconds a request may take, subgraph and legacy calls included; sent on to the subgraphs. Default 3000. */
+  deadlineMs?: number;
+  /** Development: introspection and schema details in error messages for every caller. Default false. */
+  development?: boolean;
+  /** `redis://…` for rate limits shared by several gateways; default in memory. */
+  redisUrl?: string;
+  /** Prefix of the rate-limit keys in Redis. Default `citygraph:rl`. */
+  redisKeyPrefix?: string;
+  /** Registered operations by client and the roles allowed ad-hoc operations. Default: none registered, all roles but integrator ad-hoc. */
+  persisted?: PersistedOptions;
+  /** Largest request body in bytes. Default 1 MiB. */
+  maxBodyBytes?: number;
+  /** Milliseconds a client has to send its whole request (slow-loris guard). Default 10000. */
+  requestTimeoutMs?: number;
 }
 
 /** Per-request context of the gateway. */
-interface GatewayContext {
-  requestId: string;
-  principal: Principal;
+interface GatewayContext extends Admitted {
   principalToken: string;
 }
 
@@ -54,85 +73,106 @@ export interface RunningGateway {
   close(): Promise<void>;
 }
 
+/** Time kept back from what a subgraph is told it has, for its answer to travel back and be merged. */
+const SUBGRAPH_MARGIN_MS = 100;
+
 /** Starts the gateway. */
 export async function startGateway(options: GatewayOptions): Promise<RunningGateway> {
   for (const key of ['supergraphSdl', 'authenticator', 'principalPrivateKeyPem', 'logger'] as const) {
     if (!options?.[key]) throw new TypeError(`startGateway needs options.${key}.`);
   }
   const log = options.logger;
+  const deadlineMs = options.deadlineMs ?? 3000;
+  if (!Number.isInteger(deadlineMs) || deadlineMs <= 0) throw new TypeError(`startGateway option deadlineMs must be a positive whole number of ms, got ${String(options.deadlineMs)}.`);
+  enableProcessMetrics('gateway');
   const sign = await createPrincipalSigner({ privateKeyPem: options.principalPrivateKeyPem });
   const urls = options.subgraphUrls ?? {};
   const subgraphFetch = dedupFetch(httpFetch, { identityOf: shareableIdentity });
+  const serviceUrls = new Map<string, string>();
 
   const gateway = new ApolloGateway({
     supergraphSdl: options.supergraphSdl,
     // The query plan must not leak to clients, whatever NODE_ENV says.
     __exposeQueryPlanExperimental: false,
     logger: log,
-    buildService: ({ name, url }) =>
-      new RemoteGraphQLDataSource<GatewayContext>({
+    buildService: ({ name, url }) => {
+      serviceUrls.set(name, urls[name] ?? url ?? '');
+      return new RemoteGraphQLDataSource<GatewayContext>({
         url: urls[name] ?? url,
         // Pooled keep-alive connections on node:http: Apollo's default fetcher is slow and hangs under nock,
         // and Node's fetch spends about 0.5 ms of CPU more per call (see core/http-fetch.ts).
         // Identical in-flight queries of one principal to one subgraph are sent once (core/inflight.ts).
-        fetcher: subgraphFetch as never,
+        fetcher: subgraphFetcher(name, subgraphFetch) as never,
         willSendRequest({ request, context }) {
           request.http?.headers.set(PRINCIPAL_HEADER, context.principalToken);
           request.http?.headers.set(REQUEST_ID_HEADER, context.requestId);
         },
         // A network failure or a non-2xx answer carries the subgraph's URL: log it, tell the client only the department.
         didEncounterError(error: Error) {
-          log.warn({ department: name, reason: error.message }, 'subgraph could not answer');
+          log.warn({ department: name, requestId: currentRequestScope()?.requestId, traceId: currentRequestScope()?.traceId, reason: error.message }, 'subgraph could not answer');
           throw new GraphQLError(`The ${name} service could not answer this part of the request.`, {
             extensions: { code: ErrorCode.SUBGRAPH_UNAVAILABLE, department: name },
           });
         },
-      }),
+      });
+    },
   } as ConstructorParameters<typeof ApolloGateway>[0]);
-
-  const limits = options.limits ?? {};
-  const armor = new ApolloArmor({
-    maxDepth: { n: limits.maxDepth ?? 12 },
-    maxAliases: { n: limits.maxAliases ?? 20 },
-    maxTokens: { n: limits.maxTokens ?? 2000 },
-    costLimit: { maxCost: limits.costLimit ?? 5000 },
-    maxDirectives: { n: 30 },
-    blockFieldSuggestion: { enabled: true },
+  let apiSchema: GraphQLSchema | undefined;
+  gateway.onSchemaLoadOrUpdate(({ apiSchema: s }) => {
+    apiSchema = s;
   });
-  const protection = armor.protect();
 
   const server = new ApolloServer<GatewayContext>({
     gateway,
     nodeEnv: 'production',
+    // Introspection is decided by admission (admins, development); Apollo only executes what passed it.
     introspection: true,
     includeStacktraceInErrorResponses: false,
     allowBatchedHttpRequests: false,
-    validationRules: protection.validationRules,
-    // graphql-armor is typed against Apollo's CJS build; the plugin objects are the same at run time.
-    plugins: [...(protection.plugins as never[]), requestLogPlugin(log) as never],
+    // Persisted operations are ours (manifests per client), not Apollo's automatic cache of any text.
+    persistedQueries: false,
+    plugins: [requestLogPlugin(log) as never],
     formatError: (formatted) => formatGatewayError(formatted),
   });
 
-  return serveGraphQL(server, {
+  const rateLimiter = createRateLimiter({ redisUrl: options.redisUrl, keyPrefix: options.redisKeyPrefix, logger: log });
+  const admit = createAdmission({
+    authenticate: (headers) => options.authenticator.authenticate(headers),
+    limitsFor: createLimitResolver(options.limits),
+    rateLimiter,
+    persisted: createPersistedGate(options.persisted ?? { manifests: new Map() }),
+    schema: () => apiSchema,
+    development: options.development ?? false,
+    logger: log,
+  });
+
+  const running = await serveGraphQL<GatewayContext, Admitted>(server, {
     port: options.port ?? 4000,
     host: options.host,
     logger: log,
-    async context(req, res) {
-      const requestId = requestIdFrom(req.headers[REQUEST_ID_HEADER]);
-      res.setHeader(REQUEST_ID_HEADER, requestId);
-      let principal: Principal;
-      try {
-        principal = await options.authenticator.authenticate(req.headers);
-      } catch (e) {
-        const message = isCityGraphError(e) ? e.message : 'The credential could not be verified.';
-        log.warn({ requestId, code: ErrorCode.UNAUTHENTICATED, reason: message }, 'credential refused');
-        throw new GraphQLError(message, { extensions: { code: ErrorCode.UNAUTHENTICATED, http: { status: 401 } } });
-      }
+    maxBodyBytes: options.maxBodyBytes,
+    requestTimeoutMs: options.requestTimeoutMs,
+    scope: (req) => requestTraceScope(req.headers[TRACEPARENT_HEADER], Date.now() + deadlineMs),
+    admit,
+    onRefusal(status, code) {
+      gatewayErrors.inc({ code });
+      gatewayRequests.inc({ operation: 'refused', role: 'unknown' });
+    },
+    readiness: () => readiness(() => apiSchema, serviceUrls),
+    async context(_req, _res, admitted) {
+      if (!admitted) throw new GraphQLError('Request not admitted.', { extensions: { code: ErrorCode.INTERNAL } });
       // The token names the principal only, and is shared by that principal's requests for a few seconds;
       // the request id goes to the subgraphs in its own header (willSendRequest above).
-      return { requestId, principal, principalToken: await sign(principal) };
+      return { ...admitted, principalToken: await sign(admitted.principal) };
     },
   });
+  return {
+    url: running.url,
+    async close() {
+      await running.close();
+      await rateLimiter.close();
+    },
+  };
 }
 
 /** Roles whose reads are their own data, which no access record follows: only their calls may be shared. */
@@ -156,21 +196,72 @@ function shareableIdentity(init: { headers?: Record<string, string>; body?: stri
   }
 }
 
-/** Logs one line per request: who (role, client), what (operation), how long, which error codes. */
+/**
+ * The fetcher of one subgraph: tells it how much of the request's deadline is left (less a margin),
+ * gives it a child of the request's trace, aborts at the deadline, and times the call.
+ */
+function subgraphFetcher(subgraph: string, fetch: HttpFetch = httpFetch) {
+  return async (url: string, init: HttpFetchInit) => {
+    const scope = currentRequestScope();
+    const left = scope ? scope.deadline - Date.now() : 3000;
+    const headers: Record<string, string> = { ...init.headers, [DEADLINE_HEADER]: String(Math.max(0, left - SUBGRAPH_MARGIN_MS)) };
+    const span = startSpan(`subgraph ${subgraph}`, SpanKind.CLIENT, scope?.span, { 'citygraph.subgraph': subgraph });
+    if (scope?.traceId) headers[TRACEPARENT_HEADER] = span ? `00-${scope.traceId}-${span.spanContext().spanId}-01` : childSpanParent(scope.traceId);
+    const end = subgraphCallDuration.startTimer({ subgraph });
+    try {
+      const response = await fetch(url, { ...init, headers, signal: AbortSignal.timeout(Math.max(1, left)) });
+      end({ outcome: response.ok ? 'ok' : `http_${response.status}` });
+      endSpan(span, response.ok ? undefined : `HTTP_${response.status}`);
+      return response;
+    } catch (e) {
+      end({ outcome: 'failed' });
+      endSpan(span, ErrorCode.SUBGRAPH_UNAVAILABLE);
+      throw e;
+    }
+  };
+}
+
+/** Ready when the supergraph is loaded and every subgraph answers its /healthz within a second. */
+async function readiness(schema: () => GraphQLSchema | undefined, services: Map<string, string>): Promise<Readiness> {
+  const checks: Record<string, string> = { supergraph: schema() ? 'ok' : 'not loaded' };
+  await Promise.all(
+    [...services].map(async ([name, url]) => {
+      try {
+        const r = await httpFetch(new URL('/healthz', url).href, { signal: AbortSignal.timeout(1000) });
+        checks[`subgraph:${name}`] = r.ok ? 'ok' : `answered ${r.status}`;
+      } catch {
+        checks[`subgraph:${name}`] = 'unreachable';
+      }
+    }),
+  );
+  const reasons = Object.entries(checks)
+    .filter(([, v]) => v !== 'ok')
+    .map(([k, v]) => `${k}: ${v}`);
+  return { ready: reasons.length === 0, reasons, checks };
+}
+
+/** Logs one line per request (who, what, how long, which error codes, request and trace ids) and counts it. */
 function requestLogPlugin(log: Logger) {
   return {
     async requestDidStart({ contextValue }: { contextValue: GatewayContext }) {
       const started = performance.now();
       return {
-        async willSendResponse({ operationName, errors }: { operationName?: string | null; errors?: readonly GraphQLError[] }) {
+        async willSendResponse({ operationName, response }: { operationName?: string | null; response: { body: { kind: string; singleResult?: { errors?: readonly { extensions?: Record<string, unknown> }[] } } } }) {
+          const seconds = (performance.now() - started) / 1000;
+          const operation = operationLabel(operationName ?? contextValue.operationName);
+          const codes = (response.body.kind === 'single' ? response.body.singleResult?.errors : undefined)?.map((e) => String(e.extensions?.code ?? 'UNKNOWN'));
+          gatewayRequests.inc({ operation, role: contextValue.principal?.role ?? 'unknown' });
+          gatewayDuration.observe({ operation }, seconds);
+          for (const code of codes ?? []) gatewayErrors.inc({ code });
           log.info(
             {
               requestId: contextValue.requestId,
+              traceId: currentRequestScope()?.traceId,
               role: contextValue.principal?.role,
               client: contextValue.principal?.client,
               operation: operationName ?? null,
-              ms: Math.round(performance.now() - started),
-              errors: errors?.map((e) => e.extensions?.code ?? 'UNKNOWN'),
+              ms: Math.round(seconds * 1000),
+              errors: codes,
             },
             'request',
           );

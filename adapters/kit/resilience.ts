@@ -1,9 +1,13 @@
 /**
  * Failure handling shared by every adapter: a timeout on each call, jittered retries for idempotent
- * reads only, a circuit breaker and a concurrency limit. Written by hand (about 150 lines) because the
- * breaker, limiter and retry must share one error vocabulary (core/errors) and one clock for tests.
+ * reads only, a circuit breaker and a concurrency limit, all bounded by the request's deadline.
+ * Written by hand (about 200 lines) because the breaker, limiter, retry and deadline must share one
+ * error vocabulary (core/errors) and one clock for tests.
  */
 import { CityGraphError, ErrorCode, isCityGraphError } from '../../core/errors.ts';
+import { breakerState, legacyCallDuration } from '../../core/metrics.ts';
+import { currentRequestScope, runInRequestScope } from '../../core/request-scope.ts';
+import { endSpan, SpanKind, startSpan } from '../../core/tracing.ts';
 
 /** Options of a legacy caller; every one has a default written beside it. */
 export interface ResilienceOptions {
@@ -33,6 +37,11 @@ export interface AttemptContext {
 export interface CallOptions {
   /** Only reads are idempotent; a mutation is never retried (a retry could apply it twice). */
   idempotent: boolean;
+  /**
+   * Epoch ms after which the call is abandoned with ADAPTER_TIMEOUT, retries and queueing included.
+   * Default: the deadline of the request being served (core/request-scope), none outside a request.
+   */
+  deadline?: number;
 }
 
 type BreakerState = 'closed' | 'open' | 'half-open';
@@ -69,6 +78,7 @@ export class LegacyCaller {
     this.breakerThreshold = positive('breakerThreshold', options.breakerThreshold ?? 5);
     this.breakerCooldownMs = nonNegative('breakerCooldownMs', options.breakerCooldownMs ?? 5000);
     this.concurrency = positive('concurrency', options.concurrency ?? 8);
+    breakerState.set({ department: this.department }, 0);
   }
 
   /** Current breaker state, for metrics and tests. */
@@ -81,15 +91,41 @@ export class LegacyCaller {
    * CityGraphErrors (LEGACY_ERROR, ADAPTER_BAD_REPLY…); anything else counts as unavailable.
    */
   async call<T>(fn: (ctx: AttemptContext) => Promise<T>, options: CallOptions): Promise<T> {
+    const started = performance.now();
+    const scope = currentRequestScope();
+    const span = scope?.span ? startSpan(`legacy ${this.department}`, SpanKind.CLIENT, scope.span, { 'citygraph.department': this.department }) : undefined;
+    try {
+      // The legacy call's own requests (core/http-fetch) are children of this span.
+      const result = await (span && scope ? runInRequestScope({ ...scope, span }, () => this.run(fn, options)) : this.run(fn, options));
+      legacyCallDuration.observe({ department: this.department, outcome: 'ok' }, (performance.now() - started) / 1000);
+      endSpan(span);
+      return result;
+    } catch (e) {
+      const code = isCityGraphError(e) ? e.code : 'INTERNAL';
+      legacyCallDuration.observe({ department: this.department, outcome: code }, (performance.now() - started) / 1000);
+      endSpan(span, code);
+      throw e;
+    }
+  }
+
+  private async run<T>(fn: (ctx: AttemptContext) => Promise<T>, options: CallOptions): Promise<T> {
     this.checkBreaker();
-    await this.acquire();
+    const deadline = options.deadline ?? currentRequestScope()?.deadline ?? Number.POSITIVE_INFINITY;
+    await this.acquire(deadline);
     try {
       const attempts = options.idempotent ? this.retries + 1 : 1;
       let lastError: CityGraphError | undefined;
       for (let attempt = 0; attempt < attempts; attempt++) {
-        if (attempt > 0) await sleep(Math.random() * this.backoffMs * 2 ** (attempt - 1));
+        if (attempt > 0) {
+          const pause = Math.random() * this.backoffMs * 2 ** (attempt - 1);
+          // No retry that could not finish before the deadline: the answer is already late.
+          if (Date.now() + pause >= deadline) break;
+          await sleep(pause);
+        }
+        const left = deadline - Date.now();
+        if (left <= 0) break;
         try {
-          const result = await this.attempt(fn, attempt);
+          const result = await this.attempt(fn, attempt, Math.min(this.timeoutMs, left), left < this.timeoutMs);
           this.onSuccess();
           return result;
         } catch (e) {
@@ -102,27 +138,37 @@ export class LegacyCaller {
           }
         }
       }
+      // Out of time before the first attempt is no fault of the legacy system: the breaker does not count it.
+      if (!lastError) throw this.deadlineError();
       this.onFailure();
-      throw lastError!;
+      throw lastError;
     } finally {
       this.release();
     }
   }
 
-  private async attempt<T>(fn: (ctx: AttemptContext) => Promise<T>, attempt: number): Promise<T> {
+  private async attempt<T>(fn: (ctx: AttemptContext) => Promise<T>, attempt: number, timeoutMs: number, byDeadline: boolean): Promise<T> {
     const controller = new AbortController();
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(() => {
+        // Settle as a timeout first: a call that rejects synchronously on abort must not win the race as "unavailable".
+        reject(byDeadline ? this.deadlineError() : new CityGraphError(ErrorCode.ADAPTER_TIMEOUT, `The ${this.department} system did not answer within ${this.timeoutMs} ms.`, { department: this.department }));
         controller.abort();
-        reject(new CityGraphError(ErrorCode.ADAPTER_TIMEOUT, `The ${this.department} system did not answer within ${this.timeoutMs} ms.`, { department: this.department }));
-      }, this.timeoutMs);
+      }, timeoutMs);
     });
     try {
       return await Promise.race([fn({ signal: controller.signal, attempt }), timeout]);
     } finally {
       clearTimeout(timer);
     }
+  }
+
+  private deadlineError(): CityGraphError {
+    return new CityGraphError(ErrorCode.ADAPTER_TIMEOUT, `The ${this.department} system did not answer within the request's deadline.`, {
+      department: this.department,
+      details: { deadline: true },
+    });
   }
 
   private classify(e: unknown): CityGraphError {
@@ -136,11 +182,11 @@ export class LegacyCaller {
   private checkBreaker(): void {
     if (this.state === 'open') {
       if (Date.now() - this.openedAt >= this.breakerCooldownMs) {
-        this.state = 'half-open';
+        this.setState('half-open');
         return;
       }
       throw new CityGraphError(
-        ErrorCode.ADAPTER_UNAVAILABLE,
+        ErrorCode.DEPARTMENT_UNAVAILABLE,
         `The ${this.department} system is failing; calls are paused for a few seconds (circuit breaker open).`,
         { department: this.department },
       );
@@ -149,23 +195,43 @@ export class LegacyCaller {
 
   private onSuccess(): void {
     this.failures = 0;
-    this.state = 'closed';
+    if (this.state !== 'closed') this.setState('closed');
+  }
+
+  private setState(state: BreakerState): void {
+    this.state = state;
+    breakerState.set({ department: this.department }, state === 'closed' ? 0 : state === 'half-open' ? 1 : 2);
   }
 
   private onFailure(): void {
     this.failures++;
     if (this.state === 'half-open' || this.failures >= this.breakerThreshold) {
-      this.state = 'open';
+      this.setState('open');
       this.openedAt = Date.now();
     }
   }
 
-  private acquire(): Promise<void> {
+  private acquire(deadline: number): Promise<void> {
     if (this.active < this.concurrency) {
       this.active++;
       return Promise.resolve();
     }
-    return new Promise((resolve) => this.waiting.push(() => resolve()));
+    return new Promise((resolve, reject) => {
+      let timer: NodeJS.Timeout | undefined;
+      const turn = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+      this.waiting.push(turn);
+      if (Number.isFinite(deadline)) {
+        // A call still queued at its deadline leaves the queue: waiting longer cannot help its request.
+        timer = setTimeout(() => {
+          const i = this.waiting.indexOf(turn);
+          if (i >= 0) this.waiting.splice(i, 1);
+          reject(this.deadlineError());
+        }, Math.max(0, deadline - Date.now()));
+      }
+    });
   }
 
   private release(): void {

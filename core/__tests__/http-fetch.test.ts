@@ -2,6 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHttpFetch } from '../http-fetch.ts';
+import { runInRequestScope } from '../request-scope.ts';
 
 let server: Server;
 let base: string;
@@ -61,5 +62,29 @@ describe('httpFetch', () => {
 
   it('refuses a URL that is not http or https', async () => {
     await expect(createHttpFetch()('file:///etc/passwd')).rejects.toThrow(/Only http and https/);
+  });
+});
+
+describe('httpFetch inside a request', () => {
+  it('continues the request\'s W3C trace on the outgoing call with a new span id, unless the caller set one', async () => {
+    const seen: Array<string | undefined> = [];
+    const echo = createServer((req, res) => {
+      seen.push(req.headers.traceparent as string | undefined);
+      res.end('ok');
+    });
+    await new Promise<void>((r) => echo.listen(0, '127.0.0.1', r));
+    const url = `http://127.0.0.1:${(echo.address() as AddressInfo).port}/`;
+    const fetcher = createHttpFetch();
+    const traceId = '4bf92f3577b34da6a3ce929d0e0e4736';
+    await runInRequestScope({ deadline: Date.now() + 1000, traceId }, async () => {
+      await fetcher(url);
+      await fetcher(url, { headers: { traceparent: `00-${traceId}-00f067aa0ba902b7-01` } });
+    });
+    await fetcher(url);
+    await new Promise<void>((r) => (echo.closeAllConnections(), echo.close(() => r())));
+    expect(seen[0]).toMatch(new RegExp(`^00-${traceId}-[0-9a-f]{16}-01$`));
+    expect(seen[0]).not.toBe(`00-${traceId}-00f067aa0ba902b7-01`);
+    expect(seen[1]).toBe(`00-${traceId}-00f067aa0ba902b7-01`);
+    expect(seen[2]).toBeUndefined();
   });
 });

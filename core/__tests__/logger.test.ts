@@ -1,6 +1,7 @@
 import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { createLogger, maskPersonalData } from '../logger.ts';
+import { runInRequestScope } from '../request-scope.ts';
 
 const ID = '210102198503152318';
 
@@ -36,5 +37,17 @@ describe('the logger', () => {
     expect(lines).toHaveLength(2);
     expect(lines.join('\n')).not.toContain(ID);
     expect(JSON.parse(lines[1]!)).toMatchObject({ department: 'population', subject: '2101**********2318' });
+  });
+
+  it('puts the request id and trace id of the request being served on every line, whoever logs', async () => {
+    const { log, lines } = capture();
+    const traceId = '4bf92f3577b34da6a3ce929d0e0e4736';
+    await runInRequestScope({ deadline: Date.now() + 1000, requestId: 'req-12345678', traceId }, async () => {
+      await Promise.resolve();
+      log.warn({ department: 'population' }, 'legacy call failed');
+    });
+    log.info('outside any request');
+    expect(JSON.parse(lines[0]!)).toMatchObject({ requestId: 'req-12345678', traceId, department: 'population' });
+    expect(JSON.parse(lines[1]!)).not.toHaveProperty('traceId');
   });
 });

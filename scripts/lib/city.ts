@@ -30,6 +30,8 @@ export interface City {
   stop(): Promise<void>;
   /** Kills a service with SIGKILL (a crash, no clean-up) and starts it again on the same port. */
   crashAndRestart(name: string): Promise<Service>;
+  /** The environment a service was started with (on top of this process's), e.g. to start a second gateway like the first. */
+  envOf(name: string): Record<string, string>;
 }
 
 /** Starts every process of the city and resolves when the gateway is ready. */
@@ -104,7 +106,8 @@ export async function startCity(options: CityOptions): Promise<City> {
       }
       return start(name, how.entry, { ...how.env, PORT: new URL(old.url).port });
     };
-    return { gatewayUrl: gateway.url, services, stop, crashAndRestart };
+    const envOf = (name: string) => ({ ...launched.get(name)?.env });
+    return { gatewayUrl: gateway.url, services, stop, crashAndRestart, envOf };
   } catch (e) {
     await Promise.all(Object.values(services).map((s) => s.stop()));
     throw e;

@@ -6,6 +6,8 @@ import { z } from 'zod';
 import { port } from '../../core/config.ts';
 import { ensureDevSecret } from '../../core/dev-keys.ts';
 import { createLogger, type Logger } from '../../core/logger.ts';
+import { supervisionWriteDuration } from '../../core/metrics.ts';
+import { startTracing } from '../../core/tracing.ts';
 import { announceReady, stopOnSignals } from '../../core/process.ts';
 import { openSupervisionStore, type SupervisionStore } from '../../supervision/index.ts';
 import type { SubgraphDefinition } from './definition.ts';
@@ -35,12 +37,26 @@ export const subgraphEnv = z.object({
    * mutation so a starting instance never marks another's change in flight.
    */
   SUPERVISION_RECOVER_OLDER_THAN_MS: z.coerce.number().int().min(0).default(0),
+  /** Longest a request may run in this subgraph (ms); the gateway's deadline header shortens it. Default 3000. */
+  REQUEST_DEADLINE_MS: z.coerce.number().int().positive().default(3000),
+  /**
+   * Longest wait for the store's write lock (SQLite busy timeout, PostgreSQL lock timeout), ms. Default half
+   * of REQUEST_DEADLINE_MS, so a locked store refuses the change (SUPERVISION_UNAVAILABLE) within the deadline.
+   */
+  SUPERVISION_LOCK_TIMEOUT_MS: z.coerce.number().int().positive().optional(),
+  /** `otlp` exports OpenTelemetry spans over OTLP/HTTP; default `none`. */
+  OTEL_TRACES_EXPORTER: z.enum(['none', 'otlp']).default('none'),
+  /** Base URL of the OTLP/HTTP receiver (`/v1/traces` is added). Default http://127.0.0.1:4318. */
+  OTEL_EXPORTER_OTLP_ENDPOINT: z.string().url().default('http://127.0.0.1:4318'),
+  /** Milliseconds between span exports. Default 5000. */
+  OTEL_BSP_SCHEDULE_DELAY: z.coerce.number().int().positive().default(5000),
 });
 export type SubgraphEnv = z.infer<typeof subgraphEnv>;
 
 /** Opens the supervision store the environment describes (lazily). */
 export function supervisionFromEnv(env: SubgraphEnv, log: Logger): ReturnType<typeof lazySupervisionStore> {
   const subjectKey = env.SUPERVISION_SUBJECT_KEY ?? ensureDevSecret(env.CITYGRAPH_DATA_DIR, 'subject-hmac');
+  const lockTimeoutMs = env.SUPERVISION_LOCK_TIMEOUT_MS ?? Math.max(100, Math.floor(env.REQUEST_DEADLINE_MS / 2));
   return lazySupervisionStore(
     () =>
       openSupervisionStore({
@@ -49,6 +65,8 @@ export function supervisionFromEnv(env: SubgraphEnv, log: Logger): ReturnType<ty
         hash: env.SUPERVISION_HASH,
         signing: { algorithm: env.SUPERVISION_SIGNATURE },
         subjectKey,
+        busyTimeoutMs: lockTimeoutMs,
+        lockTimeoutMs,
         onError: (e) => log.error({ err: e }, 'supervision store background failure'),
       }),
     (e) => log.error({ err: e }, 'supervision store cannot be opened; mutations are refused until it can'),
@@ -64,7 +82,8 @@ export async function runSubgraph<TDeps>(
 ): Promise<void> {
   const service = `subgraph-${def.name}`;
   const logger = createLogger({ service, level: env.LOG_LEVEL });
-  const supervision = options.supervision ? supervisionFromEnv(env, logger) : undefined;
+  const tracing = startTracing({ service, exporter: env.OTEL_TRACES_EXPORTER, otlpEndpoint: env.OTEL_EXPORTER_OTLP_ENDPOINT, scheduledDelayMs: env.OTEL_BSP_SCHEDULE_DELAY });
+  const supervision = options.supervision ? timedWrites(supervisionFromEnv(env, logger)) : undefined;
   const server = await startSubgraph(def, {
     port: env.PORT,
     host: env.HOST,
@@ -72,6 +91,9 @@ export async function runSubgraph<TDeps>(
     deps: makeDeps(logger, supervision),
     logger,
     supervision,
+    maxDeadlineMs: env.REQUEST_DEADLINE_MS,
+    // The store answering a read proves it is open; no probe record is written (it would join the chain).
+    readinessChecks: supervision ? { supervisionStore: async () => (await supervision.checkpoints(), 'ok') } : {},
   });
   if (supervision && def.powers) await recoverInterrupted(supervision, env, logger);
   logger.info({ url: server.url }, 'subgraph ready');
@@ -79,6 +101,7 @@ export async function runSubgraph<TDeps>(
   stopOnSignals(async () => {
     await server.close();
     await supervision?.close();
+    await tracing.shutdown();
   }, logger);
 }
 
@@ -91,4 +114,23 @@ async function recoverInterrupted(store: SupervisionStore, env: SubgraphEnv, log
     // The store may be down at start-up; mutations are refused until it is back, queries go on.
     log.error({ err: e }, 'could not check for interrupted mutations');
   }
+}
+
+/** Times every write of the store for `citygraph_supervision_write_duration_seconds`. */
+function timedWrites(store: SupervisionStore): SupervisionStore {
+  for (const kind of ['appendIntent', 'appendOutcome', 'appendDenied', 'appendAccess'] as const) {
+    const write = store[kind].bind(store) as (...a: unknown[]) => Promise<unknown>;
+    (store as unknown as Record<string, unknown>)[kind] = async (...args: unknown[]) => {
+      const end = supervisionWriteDuration.startTimer({ kind });
+      try {
+        const ref = await write(...args);
+        end({ outcome: 'ok' });
+        return ref;
+      } catch (e) {
+        end({ outcome: 'failed' });
+        throw e;
+      }
+    };
+  }
+  return store;
 }

@@ -7,9 +7,12 @@ import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginInlineTraceDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { GraphQLError } from 'graphql';
 import { ErrorCode, isCityGraphError, toSafeGraphQLError } from '../../core/errors.ts';
-import { serveGraphQL } from '../../core/graphql-http.ts';
+import { serveGraphQL, type Readiness } from '../../core/graphql-http.ts';
 import type { Logger } from '../../core/logger.ts';
+import { enableProcessMetrics, subgraphDuration } from '../../core/metrics.ts';
 import { createPrincipalVerifier, PRINCIPAL_HEADER, REQUEST_ID_HEADER } from '../../core/principal.ts';
+import { currentRequestScope, DEADLINE_HEADER, deadlineFromHeader, parseTraceparent, TRACEPARENT_HEADER } from '../../core/request-scope.ts';
+import { SpanKind, startSpan } from '../../core/tracing.ts';
 import { buildDepartmentSchema } from './build.ts';
 import type { SubgraphContext } from './context.ts';
 import type { SubgraphDefinition } from './definition.ts';
@@ -29,6 +32,13 @@ export interface SubgraphServerOptions<TDeps> {
   logger: Logger;
   /** The supervision store; required when the subgraph has mutations or reads the log. */
   supervision?: SupervisionStore;
+  /**
+   * Longest time a request may run here, in ms; the gateway's deadline header (what its request has
+   * left) shortens it, never lengthens it. Every legacy call of the request is bounded by it. Default 3000.
+   */
+  maxDeadlineMs?: number;
+  /** Extra readiness checks (e.g. the supervision store answering); each resolves `'ok'` or a reason. */
+  readinessChecks?: Record<string, () => Promise<'ok' | string>>;
 }
 
 /** A running subgraph. */
@@ -58,12 +68,14 @@ export async function startSubgraph<TDeps, TLoaders>(def: SubgraphDefinition<TDe
   const schema = buildDepartmentSchema(def, { supervision: options.supervision });
   const verify = await createPrincipalVerifier({ publicKeyPem: options.principalPublicKeyPem });
   const log = options.logger;
+  const maxDeadlineMs = options.maxDeadlineMs ?? 3000;
+  enableProcessMetrics(`subgraph-${def.name}`);
 
   const server = new ApolloServer<SubgraphContext<TLoaders>>({
     schema,
     includeStacktraceInErrorResponses: false,
     // No inline traces: timings of legacy calls are ours to log, not the client's to read.
-    plugins: [ApolloServerPluginLandingPageDisabled(), ApolloServerPluginInlineTraceDisabled(), badVariablesAnswered],
+    plugins: [ApolloServerPluginLandingPageDisabled(), ApolloServerPluginInlineTraceDisabled(), badVariablesAnswered, timingPlugin(def.name)],
     formatError(formatted, error) {
       const safe = toSafeGraphQLError(error);
       const code = safe.extensions.code;
@@ -77,6 +89,17 @@ export async function startSubgraph<TDeps, TLoaders>(def: SubgraphDefinition<TDe
     port: options.port ?? 0,
     host: options.host,
     logger: log,
+    scope(req) {
+      const traceparent = req.headers[TRACEPARENT_HEADER];
+      const parent = parseTraceparent(traceparent);
+      const span = parent ? startSpan(`subgraph ${def.name}`, SpanKind.SERVER, parent, { 'citygraph.subgraph': def.name }) : undefined;
+      return {
+        deadline: deadlineFromHeader(req.headers[DEADLINE_HEADER], maxDeadlineMs),
+        ...(parent ? { traceId: parent.traceId, traceparent: String(traceparent) } : {}),
+        ...(span ? { span } : {}),
+      };
+    },
+    readiness: () => readiness(options.readinessChecks ?? {}),
     async context(req) {
       const header = req.headers[PRINCIPAL_HEADER];
       const requestId = req.headers[REQUEST_ID_HEADER];
@@ -90,7 +113,9 @@ export async function startSubgraph<TDeps, TLoaders>(def: SubgraphDefinition<TDe
           extensions: { code: ErrorCode.UNAUTHENTICATED, http: { status: 401 } },
         });
       }
-      const requestLog = log.child({ requestId: verified.requestId });
+      const scope = currentRequestScope();
+      if (scope) scope.requestId = verified.requestId;
+      const requestLog = log.child({ requestId: verified.requestId, ...(scope?.traceId ? { traceId: scope.traceId } : {}) });
       return {
         principal: verified.principal,
         requestId: verified.requestId,
@@ -99,4 +124,27 @@ export async function startSubgraph<TDeps, TLoaders>(def: SubgraphDefinition<TDe
       };
     },
   });
+}
+
+/** Runs every check; ready when all say `'ok'`. */
+async function readiness(checks: Record<string, () => Promise<'ok' | string>>): Promise<Readiness> {
+  const results = await Promise.all(
+    Object.entries(checks).map(async ([name, check]) => [name, await check().catch((e: unknown) => (e instanceof Error ? e.message : 'failed'))] as const),
+  );
+  const reasons = results.filter(([, r]) => r !== 'ok').map(([name, r]) => `${name}: ${r}`);
+  return { ready: reasons.length === 0, reasons, checks: Object.fromEntries(results) };
+}
+
+/** Times each request inside the subgraph. */
+function timingPlugin(subgraph: string) {
+  return {
+    async requestDidStart() {
+      const end = subgraphDuration.startTimer({ subgraph });
+      return {
+        async willSendResponse() {
+          end();
+        },
+      };
+    },
+  };
 }

@@ -1,0 +1,82 @@
+/**
+ * What a request carries across every await of its processing without being passed by hand: its
+ * deadline and trace context. The HTTP layer opens the scope; LegacyCaller reads the deadline, so a
+ * legacy call made on behalf of a request never outlives it, whatever adapter code sits in between.
+ */
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { randomBytes } from 'node:crypto';
+import type { Span } from '@opentelemetry/api';
+
+/** Header with the milliseconds a request has left, set by the gateway on each subgraph call. */
+export const DEADLINE_HEADER = 'x-citygraph-deadline-ms';
+
+/** W3C trace context header. */
+export const TRACEPARENT_HEADER = 'traceparent';
+
+/** One request's scope. */
+export interface RequestScope {
+  /** Epoch milliseconds after which no work for this request is worth doing. */
+  deadline: number;
+  /** The request id (also in logs). */
+  requestId?: string;
+  /** The W3C trace id (32 hex digits) when the request carries one. */
+  traceId?: string;
+  /** The W3C `traceparent` the request arrived with. */
+  traceparent?: string;
+  /** The span of the work in progress when tracing is on (core/tracing); outgoing calls are its children. */
+  span?: Span;
+}
+
+const storage = new AsyncLocalStorage<RequestScope>();
+
+/** Runs `fn` inside `scope`; everything it awaits sees the same scope. */
+export function runInRequestScope<T>(scope: RequestScope, fn: () => T): T {
+  return storage.run(scope, fn);
+}
+
+/** The current request's scope, if any. */
+export function currentRequestScope(): RequestScope | undefined {
+  return storage.getStore();
+}
+
+/** Milliseconds left before the current request's deadline; Infinity outside a request. */
+export function remainingMs(now = Date.now()): number {
+  const scope = storage.getStore();
+  return scope ? scope.deadline - now : Number.POSITIVE_INFINITY;
+}
+
+/**
+ * Reads the deadline header: a whole number of milliseconds left, capped by `maxMs` (a caller cannot
+ * buy itself more time than the service grants). Absent or malformed → `maxMs`.
+ */
+export function deadlineFromHeader(value: string | string[] | undefined, maxMs: number, now = Date.now()): number {
+  const raw = Array.isArray(value) ? value[0] : value;
+  const ms = raw !== undefined && /^\d{1,9}$/.test(raw) ? Number(raw) : maxMs;
+  return now + Math.min(ms, maxMs);
+}
+
+const TRACEPARENT = /^00-([0-9a-f]{32})-([0-9a-f]{16})-[0-9a-f]{2}$/;
+
+/** The trace id and parent span id of a valid W3C `traceparent` (version 00, not all zeros), else undefined. */
+export function parseTraceparent(traceparent: string | string[] | undefined): { traceId: string; spanId: string } | undefined {
+  const raw = Array.isArray(traceparent) ? traceparent[0] : traceparent;
+  const m = raw ? TRACEPARENT.exec(raw.trim()) : null;
+  if (!m || /^0+$/.test(m[1]!) || /^0+$/.test(m[2]!)) return undefined;
+  return { traceId: m[1]!, spanId: m[2]! };
+}
+
+/** The trace id of a valid W3C `traceparent`, else undefined. */
+export function traceIdOf(traceparent: string | string[] | undefined): string | undefined {
+  return parseTraceparent(traceparent)?.traceId;
+}
+
+/** The `traceparent` of a call made now for the current request: a child of its span (or of a fresh id). */
+export function outgoingTraceparent(scope = currentRequestScope()): string | undefined {
+  if (!scope?.traceId) return undefined;
+  return scope.span ? `00-${scope.traceId}-${scope.span.spanContext().spanId}-01` : childTraceparent(scope.traceId);
+}
+
+/** A `traceparent` for an outgoing call of trace `traceId`: a new span id, sampled. */
+export function childTraceparent(traceId: string): string {
+  return `00-${traceId}-${randomBytes(8).toString('hex')}-01`;
+}
