@@ -331,7 +331,7 @@ describe('property: operations generated from the graph, valid and malformed, un
   const callers: Array<Caller & { headers: () => Promise<Record<string, string>> }> = [
     { label: 'anonymous', role: 'anonymous', scopes: [], department: null, own: null, headers: async () => ({}) },
     { label: 'citizen', role: 'citizen', scopes: [], department: null, own: DEMO_CITIZEN_ID, headers: async () => bearer(citizen) },
-    { label: 'enterprise', role: 'enterprise', scopes: [], department: null, own: null, headers: async () => bearer(await t.token({ role: 'enterprise', sub: '91210102MA0Y8D2Q4K' })) },
+    { label: 'enterprise', role: 'enterprise', scopes: [], department: null, own: null, headers: async () => bearer(await t.token({ role: 'enterprise', sub: '91210102MA0Y8D2Q44' })) },
     { label: 'population staff', role: 'staff', scopes: [], department: 'population', own: null, headers: async () => bearer(await t.token({ role: 'staff', sub: 'staff-fuzz', department: 'population' })) },
     { label: 'app with every scope', role: 'app', scopes: ['citizen:read', 'insurance:read', 'contact:write'], department: null, own: DEMO_CITIZEN_ID, headers: async () => bearer(await t.token({ role: 'app', sub: 'app-fuzz', scopes: ['citizen:read', 'insurance:read', 'contact:write'], onBehalfOf: DEMO_CITIZEN_ID })) },
     { label: 'app without scopes', role: 'app', scopes: [], department: null, own: DEMO_CITIZEN_ID, headers: async () => bearer(await t.token({ role: 'app', sub: 'app-fuzz-2', onBehalfOf: DEMO_CITIZEN_ID })) },
