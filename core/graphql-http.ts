@@ -21,7 +21,12 @@ export interface GraphQLHttpOptions<TContext extends BaseContext> {
   maxBodyBytes?: number;
   /** Logs transport failures. Required. */
   logger: Logger;
+  /** Extra GET routes by exact path (e.g. `/.well-known/citycode-keys`), answered before GraphQL. Default none. */
+  routes?: Record<string, HttpRoute>;
 }
+
+/** A plain GET route beside GraphQL: it writes the whole answer itself. */
+export type HttpRoute = (req: IncomingMessage, res: ServerResponse) => void | Promise<void>;
 
 /** A running server. */
 export interface RunningHttp {
@@ -66,6 +71,8 @@ export async function serveGraphQL<TContext extends BaseContext>(server: ApolloS
       res.end('{"status":"ok"}');
       return;
     }
+    const route = req.method === 'GET' ? options.routes?.[url.pathname] : undefined;
+    if (route) return route(req, res);
     if (req.method !== 'POST') {
       return fail(res, 405, 'METHOD_NOT_ALLOWED', 'Send GraphQL requests as POST with a JSON body.', { allow: 'POST' });
     }

@@ -57,7 +57,7 @@ export async function startCity(options: CityOptions): Promise<City> {
       start('serviceHall-standin', 'adapters/serviceHall/standin/main.ts', { PORT: port(4106) }),
     ]);
     const subgraphEnv = { CITYGRAPH_PRINCIPAL_PUBLIC_KEY: keys.principalPublicKeyPem };
-    const [popSubgraph, medSubgraph, supSubgraph, parkSubgraph, fundSubgraph, regSubgraph, servicesSubgraph] = await Promise.all([
+    const [popSubgraph, medSubgraph, supSubgraph, parkSubgraph, fundSubgraph, regSubgraph, servicesSubgraph, codeSubgraph] = await Promise.all([
       start('subgraph-population', 'subgraphs/population/main.ts', { ...subgraphEnv, PORT: port(4001), POPULATION_LEGACY_URL: population.url }),
       start('subgraph-medicalInsurance', 'subgraphs/medicalInsurance/main.ts', {
         ...subgraphEnv,
@@ -75,6 +75,13 @@ export async function startCity(options: CityOptions): Promise<City> {
         POPULATION_LEGACY_URL: population.url,
         MEDICAL_INSURANCE_LEGACY_URL: medical.url,
       }),
+      start('subgraph-citycode', 'subgraphs/citycode/main.ts', {
+        ...subgraphEnv,
+        PORT: port(4008),
+        POPULATION_LEGACY_URL: population.url,
+        MEDICAL_INSURANCE_LEGACY_URL: medical.url,
+        PARKING_LEGACY_URL: parkingPlatform.url,
+      }),
     ]);
     const gateway = await start('gateway', 'gateway/main.ts', {
       PORT: String(options.gatewayPort ?? 0),
@@ -86,6 +93,7 @@ export async function startCity(options: CityOptions): Promise<City> {
         housingFund: fundSubgraph.url,
         marketRegulation: regSubgraph.url,
         services: servicesSubgraph.url,
+        citycode: codeSubgraph.url,
       }),
     });
     const stop = async () => {

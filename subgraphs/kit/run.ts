@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { port } from '../../core/config.ts';
+import type { HttpRoute } from '../../core/graphql-http.ts';
 import { ensureDevSecret } from '../../core/dev-keys.ts';
 import { createLogger, type Logger } from '../../core/logger.ts';
 import { announceReady, stopOnSignals } from '../../core/process.ts';
@@ -60,16 +61,18 @@ export async function runSubgraph<TDeps>(
   def: SubgraphDefinition<TDeps, any>,
   env: SubgraphEnv,
   makeDeps: (log: Logger, supervision: SupervisionStore | undefined) => TDeps,
-  options: { supervision?: boolean } = {},
+  options: { supervision?: boolean; routes?: (deps: TDeps) => Record<string, HttpRoute> } = {},
 ): Promise<void> {
   const service = `subgraph-${def.name}`;
   const logger = createLogger({ service, level: env.LOG_LEVEL });
   const supervision = options.supervision ? supervisionFromEnv(env, logger) : undefined;
+  const deps = makeDeps(logger, supervision);
   const server = await startSubgraph(def, {
     port: env.PORT,
     host: env.HOST,
     principalPublicKeyPem: env.CITYGRAPH_PRINCIPAL_PUBLIC_KEY,
-    deps: makeDeps(logger, supervision),
+    deps,
+    routes: options.routes?.(deps),
     logger,
     supervision,
   });

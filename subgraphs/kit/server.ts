@@ -7,7 +7,7 @@ import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginInlineTraceDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { GraphQLError } from 'graphql';
 import { ErrorCode, isCityGraphError, toSafeGraphQLError } from '../../core/errors.ts';
-import { serveGraphQL } from '../../core/graphql-http.ts';
+import { serveGraphQL, type HttpRoute } from '../../core/graphql-http.ts';
 import type { Logger } from '../../core/logger.ts';
 import { createPrincipalVerifier, PRINCIPAL_HEADER, REQUEST_ID_HEADER } from '../../core/principal.ts';
 import { buildDepartmentSchema } from './build.ts';
@@ -29,6 +29,8 @@ export interface SubgraphServerOptions<TDeps> {
   logger: Logger;
   /** The supervision store; required when the subgraph has mutations or reads the log. */
   supervision?: SupervisionStore;
+  /** Plain GET routes served beside GraphQL without the gateway's principal (public documents only). Default none. */
+  routes?: Record<string, HttpRoute>;
 }
 
 /** A running subgraph. */
@@ -77,6 +79,7 @@ export async function startSubgraph<TDeps, TLoaders>(def: SubgraphDefinition<TDe
     port: options.port ?? 0,
     host: options.host,
     logger: log,
+    routes: options.routes,
     async context(req) {
       const header = req.headers[PRINCIPAL_HEADER];
       const requestId = req.headers[REQUEST_ID_HEADER];
