@@ -9,5 +9,5 @@ export {
   parseCode, parseCredential, credentialBody, credentialText, deviceIdOf, purposeBits, purposesOf, PURPOSES, HANDLE_BYTES, CODE_BYTES,
   type Purpose, type ParsedCode, type CredentialFields,
 } from './format.ts';
-export { generateKeys, sign, verify, prepareKey, compressPublicKey, isPublicKey, SM2_USER_ID, type Sm2Keys, type PreparedKey } from './sm2.ts';
+export { generateKeys, sign, verify, prepareKey, compressPublicKey, isPublicKey, hexToBytes, bytesToHex, SM2_USER_ID, type Sm2Keys, type PreparedKey } from './sm2.ts';
 export { toBase32, fromBase32 } from './base32.ts';

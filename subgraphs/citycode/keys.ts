@@ -27,6 +27,8 @@ export interface KeyRingOptions {
   rotationDays?: number;
   /** Hours a credential lasts (so a retired key stays published that long). Default 24. */
   credentialHours?: number;
+  /** Seconds a credential's validity starts before its issue. Default 300. */
+  backdateSeconds?: number;
   /** Clock; default `Date.now`. */
   now?: () => number;
 }
@@ -69,7 +71,8 @@ export function openKeyRing(options: KeyRingOptions): KeyRing {
     const key: CityKey = {
       kid: last ? (last.kid + 1) % 256 : 1,
       ...generateKeys(),
-      notBefore: new Date(t).toISOString(),
+      // Credentials are valid from a few minutes before their issue (lagging phone clocks); so is the key.
+      notBefore: new Date(t - (options.backdateSeconds ?? 300) * 1000).toISOString(),
       retiresAt: new Date(t + rotationMs).toISOString(),
       notAfter: new Date(t + rotationMs + credentialMs).toISOString(),
     };

@@ -13,6 +13,8 @@ type Ctx = SubgraphContext<CityCodeLoaders>;
 
 /** Most scans one upload may carry. */
 export const MAX_SCANS = 500;
+/** Seconds a credential's validity starts before its issue. */
+export const BACKDATE_SECONDS = 300;
 /** Power item of one offline scan, recorded per scan beside the upload's own record. */
 export const SCAN_POWER = 'CC-SM-0401';
 
@@ -41,14 +43,15 @@ export const Mutation = {
     if (!isPublicKey(a.devicePublicKey)) throw badInput('devicePublicKey must be an SM2 public point in hex (130 digits from 04, or 66 from 02/03).', 'devicePublicKey');
     const device = compressPublicKey(a.devicePublicKey);
     const key = deps.keys.current();
-    const notBefore = Math.floor(nowMs(ctx) / 1000);
+    // Valid from a few minutes back: a phone whose clock lags still makes codes its gates accept.
+    const notBefore = Math.floor(nowMs(ctx) / 1000) - BACKDATE_SECONDS;
     const fields = {
       keyId: key.kid,
       devicePublicKey: device,
       handle: deps.handles.seal(citizenId),
       functions: [...PURPOSES],
       notBefore,
-      notAfter: notBefore + Math.round(deps.credentialHours * 60) * 60,
+      notAfter: notBefore + BACKDATE_SECONDS + Math.round(deps.credentialHours * 60) * 60,
     };
     const body = credentialBody(fields);
     return {
