@@ -135,9 +135,11 @@ describe('redemption by purpose', () => {
 
   it('refuses a tampered, an expired, a not yet valid and an unknown-key code with their codes', async () => {
     const code = makeCode(credential, device);
-    const i = 150;
-    const tampered = code.slice(0, i) + (code[i] === 'A' ? 'B' : 'A') + code.slice(i + 1);
-    expect(errorCode(await redeem(hospital, tampered, 'MEDICAL_INSURANCE'))).toBe('CODE_INVALID');
+    // One character in the city's signature, then one in the device's.
+    for (const i of [150, 250]) {
+      const tampered = code.slice(0, i) + (code[i] === 'A' ? 'B' : 'A') + code.slice(i + 1);
+      expect(errorCode(await redeem(hospital, tampered, 'MEDICAL_INSURANCE'))).toBe('CODE_INVALID');
+    }
     const now = Math.floor(Date.now() / 1000);
     expect(errorCode(await redeem(hospital, makeCode(credential, device, { now: now - 120 }), 'MEDICAL_INSURANCE'))).toBe('CODE_EXPIRED');
     expect(errorCode(await redeem(hospital, makeCode(credential, device, { now: now + 120 }), 'MEDICAL_INSURANCE'))).toBe('CODE_NOT_YET_VALID');
