@@ -3,7 +3,7 @@
  * credential fetched through the gateway, codes made and verified offline with the published keys,
  * redeemed by purpose with integrator keys, uploaded as offline scans, and listed in `codeUses`.
  */
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -163,6 +163,33 @@ describe('redemption by purpose', () => {
     const other = await t.token({ role: 'citizen', sub: '11010519491231002X' });
     const notHers = await t.query(`mutation($d: String!) { revokeCityCodeDevice(deviceId: $d) { deviceId } }`, { token: other, variables: { d: device.compressedPublicKey.slice(0, 16) } });
     expect(errorCode(notHers)).toBe('NOT_FOUND');
+  });
+});
+
+describe('npm run -s citycode', () => {
+  const run = (args: string[]) => {
+    const r = spawnSync(process.execPath, ['scripts/citycode.ts', ...args, '--gateway', t.city.gatewayUrl], { env: { ...process.env, CITYGRAPH_DATA_DIR: t.dataDir }, encoding: 'utf8' });
+    return { status: r.status, out: r.stdout, err: r.stderr };
+  };
+
+  it('shows a fresh code for a citizen with a device key kept in the data folder, and verifies it offline (exit 0), a tampered one not (exit 1)', () => {
+    const shown = run(['show', '--sub', DEMO_CITIZEN_ID]);
+    expect(shown).toMatchObject({ status: 0 });
+    const code = shown.out.trim();
+    expect(code).toMatch(/^[A-Z2-7]{300}$/);
+    const again = run(['show', '--sub', DEMO_CITIZEN_ID, '--purposes', 'TRANSIT']).out.trim();
+    expect(parseCode(again)!.deviceId).toBe(parseCode(code)!.deviceId);
+    expect(parseCode(again)!.purposes).toEqual(['TRANSIT']);
+    const ok = run(['verify', code]);
+    expect(ok.status).toBe(0);
+    expect(ok.out).toMatch(/^valid\n/);
+    expect(ok.out).toContain(parseCode(code)!.credential.handle);
+    expect(ok.out).not.toContain(DEMO_CITIZEN_ID);
+    const bad = run(['verify', code.slice(0, 200) + (code[200] === 'A' ? 'B' : 'A') + code.slice(201)]);
+    expect(bad.status).toBe(1);
+    expect(bad.out).toMatch(/^invalid: CODE_INVALID/);
+    expect(run(['verify', again, '--purpose', 'PARKING'])).toMatchObject({ status: 1, out: expect.stringMatching(/CODE_PURPOSE_NOT_ALLOWED/) });
+    expect(run(['show', '--sub', '123'])).toMatchObject({ status: 2, err: expect.stringMatching(/--sub must be a resident ID/) });
   });
 });
 
