@@ -50,9 +50,19 @@ export function prepareKey(publicKey: string): PreparedKey {
   return sm2.precomputePublicKey(publicKey);
 }
 
+/** Order n of the SM2 base point: GM/T 0003 requires r and s in [1, n−1]. */
+const N = 0xfffffffeffffffffffffffffffffffff7203df6b21c6052b53bbf40939d54123n;
+
 /** Verifies an r‖s (or DER, with `der`) signature; false for anything malformed, never throws. */
 export function verify(message: Uint8Array, signature: string, publicKey: string | PreparedKey, options: { der?: boolean } = {}): boolean {
   try {
+    if (!options.der) {
+      // One text, one signature: r and s are checked to lie in range before the library sees them.
+      if (!/^[0-9a-f]{128}$/i.test(signature)) return false;
+      const r = BigInt(`0x${signature.slice(0, 64)}`);
+      const s = BigInt(`0x${signature.slice(64)}`);
+      if (r < 1n || r >= N || s < 1n || s >= N) return false;
+    }
     return sm2.doVerifySignature(message, signature, publicKey, { hash: true, der: options.der ?? false, userId: SM2_USER_ID });
   } catch {
     return false;

@@ -64,5 +64,10 @@ describe('SM2 of the city code (sm-crypto-v2, GM/T 0003 with the GM/T 0009 defau
     expect(verify(message, sig.slice(0, 10) + flipped + sig.slice(11), keys.publicKey)).toBe(false);
     expect(verify(message, 'zz', keys.publicKey)).toBe(false);
     expect(verify(message, sig, '04abcd')).toBe(false);
+    // s + n has the same value mod n: refused, so a code has exactly one valid signature text.
+    const n = 0xfffffffeffffffffffffffffffffffff7203df6b21c6052b53bbf40939d54123n;
+    const sPlusN = (BigInt(`0x${sig.slice(64)}`) + n).toString(16);
+    if (sPlusN.length === 64) expect(verify(message, sig.slice(0, 64) + sPlusN, keys.publicKey)).toBe(false);
+    expect(verify(message, '0'.repeat(128), keys.publicKey)).toBe(false);
   });
 });

@@ -85,13 +85,17 @@ export const Mutation = {
       throw new CityGraphError(ErrorCode.CODE_ALREADY_USED, `This code was already redeemed for ${a.purpose}; ask for a fresh one.`);
     }
     inFlight.add(use);
+    let disclosed;
     try {
-      const disclosed = await disclose(a.purpose, citizenId, code.credential.handle, a, ctx.loaders);
-      return { purpose: a.purpose, codeId: code.id, redeemedAt: new Date(nowMs(ctx)).toISOString(), disclosed: DISCLOSED[a.purpose], ...disclosed, requestId: ctx.requestId };
-    } finally {
-      // The outcome record (written by the kit after this returns) is what refuses the next attempt.
-      setTimeout(() => inFlight.delete(use), 2000).unref();
+      disclosed = await disclose(a.purpose, citizenId, code.credential.handle, a, ctx.loaders);
+    } catch (e) {
+      // Nothing was disclosed: the citizen may show the same code again once the department is back.
+      inFlight.delete(use);
+      throw e;
     }
+    // The outcome record, written by the kit after this returns, refuses every later attempt; until then this set does.
+    setTimeout(() => inFlight.delete(use), 5000).unref();
+    return { purpose: a.purpose, codeId: code.id, redeemedAt: new Date(nowMs(ctx)).toISOString(), disclosed: DISCLOSED[a.purpose], ...disclosed, requestId: ctx.requestId };
   },
 
   async uploadCityCodeScans(_: unknown, a: { gate: string; scans: { code: string; purpose: Purpose; scannedAt: string; place?: string | null }[] }, ctx: Ctx) {
