@@ -4,7 +4,7 @@
  * redeemed by purpose with integrator keys, uploaded as offline scans, and listed in `codeUses`.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_CITIZEN_ID } from '../adapters/population/standin/index.ts';
@@ -247,6 +247,35 @@ describe('offline scans and uses', () => {
     expect(nodes.every((n: any) => n.powerItem === 'CC-HX-0201')).toBe(true);
     expect(nodes.find((n: any) => n.errorCode === 'CODE_UNKNOWN_KEY')).toMatchObject({ outcome: 'ERROR' });
     expect(JSON.stringify(r.body)).not.toContain(DEMO_CITIZEN_ID);
+  });
+});
+
+// Last, so the uses listed above are exactly those of the tests before.
+describe('the README', () => {
+  it("runs the city code section's curl examples as written, with the code of `citycode show`", async () => {
+    const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
+    const section = readme.slice(readme.indexOf('### One city code (一码通城)'), readme.indexOf('### Error codes'));
+    const bodies = [...section.matchAll(/^\s+-d '(.*)'$/gm)].map((m) => m[1]!);
+    expect(bodies.length).toBe(3);
+    const fresh = createDeviceKey();
+    const transitOnly = makeCode((await issue(fresh)).credential, fresh, { purposes: ['TRANSIT'] });
+    const code = makeCode((await issue(fresh)).credential, fresh);
+    const hospitalKey = keyFor('sy-yida-hospital', ['citycode:medical']);
+    const metroKey = keyFor('sy-metro', ['citycode:transit']);
+    const fill = (b: string, c: string) => b.replaceAll(`"'$CODE'"`, JSON.stringify(c)).replaceAll(`"'$NOW'"`, JSON.stringify(new Date().toISOString()));
+    const send = (b: string, o: { token?: string; headers?: Record<string, string> }) => {
+      const parsed = JSON.parse(b) as { query: string; variables?: Record<string, unknown> };
+      return t.query(parsed.query, { ...o, variables: parsed.variables });
+    };
+    const redeemed = await send(fill(bodies[0]!, code), { headers: hospitalKey });
+    expect(redeemed.body.errors).toBeUndefined();
+    expect(redeemed.body.data.redeemCityCode.insurance).toEqual({ insured: true, status: 'ACTIVE', type: 'EMPLOYEE' });
+    expect(errorCode(await send(fill(bodies[0]!, code), { headers: hospitalKey }))).toBe('CODE_ALREADY_USED');
+    const uploaded = await send(fill(bodies[1]!, transitOnly), { headers: metroKey });
+    expect(uploaded.body.data.uploadCityCodeScans).toEqual({ accepted: 1, duplicates: 0 });
+    const uses = await send(bodies[2]!, { token: citizen });
+    expect(uses.body.errors).toBeUndefined();
+    expect(uses.body.data.citizen.codeUses[0]).toMatchObject({ kind: 'OFFLINE_SCAN', scanner: 'sy-metro', place: '1号线 太原街站', disclosed: ['transit.handle'] });
   });
 });
 
