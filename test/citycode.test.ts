@@ -254,7 +254,7 @@ describe('offline scans and uses', () => {
 describe('the README', () => {
   it("runs the city code section's curl examples as written, with the code of `citycode show`", async () => {
     const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
-    const section = readme.slice(readme.indexOf('### One city code (一码通城)'), readme.indexOf('### Error codes'));
+    const section = readme.slice(readme.indexOf('### One city code (一码通城)'), readme.indexOf('### Parking (好停车)'));
     const bodies = [...section.matchAll(/^\s+-d '(.*)'$/gm)].map((m) => m[1]!);
     expect(bodies.length).toBe(3);
     const fresh = createDeviceKey();
