@@ -23,6 +23,11 @@ const env = readConfig(
     POPULATION_LEGACY_URL: url(),
     MEDICAL_INSURANCE_LEGACY_URL: url(),
     PARKING_LEGACY_URL: url(),
+    /** The registry's shared secret; default the stand-in's development value. */
+    POPULATION_LEGACY_SECRET: z.string().min(1).optional(),
+    /** Our app id and secret at the parking platform; default the stand-in's development values. */
+    PARKING_APP_ID: z.string().min(1).default('citygraph'),
+    PARKING_APP_SECRET: z.string().min(1).optional(),
   }),
 );
 
@@ -34,9 +39,9 @@ await runSubgraph(
     handles: createHandleCodec(env.CITYCODE_HANDLE_KEY ?? ensureDevSecret(env.CITYGRAPH_DATA_DIR, 'citycode-handle')),
     store: store!,
     credentialHours: env.CITYCODE_CREDENTIAL_HOURS,
-    population: createPopulationAdapter({ url: env.POPULATION_LEGACY_URL }),
+    population: createPopulationAdapter({ url: env.POPULATION_LEGACY_URL, ...(env.POPULATION_LEGACY_SECRET ? { secret: env.POPULATION_LEGACY_SECRET } : {}) }),
     medicalInsurance: createMedicalInsuranceAdapter({ url: env.MEDICAL_INSURANCE_LEGACY_URL }),
-    parking: createParkingAdapter({ url: env.PARKING_LEGACY_URL }),
+    parking: createParkingAdapter({ url: env.PARKING_LEGACY_URL, appId: env.PARKING_APP_ID, ...(env.PARKING_APP_SECRET ? { secret: env.PARKING_APP_SECRET } : {}) }),
   }),
   { supervision: true, routes: (deps) => ({ '/.well-known/citycode-keys': keysRoute(deps) }) },
 );
