@@ -16,7 +16,7 @@ const env = readConfig(
     /** Hours a credential lasts; the app fetches a new one when it ends. Default 24. */
     CITYCODE_CREDENTIAL_HOURS: z.coerce.number().positive().max(24 * 45).default(24),
     /** Days a city key signs before the next one takes over. Default 30. */
-    CITYCODE_KEY_ROTATION_DAYS: z.coerce.number().positive().default(30),
+    CITYCODE_ROTATION_DAYS: z.coerce.number().positive().default(30),
     /** Key of the citizens' pseudonymous handles (≥ 32 chars); default a generated development key. */
     CITYCODE_HANDLE_KEY: z.string().min(32).optional(),
     /** The departments redemptions disclose from (the stand-ins' URLs in development). */
@@ -35,7 +35,7 @@ await runSubgraph(
   citycode,
   env,
   (_log, store) => ({
-    keys: openKeyRing({ dataDir: env.CITYGRAPH_DATA_DIR, rotationDays: env.CITYCODE_KEY_ROTATION_DAYS, credentialHours: env.CITYCODE_CREDENTIAL_HOURS }),
+    keys: openKeyRing({ dataDir: env.CITYGRAPH_DATA_DIR, rotationDays: env.CITYCODE_ROTATION_DAYS, credentialHours: env.CITYCODE_CREDENTIAL_HOURS }),
     handles: createHandleCodec(env.CITYCODE_HANDLE_KEY ?? ensureDevSecret(env.CITYGRAPH_DATA_DIR, 'citycode-handle')),
     store: store!,
     credentialHours: env.CITYCODE_CREDENTIAL_HOURS,
