@@ -33,7 +33,7 @@ module.exports = {
       name: 'departments-stay-apart',
       comment: 'A subgraph uses its own adapter only; departments meet in the gateway\'s query plan, not in code.',
       severity: 'error',
-      from: { path: '^subgraphs/([^/]+)/', pathNot: '^subgraphs/services/' },
+      from: { path: '^subgraphs/([^/]+)/', pathNot: '^subgraphs/(services|citycode)/' },
       to: { path: '^(subgraphs|adapters)/([^/]+)/', pathNot: ['^subgraphs/$1/', '^subgraphs/kit/', '^adapters/$1/', '^adapters/kit/'] },
     },
     {
@@ -42,6 +42,20 @@ module.exports = {
       severity: 'error',
       from: { path: '^subgraphs/services/' },
       to: { path: '^(subgraphs|adapters)/', pathNot: ['^subgraphs/(services|kit)/', '^adapters/(serviceHall|kit)/', '^adapters/population/births\\.ts$', '^adapters/medicalInsurance/enrolment\\.ts$', '^adapters/housingFund/family\\.ts$'] },
+    },
+    {
+      name: 'citycode-reads-adapters-only',
+      comment: 'The city code discloses from other departments through their adapters (by purpose), never through their subgraphs.',
+      severity: 'error',
+      from: { path: '^subgraphs/citycode/' },
+      to: { path: '^subgraphs/([^/]+)/', pathNot: ['^subgraphs/citycode/', '^subgraphs/kit/'] },
+    },
+    {
+      name: 'citycode-client-stands-alone',
+      comment: 'The client library ships to apps and gate vendors: no server code, nothing of the repo but itself.',
+      severity: 'error',
+      from: { path: '^citycode-client/', pathNot: '/__tests__/' },
+      to: { path: '^(adapters|subgraphs|gateway|supervision|scripts|core)/' },
     },
     {
       name: 'no-unresolvable',

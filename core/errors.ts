@@ -54,6 +54,22 @@ export const ErrorCode = {
   PERSISTED_OPERATION_REQUIRED: 'PERSISTED_OPERATION_REQUIRED',
   /** No operation with this hash is registered for this client. */
   PERSISTED_OPERATION_NOT_FOUND: 'PERSISTED_OPERATION_NOT_FOUND',
+  /** A city code (or credential) is malformed, altered, or its signature does not verify. */
+  CODE_INVALID: 'CODE_INVALID',
+  /** A city code is past its 60 seconds, or its credential past its day. */
+  CODE_EXPIRED: 'CODE_EXPIRED',
+  /** A city code's time (or its credential's) lies ahead of the verifier's clock. */
+  CODE_NOT_YET_VALID: 'CODE_NOT_YET_VALID',
+  /** A city code names a city key id that is not (or no longer) published. */
+  CODE_UNKNOWN_KEY: 'CODE_UNKNOWN_KEY',
+  /** The device that made a city code has been revoked (a lost phone). */
+  CODE_REVOKED: 'CODE_REVOKED',
+  /** A city code was already redeemed (or uploaded) for this purpose. */
+  CODE_ALREADY_USED: 'CODE_ALREADY_USED',
+  /** The city code, or its credential, does not allow this purpose. */
+  CODE_PURPOSE_NOT_ALLOWED: 'CODE_PURPOSE_NOT_ALLOWED',
+  /** The purpose exists but no department of the graph serves it yet. */
+  PURPOSE_NOT_AVAILABLE: 'PURPOSE_NOT_AVAILABLE',
   /** Anything unexpected; details stay in the server log under the request id. */
   INTERNAL: 'INTERNAL',
 } as const;

@@ -67,7 +67,12 @@ export interface GraphQLHttpOptions<TContext extends BaseContext, TAdmitted = un
   onRefusal?: (status: number, code: string) => void;
   /** Logs transport failures. Required. */
   logger: Logger;
+  /** Extra GET routes by exact path (e.g. `/.well-known/citycode-keys`), answered before GraphQL. Default none. */
+  routes?: Record<string, HttpRoute>;
 }
+
+/** A plain GET route beside GraphQL: it writes the whole answer itself. */
+export type HttpRoute = (req: IncomingMessage, res: ServerResponse) => void | Promise<void>;
 
 /** A running server. */
 export interface RunningHttp {
@@ -160,6 +165,11 @@ export async function serveGraphQL<TContext extends BaseContext, TAdmitted = und
       const body = JSON.stringify({ status: r.ready ? 'ready' : 'not ready', ...(r.reasons?.length ? { reasons: r.reasons } : {}), ...(r.checks ? { checks: r.checks } : {}) });
       res.writeHead(r.ready ? 200 : 503, { 'content-type': JSON_TYPE });
       res.end(body);
+      return;
+    }
+    const route = req.method === 'GET' ? options.routes?.[url.pathname] : undefined;
+    if (route) {
+      await route(req, res);
       return;
     }
     if (req.method === 'GET' && url.pathname === '/metrics') {

@@ -64,6 +64,22 @@ export const DEPARTMENTS: Record<string, DepartmentDeployment> = {
       { cidr: '192.0.2.11/32', port: 443 },
     ],
   },
+  citycode: {
+    config: {
+      POPULATION_LEGACY_URL: 'https://rkxx.example.invalid/ws/RkxxService',
+      MEDICAL_INSURANCE_LEGACY_URL: 'https://ybxt.example.invalid/fsi/api/rsfComIfsService/callService',
+      PARKING_LEGACY_URL: 'https://park.example.invalid',
+      CITYCODE_CREDENTIAL_HOURS: '24',
+      CITYCODE_ROTATION_DAYS: '30',
+    },
+    secrets: ['CITYCODE_HANDLE_KEY', 'POPULATION_LEGACY_SECRET', 'PARKING_APP_ID', 'PARKING_APP_SECRET'],
+    // It discloses by purpose from the registry, the insurance platform and the parking platform.
+    legacyEgress: [
+      { cidr: '192.0.2.10/32', port: 443 },
+      { cidr: '192.0.2.11/32', port: 443 },
+      { cidr: '192.0.2.12/32', port: 443 },
+    ],
+  },
 };
 
 const NAMESPACE = 'citygraph';

@@ -150,6 +150,8 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     port: options.port ?? 4000,
     host: options.host,
     logger: log,
+    // The city code's public keys and revocation list (a document, no department logic): relayed as they are.
+    routes: urls.citycode ? { '/.well-known/citycode-keys': relayGet(new URL('.well-known/citycode-keys', urls.citycode).href, log) } : {},
     maxBodyBytes: options.maxBodyBytes,
     requestTimeoutMs: options.requestTimeoutMs,
     scope: (req) => requestTraceScope(req.headers[TRACEPARENT_HEADER], Date.now() + deadlineMs),
@@ -217,6 +219,21 @@ function subgraphFetcher(subgraph: string, fetch: HttpFetch = httpFetch) {
       end({ outcome: 'failed' });
       endSpan(span, ErrorCode.SUBGRAPH_UNAVAILABLE);
       throw e;
+    }
+  };
+}
+
+/** Relays one public GET document from a subgraph; a failure is a 502 with a code, never the subgraph's URL. */
+function relayGet(target: string, log: Logger) {
+  return async (_req: unknown, res: import('node:http').ServerResponse) => {
+    try {
+      const r = await httpFetch(target, { signal: AbortSignal.timeout(5000) });
+      res.writeHead(r.status, { 'content-type': r.headers.get('content-type') ?? 'application/json', 'cache-control': r.headers.get('cache-control') ?? 'no-store' });
+      res.end(await r.text());
+    } catch (e) {
+      log.warn({ reason: e instanceof Error ? e.message : 'unknown' }, 'citycode keys could not be relayed');
+      res.writeHead(502, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ errors: [{ message: 'The city code keys cannot be fetched now.', extensions: { code: ErrorCode.SUBGRAPH_UNAVAILABLE, department: 'citycode' } }] }));
     }
   };
 }

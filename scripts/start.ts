@@ -49,6 +49,9 @@ const lines = [
   'Government services (一网通办): cases, working-day deadlines and the newborn bundle are walked through',
   "in README.md, section 'Government services (一网通办)'; CITYGRAPH_CLOCK=2026-10-09T09:00:00+08:00 moves the clock.",
   '',
+  'The demo citizen\'s city code (一码通城), made as the app makes it and verified offline as a gate does:',
+  `  CODE=$(npm run -s citycode -- show --sub ${DEMO_ID}) && npm run -s citycode -- verify "$CODE"`,
+  '',
   'Press Ctrl-C to stop every process.',
   '',
 ];

@@ -59,7 +59,7 @@ export async function startCity(options: CityOptions): Promise<City> {
       start('serviceHall-standin', 'adapters/serviceHall/standin/main.ts', { PORT: port(4106) }),
     ]);
     const subgraphEnv = { CITYGRAPH_PRINCIPAL_PUBLIC_KEY: keys.principalPublicKeyPem };
-    const [popSubgraph, medSubgraph, supSubgraph, parkSubgraph, fundSubgraph, regSubgraph, servicesSubgraph] = await Promise.all([
+    const [popSubgraph, medSubgraph, supSubgraph, parkSubgraph, fundSubgraph, regSubgraph, servicesSubgraph, codeSubgraph] = await Promise.all([
       start('subgraph-population', 'subgraphs/population/main.ts', { ...subgraphEnv, PORT: port(4001), POPULATION_LEGACY_URL: population.url }),
       start('subgraph-medicalInsurance', 'subgraphs/medicalInsurance/main.ts', {
         ...subgraphEnv,
@@ -78,6 +78,13 @@ export async function startCity(options: CityOptions): Promise<City> {
         MEDICAL_INSURANCE_LEGACY_URL: medical.url,
         HOUSING_FUND_DATABASE: fundDatabase,
       }),
+      start('subgraph-citycode', 'subgraphs/citycode/main.ts', {
+        ...subgraphEnv,
+        PORT: port(4008),
+        POPULATION_LEGACY_URL: population.url,
+        MEDICAL_INSURANCE_LEGACY_URL: medical.url,
+        PARKING_LEGACY_URL: parkingPlatform.url,
+      }),
     ]);
     const gateway = await start('gateway', 'gateway/main.ts', {
       PORT: String(options.gatewayPort ?? 0),
@@ -89,6 +96,7 @@ export async function startCity(options: CityOptions): Promise<City> {
         housingFund: fundSubgraph.url,
         marketRegulation: regSubgraph.url,
         services: servicesSubgraph.url,
+        citycode: codeSubgraph.url,
       }),
     });
     const stop = async () => {

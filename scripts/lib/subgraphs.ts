@@ -17,4 +17,5 @@ export const SUBGRAPHS: readonly SubgraphEntry[] = [
   { name: 'marketRegulation', defaultPort: 4005 },
   { name: 'parking', defaultPort: 4006 },
   { name: 'services', defaultPort: 4007 },
+  { name: 'citycode', defaultPort: 4008 },
 ];

@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { port } from '../../core/config.ts';
+import type { HttpRoute } from '../../core/graphql-http.ts';
 import { ensureDevSecret } from '../../core/dev-keys.ts';
 import { createLogger, type Logger } from '../../core/logger.ts';
 import { supervisionWriteDuration } from '../../core/metrics.ts';
@@ -78,17 +79,19 @@ export async function runSubgraph<TDeps>(
   def: SubgraphDefinition<TDeps, any>,
   env: SubgraphEnv,
   makeDeps: (log: Logger, supervision: SupervisionStore | undefined) => TDeps,
-  options: { supervision?: boolean } = {},
+  options: { supervision?: boolean; routes?: (deps: TDeps) => Record<string, HttpRoute> } = {},
 ): Promise<void> {
   const service = `subgraph-${def.name}`;
   const logger = createLogger({ service, level: env.LOG_LEVEL });
   const tracing = startTracing({ service, exporter: env.OTEL_TRACES_EXPORTER, otlpEndpoint: env.OTEL_EXPORTER_OTLP_ENDPOINT, scheduledDelayMs: env.OTEL_BSP_SCHEDULE_DELAY });
   const supervision = options.supervision ? timedWrites(supervisionFromEnv(env, logger)) : undefined;
+  const deps = makeDeps(logger, supervision);
   const server = await startSubgraph(def, {
     port: env.PORT,
     host: env.HOST,
     principalPublicKeyPem: env.CITYGRAPH_PRINCIPAL_PUBLIC_KEY,
-    deps: makeDeps(logger, supervision),
+    deps,
+    routes: options.routes?.(deps),
     logger,
     supervision,
     maxDeadlineMs: env.REQUEST_DEADLINE_MS,

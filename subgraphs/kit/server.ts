@@ -7,7 +7,7 @@ import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginInlineTraceDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { GraphQLError } from 'graphql';
 import { ErrorCode, isCityGraphError, toSafeGraphQLError } from '../../core/errors.ts';
-import { serveGraphQL, type Readiness } from '../../core/graphql-http.ts';
+import { serveGraphQL, type HttpRoute, type Readiness } from '../../core/graphql-http.ts';
 import type { Logger } from '../../core/logger.ts';
 import { enableProcessMetrics, subgraphDuration } from '../../core/metrics.ts';
 import { createPrincipalVerifier, PRINCIPAL_HEADER, REQUEST_ID_HEADER } from '../../core/principal.ts';
@@ -39,6 +39,8 @@ export interface SubgraphServerOptions<TDeps> {
   maxDeadlineMs?: number;
   /** Extra readiness checks (e.g. the supervision store answering); each resolves `'ok'` or a reason. */
   readinessChecks?: Record<string, () => Promise<'ok' | string>>;
+  /** Plain GET routes served beside GraphQL without the gateway's principal (public documents only). Default none. */
+  routes?: Record<string, HttpRoute>;
 }
 
 /** A running subgraph. */
@@ -100,6 +102,7 @@ export async function startSubgraph<TDeps, TLoaders>(def: SubgraphDefinition<TDe
       };
     },
     readiness: () => readiness(options.readinessChecks ?? {}),
+    routes: options.routes,
     async context(req) {
       const header = req.headers[PRINCIPAL_HEADER];
       const requestId = req.headers[REQUEST_ID_HEADER];

@@ -18,6 +18,8 @@ const READ_INSURANCE = 'insurance:read';
 const READ_PARKING = 'parking:read';
 /** Scope of an app reading the housing-fund account of the citizen it acts for: it enters through `citizen(id)` too. */
 const READ_HOUSING_FUND = 'housingFund:read';
+/** Scope of an app reading the city code uses of the citizen it acts for: it enters through `citizen(id)` too. */
+const READ_CODE_USES = 'citycode:read';
 /** Scope of an app changing the contact phone of the citizen it acts for. */
 const WRITE_CONTACT = 'contact:write';
 /** Integrator scope: name and gender of one person whose ID it holds, the ID shown masked. */
@@ -50,6 +52,7 @@ function entryReaders(own: SubjectOf): Grant[] {
     { role: 'app', own, scope: READ_INSURANCE },
     { role: 'app', own, scope: READ_PARKING },
     { role: 'app', own, scope: READ_HOUSING_FUND },
+    { role: 'app', own, scope: READ_CODE_USES },
     { role: 'staff', note: 'any dept' },
     { role: 'admin' },
   ];
