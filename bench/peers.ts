@@ -45,14 +45,30 @@ interface AutocannonResult {
   duration: number;
 }
 
-/** The dashboard of one citizen: every department that answers for a citizen today. */
-const dashboard = (id: string) => `{ citizen(id: "${id}") { name gender birthDate address { divisionCode } insurance { status balance } } }`;
+/** The dashboard of one citizen: every department that answers for a citizen today (six legacy systems). */
+const dashboard = (id: string) =>
+  `{ citizen(id: "${id}") { name gender birthDate address { divisionCode } insurance { status balance } housingFund { balance status } representedEnterprises { uscc name } vehicles { plate } applications { caseNumber state } } }`;
+/** The legacy systems behind the dashboard, with the fewest calls one dashboard can cost each. */
+const LEGACY = [
+  { standIn: 'population-standin', minimum: 1 },
+  { standIn: 'medicalInsurance-standin', minimum: 1 },
+  { standIn: 'housingFund-standin', minimum: 1 },
+  { standIn: 'marketRegulation-standin', minimum: 1 },
+  { standIn: 'parking-standin', minimum: 1 },
+  { standIn: 'serviceHall-standin', minimum: 1 },
+];
+/** Calls a stand-in counted: requests, or for the fund's front-end database the statements the adapter ran. */
+const callsOf = (stats: { requests: number; statements?: Record<string, number> }) =>
+  stats.statements ? Object.values(stats.statements).reduce((a, b) => a + b, 0) : stats.requests;
 /** The floor: the population part alone, asked of the population subgraph itself. */
 const floorQuery = (id: string) => `{ citizen(id: "${id}") { name gender birthDate address { divisionCode } } }`;
 
 const dataDir = mkdtempSync(join(tmpdir(), 'citygraph-bench-peers-'));
 const production = { NODE_ENV: 'production', LOG_LEVEL: 'warn' };
-const city = await startCity({ dataDir, env: production });
+// Rate limits stay on and count every request, but high enough that the bench measures the gateway, not
+// the throttle (one citizen asking thousands of times a second would rightly be refused 429 otherwise).
+const benchRates = JSON.stringify({ default: { principalRate: { points: 100_000_000, durationSec: 60 }, clientRate: { points: 100_000_000, durationSec: 60 } } });
+const city = await startCity({ dataDir, env: production, serviceEnv: { gateway: { GATEWAY_LIMITS: benchRates } } });
 const peers: ChildProcess[] = [];
 
 try {
@@ -79,7 +95,8 @@ try {
     });
   const [apollo, hive, hiveRouter] = await Promise.all([startPeer('apollo.mjs', {}), startPeer('hive.mjs', {}), startPeer('hive.mjs', { PLANNER: 'router' })]);
 
-  const behind = ['subgraph-population', 'subgraph-medicalInsurance', 'population-standin', 'medicalInsurance-standin'].map((n) => ({ name: n, pid: city.services[n]!.child.pid! }));
+  const departments = ['population', 'medicalInsurance', 'housingFund', 'marketRegulation', 'parking', 'services'];
+  const behind = [...departments.map((d) => `subgraph-${d}`), ...LEGACY.map((l) => l.standIn)].map((n) => ({ name: n, pid: city.services[n]!.child.pid! }));
   type Load = 'many' | 'one';
   interface Target {
     name: string;
@@ -139,19 +156,20 @@ try {
     return { rps: result.requests.total / result.duration, p50: result.latency.p50, p99: result.latency.p99, failed: result.non2xx + result.errors, cpuMs };
   };
 
-  // Legacy calls per dashboard, read from the stand-ins' counters, against the minimum: one registry
-  // batch (it takes up to 50 IDs a call) and one insurance call per distinct person (one-at-a-time system).
+  // Legacy calls per dashboard, read from the stand-ins' counters, against the minimum: one batch per
+  // batch-capable system, one call per distinct person for the one-at-a-time insurance platform.
   const standIn = (name: string) => city.services[name]!.url.replace(/\/$/, '');
   const legacyCalls: string[] = [];
   for (const t of targets.slice(0, 4)) {
-    await Promise.all(['population-standin', 'medicalInsurance-standin'].map((n) => fetch(`${standIn(n)}/__stats/reset`, { method: 'POST' })));
+    await Promise.all(LEGACY.map((l) => fetch(`${standIn(l.standIn)}/__stats/reset`, { method: 'POST' })));
     const probes = 20;
     for (let k = 0; k < probes; k++) {
       const { headers, body } = t.request('many', 100 + k);
       await (await fetch(t.url, { method: 'POST', headers, body })).text();
     }
-    const [pop, ins] = await Promise.all(['population-standin', 'medicalInsurance-standin'].map(async (n) => ((await (await fetch(`${standIn(n)}/__stats`)).json()) as { requests: number }).requests));
-    legacyCalls.push(`- ${t.name}: ${(pop! / probes).toFixed(2)} registry + ${(ins! / probes).toFixed(2)} insurance calls per dashboard (minimum 1 + 1)`);
+    const calls = await Promise.all(LEGACY.map(async (l) => callsOf((await (await fetch(`${standIn(l.standIn)}/__stats`)).json()) as { requests: number })));
+    const perDashboard = LEGACY.map((l, k) => `${l.standIn.replace('-standin', '')} ${(calls[k]! / probes).toFixed(2)}`).join(', ');
+    legacyCalls.push(`- ${t.name}: ${perDashboard} calls per dashboard (minimum ${LEGACY.map((l) => l.minimum).join(' + ')})`);
   }
 
   const loads: Load[] = ['many', 'one'];
@@ -208,7 +226,7 @@ try {
     `Produced by \`BENCH_SECONDS=${SECONDS} BENCH_ROUNDS=${ROUNDS} BENCH_CONNECTIONS=${CONNECTIONS} npm run -s bench:peers\` on ${date}: ` +
       `${cpus().length} cores (${cpus()[0]?.model ?? 'unknown CPU'}), Node ${process.version}, every process and autocannon sharing them; ` +
       `NODE_ENV=production; stand-ins at zero latency; ${CONNECTIONS} connections; a ${Math.min(3, SECONDS)}-s warm-up per target and load, then ${ROUNDS} rounds of ${SECONDS} s alternating between targets (the order reversed every other round).`,
-    'The query is the dashboard of one citizen across the departments that answer for a citizen today; peers get the principal token our gateway would sign (they cannot sign one), so they do no authentication at all.',
+    'The query is the dashboard of one citizen across the six departments that answer for a citizen today (registry, insurance, housing fund, enterprise registry, parking, service hall); peers get the principal token our gateway would sign (they cannot sign one), so they do no authentication at all.',
     '',
     table,
     '',
