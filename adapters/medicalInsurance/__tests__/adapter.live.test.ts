@@ -2,6 +2,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { isCityGraphError, type CityGraphError } from '../../../core/errors.ts';
 import { createMedicalInsuranceAdapter, type MedicalInsuranceAdapterOptions } from '../index.ts';
 import { DEMO_CERTNO, makeResidentId, startMedicalInsuranceStandIn, type MedicalInsuranceStandIn } from '../standin/index.ts';
+import { findPerson } from '../standin/persons.ts';
 
 let standIn: MedicalInsuranceStandIn;
 beforeAll(async () => { standIn = await startMedicalInsuranceStandIn(); });
@@ -26,6 +27,13 @@ async function stats(): Promise<{ requests: number; records: number; faults: num
 }
 
 describe('medical insurance adapter against the live stand-in', () => {
+  it('reads people the platform also lists under supplementary types (320, 330, 510) as their basic scheme', async () => {
+    const withSupplement = ids(400).filter((id) => (findPerson(id)?.insuinfo.length ?? 0) > 1 && findPerson(id)!.insuinfo.some((e) => ['320', '330', '510'].includes(e.insutype)));
+    expect(withSupplement.length).toBeGreaterThan(5);
+    const slots = await adapter().loadInsurance(withSupplement.slice(0, 5), ctx);
+    for (const slot of slots) expect(slot).toMatchObject({ type: 'EMPLOYEE', typeCode: '310', status: 'ACTIVE' });
+  });
+
   it('makes exactly one call per distinct person: 40 distinct among 50 keys means 40 calls', async () => {
     const distinct = ids(40, 100);
     const keys = [...distinct.slice(0, 20), ...distinct.slice(0, 10), ...distinct.slice(20)];

@@ -9,7 +9,8 @@ import { isValidResidentId } from './residentId.ts';
 /** One 1101 insuinfo entry in the platform's own field names; `balcCents` is written as `balc`. */
 export interface InsuInfo {
   balcCents: bigint;
-  insutype: '310' | '390';
+  /** National insurance type codes: 310 employees' basic, 390 residents' basic, and supplements (320 civil servants' subsidy, 330 large-amount, 340 retired cadres, 510 maternity). */
+  insutype: '310' | '390' | '320' | '330' | '340' | '510';
   psn_type: string;
   psn_insu_stas: '1' | '2' | '4';
   psn_insu_date: string;
@@ -50,6 +51,12 @@ export function findPerson(certno: string): Person | null {
   const first = entry(h, 2, birthYear);
   // About one in ten has a history: a terminated residents' scheme followed by an active employee one.
   const insuinfo = h[1]! < 26 ? withHistory(h, birthYear, first) : [first];
+  // Employees are also listed under the platform's supplementary types, as real 1101 replies list them:
+  // civil servants the subsidy (320), some the large-amount scheme (330) or maternity insurance (510).
+  if (first.insutype === '310' && first.psn_insu_stas === '1') {
+    const supplement = first.cvlserv_flag === '1' ? '320' : h[25]! < 40 ? '330' : h[25]! < 60 ? '510' : null;
+    if (supplement) insuinfo.push({ ...first, insutype: supplement, balcCents: 0n });
+  }
   return {
     psn_no: `2100000000000000${h.readUInt32BE(20).toString().padStart(10, '0')}`,
     certno,
