@@ -102,7 +102,7 @@ export function verifyInclusion(algorithm: HashAlgorithm, index: number, size: n
   if (!isHex(leaf) || !isHex(root) || !Array.isArray(proof) || !proof.every(isHex)) return false;
   let fn = index;
   let sn = size - 1;
-  let r = Buffer.from(leaf, 'hex');
+  let r: Buffer = Buffer.from(leaf, 'hex');
   for (const hex of proof) {
     const p = Buffer.from(hex, 'hex');
     if (sn === 0) return false;
@@ -141,8 +141,8 @@ export function verifyConsistency(
     fn = Math.floor(fn / 2);
     sn = Math.floor(sn / 2);
   }
-  let fr = Buffer.from(path[0]!, 'hex');
-  let sr = fr;
+  let fr: Buffer = Buffer.from(path[0]!, 'hex');
+  let sr: Buffer = fr;
   for (const hex of path.slice(1)) {
     const c = Buffer.from(hex, 'hex');
     if (sn === 0) return false;
@@ -160,4 +160,34 @@ export function verifyConsistency(
     sn = Math.floor(sn / 2);
   }
   return sn === 0 && fr.toString('hex') === fromRoot && sr.toString('hex') === toRoot;
+}
+
+/**
+ * The right edge of a growing tree: O(log n) complete subtrees, enough to give the root after every
+ * leaf without keeping the leaves. The store and the verifier use it to compute each chain's root.
+ */
+export class MerkleFrontier {
+  private readonly stack: { size: number; hash: Buffer }[] = [];
+  /** Leaves pushed so far. */
+  size = 0;
+  constructor(private readonly algorithm: HashAlgorithm) {}
+
+  /** Appends the leaf of a record (its record hash, hex). */
+  pushRecord(recordHashHex: string): void {
+    let cur: { size: number; hash: Buffer } = { size: 1, hash: Buffer.from(leafHash(this.algorithm, recordHashHex), 'hex') };
+    while (this.stack.length && this.stack[this.stack.length - 1]!.size === cur.size) {
+      const left = this.stack.pop()!;
+      cur = { size: left.size * 2, hash: node(this.algorithm, left.hash, cur.hash) };
+    }
+    this.stack.push(cur);
+    this.size++;
+  }
+
+  /** The root of the tree of the leaves pushed so far. */
+  root(): string {
+    if (this.stack.length === 0) return createHash(this.algorithm).digest('hex');
+    let hash = this.stack[this.stack.length - 1]!.hash;
+    for (let i = this.stack.length - 2; i >= 0; i--) hash = node(this.algorithm, this.stack[i]!.hash, hash);
+    return hash.toString('hex');
+  }
 }

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { consistencyProof, inclusionProof, leafHash, merkleRoot, verifyConsistency, verifyInclusion } from '../merkle.ts';
+import { consistencyProof, inclusionProof, leafHash, MerkleFrontier, merkleRoot, verifyConsistency, verifyInclusion } from '../merkle.ts';
 import type { HashAlgorithm } from '../hashing.ts';
 
 const leavesOf = (alg: HashAlgorithm, n: number) =>
@@ -61,5 +61,16 @@ describe('Merkle trees (RFC 9162)', () => {
     forked[2] = leafHash('sm3', 'cd'.repeat(32));
     const r4 = merkleRoot('sm3', leaves.slice(0, 4));
     expect(verifyConsistency('sm3', 4, 8, r4, merkleRoot('sm3', forked), consistencyProof('sm3', forked, 4))).toBe(false);
+  });
+});
+
+describe('MerkleFrontier', () => {
+  it('gives the same root as the whole tree after every leaf', () => {
+    const f = new MerkleFrontier('sm3');
+    const hashes = Array.from({ length: 70 }, (_, i) => createHash('sm3').update(String(i)).digest('hex'));
+    hashes.forEach((h, i) => {
+      f.pushRecord(h);
+      expect(f.root()).toBe(merkleRoot('sm3', hashes.slice(0, i + 1).map((x) => leafHash('sm3', x))));
+    });
   });
 });
