@@ -37,7 +37,7 @@ export interface Principal {
 /** The header a caller declares the purpose of its reads in (recorded; required of integrators). */
 export const PURPOSE_HEADER = 'x-purpose';
 /** A purpose: 1–128 characters, no control characters (it is shown to citizens as it is). */
-export const PURPOSE_FORMAT = /^[^\u0000-\u001f\u007f]{1,128}$/u;
+export const PURPOSE_FORMAT = /^[^\p{Cc}]{1,128}$/u;
 
 /** The caller who presented no credential: reads only what is explicitly public. */
 export const ANONYMOUS: Principal = Object.freeze({
