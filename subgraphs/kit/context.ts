@@ -1,7 +1,7 @@
 /** The per-request context every resolver and rule of every subgraph receives. */
 import type { Logger } from '../../core/logger.ts';
 import type { Principal } from '../../core/principal.ts';
-import type { DisclosureLog } from './disclosure.ts';
+import type { DisclosureLog } from './disclosure-log.ts';
 
 /** Context of one request inside a subgraph; built fresh per request, never shared. */
 export interface SubgraphContext<TLoaders = unknown> {

@@ -11,6 +11,7 @@ import { CityGraphError, ErrorCode } from '../../core/errors.ts';
 import type { Principal } from '../../core/principal.ts';
 import type { SubjectInput, SupervisionStore } from '../../supervision/index.ts';
 import type { SubgraphContext } from './context.ts';
+export { DisclosureLog } from './disclosure-log.ts';
 import type { SubjectOf } from './rules.ts';
 
 /** How a field discloses: whose data it shows (or why it shows none). */
@@ -72,29 +73,6 @@ export function checkDisclosureCoverage(schema: GraphQLSchema, map: DisclosureMa
   }
   const declared = new Set(Object.entries(map).flatMap(([t, fields]) => Object.keys(fields).map((f) => `${t}.${f}`)));
   return { missing: needed.filter((f) => !declared.has(f)), unknown: [...declared].filter((f) => !all.has(f)) };
-}
-
-/** What one request disclosed of each subject, gathered field by field. */
-export class DisclosureLog {
-  private readonly bySubject = new Map<string, { subject: SubjectInput; fields: Set<string>; refused: string | null }>();
-  /** GraphQL operation name of the first disclosure. */
-  operation: string | null = null;
-
-  /** Notes that `field` showed `subject`'s data (or was refused with `refused`). */
-  add(subject: SubjectInput, field: string, refused: string | null = null): void {
-    const key = `${subject.kind}:${subject.id.toUpperCase()}`;
-    const entry = this.bySubject.get(key) ?? { subject: { kind: subject.kind, id: subject.id.toUpperCase() }, fields: new Set<string>(), refused: null };
-    entry.fields.add(field);
-    if (refused) entry.refused = refused;
-    this.bySubject.set(key, entry);
-  }
-
-  /** Takes every gathered entry (the log is empty after). */
-  drain(): { subject: SubjectInput; fields: string[]; refused: string | null }[] {
-    const out = [...this.bySubject.values()].map((e) => ({ subject: e.subject, fields: [...e.fields].sort(), refused: e.refused }));
-    this.bySubject.clear();
-    return out;
-  }
 }
 
 /** True when the principal is the person themself: their own reads are not third-party reads. */
