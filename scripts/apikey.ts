@@ -28,9 +28,10 @@ function main(argv: string[]): void {
     case 'issue': {
       if (!values.client) throw new Error('issue needs --client <name>.');
       if (!values.scopes) throw new Error('issue needs --scopes, e.g. --scopes identity:verify.');
+      if (!values.purpose?.trim()) throw new Error("issue needs --purpose: why this integrator reads personal data, e.g. --purpose 'hotel check-in'; it is recorded on each read.");
       const scopes = values.scopes.split(',').map((s) => s.trim()).filter((s) => s !== '');
       // An integrator's reads of personal data need a purpose: registered here, or sent as x-purpose on each request.
-      const { id, key } = issueApiKey(file, { client: values.client, scopes, purpose: values.purpose ?? null });
+      const { id, key } = issueApiKey(file, { client: values.client, scopes, purpose: values.purpose });
       // Only the key on stdout, so KEY=$(npm run -s apikey -- issue …) works; the rest is for the person.
       process.stderr.write(`Issued API key ${id} for ${values.client} (${scopes.join(', ')}). It is shown only this once.\n`);
       process.stdout.write(`${key}\n`);
