@@ -26,6 +26,10 @@ export interface SqliteBackendOptions {
 }
 
 const SCHEMA_VERSION = '1';
+/** Rows per multi-row INSERT of a group commit (27 columns each, well under SQLite's 32766 parameters). */
+const ROWS_PER_INSERT = 100;
+const ROW = `(${RECORD_COLUMNS.map(() => '?').join(', ')})`;
+const multiInsert = (n: number) => `INSERT INTO supervision_records (${RECORD_COLUMNS.join(', ')}) VALUES ${Array.from({ length: n }, () => ROW).join(', ')}`;
 const COLUMNS = RECORD_COLUMNS.join(', ');
 const DDL = storeDdl('INTEGER');
 
@@ -139,17 +143,22 @@ class SqliteBackend implements StoreBackend {
       let seq = last.seq ?? 0;
       const heads = new Map<string, { deptSeq: number; hash: string }>();
       const time = new Date().toISOString();
-      return drafts.map((d) => {
+      const records = drafts.map((d) => {
         let head = heads.get(d.department);
         if (!head) {
           const row = headOf.get(d.department) as { dept_seq: number; hash: string } | undefined;
           head = { deptSeq: row?.dept_seq ?? 0, hash: row?.hash ?? GENESIS_HASH };
         }
         const record = seal(d, { seq: ++seq, deptSeq: head.deptSeq + 1, time, prevHash: head.hash });
-        insert.run(...recordValues(record));
         heads.set(d.department, { deptSeq: record.deptSeq, hash: record.hash });
         return record;
       });
+      // Multi-row INSERTs of up to ROWS_PER_INSERT rows: one statement step per chunk, not per record.
+      for (let i = 0; i < records.length; i += ROWS_PER_INSERT) {
+        const chunk = records.slice(i, i + ROWS_PER_INSERT);
+        (chunk.length === 1 ? insert : this.sql(multiInsert(chunk.length))).run(...chunk.flatMap(recordValues));
+      }
+      return records;
     });
   }
 
