@@ -12,6 +12,9 @@ import { buildSubgraphSchema } from '@apollo/subgraph';
 import { parse } from 'graphql';
 import { checkDisclosureCoverage, citizenData, parentId, readSubgraphSdl, type SubgraphDefinition } from '../subgraphs/kit/index.ts';
 import { SUBGRAPHS } from '../scripts/lib/subgraphs.ts';
+import { ensureDevKeys, ensureDevSecret } from '../core/dev-keys.ts';
+import { createPrincipalSigner, PRINCIPAL_HEADER, REQUEST_ID_HEADER, type Principal } from '../core/principal.ts';
+import { openSupervisionStore } from '../supervision/index.ts';
 import { startTestCity, type TestCity } from './support/city.ts';
 
 let t: TestCity;
@@ -150,6 +153,48 @@ describe('who read my data', () => {
     const again = await t.query(`query { citizen(id: "${DEMO_CITIZEN_ID}") { name } }`, { token: staff });
     expect(again.body.data.citizen.name).toBe('王立军');
   }, 30_000);
+});
+
+/** A valid unified social credit code (GB 32100 check character) from its first 17 characters. */
+function uscc(body17: string): string {
+  const CHARS = '0123456789ABCDEFGHJKLMNPQRTUWXY';
+  const sum = [...body17].reduce((acc, c, i) => acc + CHARS.indexOf(c) * (3 ** i % 31), 0);
+  return body17 + CHARS[(31 - (sum % 31)) % 31];
+}
+
+describe('an enterprise sees who read its data', () => {
+  it('lists the access records about its own USCC through Enterprise.dataAccesses, and refuses another enterprise', async () => {
+    const mine = uscc('91210102MA0P5J7LQ');
+    // The enterprise registry's subgraph is not in this city yet: its read is written as that subgraph's kit would.
+    const store = await openSupervisionStore({ dataDir: t.dataDir, subjectKey: ensureDevSecret(t.dataDir, 'subject-hmac'), checkpointEvery: 0, checkpointIntervalMs: 0 });
+    await store.appendAccess({
+      department: 'marketRegulation', actor: { role: 'integrator', client: 'bank', sub: 'apikey:000000000001' }, field: 'Enterprise.registeredCapital',
+      subject: { kind: 'enterprise', id: mine }, args: { fields: ['Enterprise.registeredCapital'], purpose: 'loan review' }, requestId: 'enterprise-read-0001',
+    });
+    await store.close();
+    const sign = await createPrincipalSigner({ privateKeyPem: ensureDevKeys(t.dataDir).principalPrivateKeyPem });
+    const as = (sub: string): Principal => ({ sub, role: 'enterprise', department: null, scopes: [], onBehalfOf: null, client: null });
+    const ask = async (p: Principal) => {
+      const res = await fetch(t.city.services['subgraph-supervision']!.url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', [PRINCIPAL_HEADER]: await sign(p), [REQUEST_ID_HEADER]: 'enterprise-test-0001' },
+        body: JSON.stringify({
+          query: 'query($r: [_Any!]!) { _entities(representations: $r) { ... on Enterprise { dataAccesses { totalCount edges { node { department reader { role client } fields purpose } } } } } }',
+          variables: { r: [{ __typename: 'Enterprise', uscc: mine }] },
+        }),
+      });
+      return (await res.json()) as { data?: any; errors?: { extensions?: { code?: string } }[] };
+    };
+    const own = await ask(as(mine));
+    expect(own.errors).toBeUndefined();
+    expect(own.data._entities[0].dataAccesses).toEqual({
+      totalCount: 1,
+      edges: [{ node: { department: 'marketRegulation', reader: { role: 'integrator', client: 'bank' }, fields: ['Enterprise.registeredCapital'], purpose: 'loan review' } }],
+    });
+    const other = await ask(as(uscc('91210100MA0Q1234X')));
+    expect(other.data?._entities?.[0]?.dataAccesses ?? null).toBeNull();
+    expect(other.errors?.map((e) => e.extensions?.code)).toContain('FORBIDDEN');
+  });
 });
 
 describe('every field that discloses personal data has a recording declared', () => {
