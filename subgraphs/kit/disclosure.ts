@@ -115,8 +115,8 @@ export function disclosureRecordMiddleware(map: DisclosureMap) {
           throw purposeRequired();
         }
         const value = await resolve(parent, args, ctx, info);
-        // A denial (returned or thrown by the rules) or an empty answer disclosed nothing.
-        if (value !== null && value !== undefined && !(value instanceof Error)) ctx.disclosures.add(subject, name);
+        // A denial (returned or thrown by the rules) disclosed nothing; an allowed null did ("not insured", "no phone").
+        if (!(value instanceof Error)) ctx.disclosures.add(subject, name);
         return value;
       };
     }
