@@ -170,7 +170,10 @@ export class MerkleFrontier {
   private readonly stack: { size: number; hash: Buffer }[] = [];
   /** Leaves pushed so far. */
   size = 0;
-  constructor(private readonly algorithm: HashAlgorithm) {}
+  private readonly algorithm: HashAlgorithm;
+  constructor(algorithm: HashAlgorithm) {
+    this.algorithm = algorithm;
+  }
 
   /** Appends the leaf of a record (its record hash, hex). */
   pushRecord(recordHashHex: string): void {
