@@ -30,7 +30,7 @@ const PROOF = `query Proof($seq: Int!) { supervisionRecord(seq: $seq) {
   checkpoint { id time hashAlgorithm signatureAlgorithm heads { department deptSeq hash root } totalSeq keyId signature } } }`;
 
 function audit(args: string[], env: Record<string, string> = {}) {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', 'scripts/audit.ts', ...args], {
+  const r = spawnSync(process.execPath, ['scripts/audit.ts', ...args], {
     cwd: ROOT,
     env: { ...process.env, DATABASE_URL: '', CITYGRAPH_DATA_DIR: t.dataDir, ...env },
     encoding: 'utf8',

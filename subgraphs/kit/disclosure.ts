@@ -17,6 +17,7 @@ import type { SubjectOf } from './rules.ts';
 /** How a field discloses: whose data it shows (or why it shows none). */
 export type Disclosure =
   | { kind: 'personal'; subjectKind: 'citizen' | 'enterprise'; subject: SubjectOf }
+  | { kind: 'personal'; subjectKind: 'either'; subject: (parent: unknown, args: Record<string, unknown>) => SubjectInput | null | undefined }
   | { kind: 'notPersonal'; reason: string };
 
 /** Declarations by type, then field, beside the rules in permissions.ts. */
@@ -30,6 +31,11 @@ export function citizenData(subject: SubjectOf): Disclosure {
 /** The field shows data of the enterprise whose USCC `subject` returns. */
 export function enterpriseData(subject: SubjectOf): Disclosure {
   return { kind: 'personal', subjectKind: 'enterprise', subject };
+}
+
+/** The field shows data of a citizen or an enterprise, whichever `subject` names (e.g. a case's applicant). */
+export function personData(subject: (parent: unknown, args: Record<string, unknown>) => SubjectInput | null | undefined): Disclosure {
+  return { kind: 'personal', subjectKind: 'either', subject };
 }
 
 /** The field looks personal to the walker (an identifier argument) but shows no one's data; say why. */
@@ -106,9 +112,8 @@ export function disclosureRecordMiddleware(map: DisclosureMap) {
       if (d.kind !== 'personal') continue;
       const name = `${type}.${field}`;
       (out[type] ??= {})[field] = async (resolve, parent, args, ctx, info) => {
-        const id = subjectId(d.subject, parent, args ?? {});
-        if (!id || !ctx.disclosures || isSelf(ctx.principal, { kind: d.subjectKind, id })) return resolve(parent, args, ctx, info);
-        const subject = { kind: d.subjectKind, id };
+        const subject = subjectOf(d, parent, args ?? {});
+        if (!subject || !ctx.disclosures || isSelf(ctx.principal, subject)) return resolve(parent, args, ctx, info);
         ctx.disclosures.operation ??= info.operation.name?.value ?? null;
         if (ctx.principal.role === 'integrator' && !ctx.principal.purpose) {
           ctx.disclosures.add(subject, name, 'PURPOSE_REQUIRED');
@@ -124,10 +129,14 @@ export function disclosureRecordMiddleware(map: DisclosureMap) {
   return out;
 }
 
-function subjectId(of: SubjectOf, parent: unknown, args: Record<string, unknown>): string | null {
+function subjectOf(d: Extract<Disclosure, { kind: 'personal' }>, parent: unknown, args: Record<string, unknown>): SubjectInput | null {
   try {
-    const s = of(parent, args);
-    return typeof s === 'string' && s !== '' ? s : null;
+    if (d.subjectKind === 'either') {
+      const s = d.subject(parent, args);
+      return s && (s.kind === 'citizen' || s.kind === 'enterprise') && typeof s.id === 'string' && s.id !== '' ? { kind: s.kind, id: s.id } : null;
+    }
+    const id = d.subject(parent, args);
+    return typeof id === 'string' && id !== '' ? { kind: d.subjectKind, id } : null;
   } catch {
     return null;
   }

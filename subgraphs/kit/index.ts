@@ -7,4 +7,4 @@ export type { SubgraphContext } from './context.ts';
 export { DateScalar, DecimalScalar } from './scalars.ts';
 export { validateIds, MAX_IDS } from './ids.ts';
 export { accessRecordMiddleware, supervisionMiddleware, type PowerItem, type RecordedRead } from './supervision.ts';
-export { citizenData, enterpriseData, notPersonal, checkDisclosureCoverage, PERSON_TYPES, isSelf, type Disclosure, type DisclosureMap } from './disclosure.ts';
+export { citizenData, enterpriseData, personData, notPersonal, checkDisclosureCoverage, PERSON_TYPES, isSelf, type Disclosure, type DisclosureMap } from './disclosure.ts';
