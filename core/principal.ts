@@ -27,7 +27,17 @@ export interface Principal {
   onBehalfOf: string | null;
   /** The client application or integrator name; null when unknown. */
   client: string | null;
+  /**
+   * Why the caller reads personal data: the `x-purpose` header, else an integrator key's registered
+   * purpose; recorded on every access record. Absent or null when none was declared.
+   */
+  purpose?: string | null;
 }
+
+/** The header a caller declares the purpose of its reads in (recorded; required of integrators). */
+export const PURPOSE_HEADER = 'x-purpose';
+/** A purpose: 1–128 characters, no control characters (it is shown to citizens as it is). */
+export const PURPOSE_FORMAT = /^[^\p{Cc}]{1,128}$/u;
 
 /** The caller who presented no credential: reads only what is explicitly public. */
 export const ANONYMOUS: Principal = Object.freeze({
@@ -68,6 +78,7 @@ const principalSchema = z.object({
   scopes: z.array(text.regex(/^\S+$/)).max(64),
   onBehalfOf: text.nullable(),
   client: text.nullable(),
+  purpose: z.string().regex(PURPOSE_FORMAT).nullable().optional(),
 });
 // On the wire a null sub is an absent `sub` (a JWT sub must be a string).
 const claimsSchema = principalSchema.extend({ sub: text.optional() });

@@ -29,6 +29,13 @@ export interface StoreBackend {
    * throw to refuse), then `seal` gets the position and the row is inserted. Durable on return.
    */
   append(draft: RecordDraft, seal: (p: ChainPosition) => SupervisionRecord, check?: (intent: SupervisionRecord | null, outcomes: SupervisionRecord[]) => void): Promise<SupervisionRecord>;
+  /**
+   * Appends several records in ONE transaction (group commit), in order, each sealed after the one
+   * before it. Durable on return; all or none.
+   */
+  appendMany(drafts: readonly RecordDraft[], seal: (draft: RecordDraft, p: ChainPosition) => SupervisionRecord): Promise<SupervisionRecord[]>;
+  /** Record hashes of `department` at deptSeq `afterDeptSeq + 1` … `afterDeptSeq + limit`, in chain order. */
+  chainHashes(department: string, afterDeptSeq: number, limit: number): Promise<string[]>;
   /** One record by seq. */
   get(seq: number): Promise<SupervisionRecord | null>;
   /** One record by its chain position. */
@@ -41,10 +48,17 @@ export interface StoreBackend {
   scan(afterSeq: number, limit: number): Promise<SupervisionRecord[]>;
   /** Chain heads now. */
   heads(): Promise<HeadsSnapshot>;
-  /** Adds a checkpoint under the checkpoint lock: `make` gets the next id and the heads. */
-  addCheckpoint(make: (id: number, snapshot: HeadsSnapshot) => Checkpoint): Promise<Checkpoint>;
+  /**
+   * Adds a checkpoint under the checkpoint lock: `make` gets the next id, the heads now and the text
+   * of the newest stored checkpoint (null when none); it may throw to add nothing.
+   */
+  addCheckpoint(make: (id: number, snapshot: HeadsSnapshot, previous: string | null) => Checkpoint): Promise<Checkpoint>;
   /** The stored checkpoints as text (JSON), oldest first; parsing is the verifier's job. */
   checkpointTexts(): Promise<string[]>;
+  /** Stores a witness cosignature (JSON text), replacing that witness's earlier one of the same checkpoint. */
+  saveCosignature(checkpointId: number, keyId: string, body: string): Promise<void>;
+  /** Stored cosignatures as text, of one checkpoint or of all, by checkpoint then key. */
+  cosignatureTexts(checkpointId?: number): Promise<string[]>;
   /** Records a signing public key (no-op when known). */
   saveKey(key: PublicKeyEntry): Promise<void>;
   /** All recorded public keys. */

@@ -7,7 +7,7 @@ import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
 import { canonicalJson } from './canonical.ts';
 import { isHashAlgorithm, type HashAlgorithm } from './hashing.ts';
-import { verifySignature, type SignatureAlgorithm, type Signer } from './signing.ts';
+import { keyIdOf, verifySignature, type SignatureAlgorithm, type Signer } from './signing.ts';
 
 /** The head of one department chain. */
 export interface ChainHead {
@@ -17,6 +17,11 @@ export interface ChainHead {
   deptSeq: number;
   /** Hash of the last record. */
   hash: string;
+  /**
+   * RFC 9162 Merkle root of the chain's first `deptSeq` records (tree size = deptSeq). Absent on
+   * checkpoints signed before Merkle trees were added; they still verify by their heads.
+   */
+  root?: string;
 }
 
 /** One signed checkpoint. */
@@ -86,7 +91,7 @@ export function checkpointSignatureValid(cp: Checkpoint, key: PublicKeyEntry): b
 }
 
 const hex64 = z.string().regex(/^[0-9a-f]{64}$/);
-const headSchema = z.object({ department: z.string().min(1), deptSeq: z.number().int().positive(), hash: hex64 }).strict();
+const headSchema = z.object({ department: z.string().min(1), deptSeq: z.number().int().positive(), hash: hex64, root: hex64.optional() }).strict();
 /** Shape of a checkpoint, checked wherever one is read (store rows, witness files). */
 export const checkpointSchema = z
   .object({
@@ -139,3 +144,45 @@ export function parseCheckpoint(text: string): Checkpoint | null {
     return null;
   }
 }
+
+/** A witness's signature over a checkpoint it checked: its own key, its own statement. */
+export interface Cosignature {
+  /** The checkpoint cosigned. */
+  checkpointId: number;
+  /** Fingerprint of the witness key (SM3 of its SPKI DER for SM2). */
+  keyId: string;
+  /** `sm2` (or `ed25519`). */
+  algorithm: SignatureAlgorithm;
+  /** The witness's public key, SPKI PEM. */
+  publicKeyPem: string;
+  /** When the witness signed, ISO. */
+  time: string;
+  /** Hex signature over `cosignatureMessage(checkpoint, time)`. */
+  signature: string;
+}
+
+/** What a witness signs: a tag, the time, the checkpoint's signed text and the operator's signature. */
+export function cosignatureMessage(cp: Checkpoint, time: string): string {
+  return `citygraph-cosignature/1\n${time}\n${checkpointMessage(cp)}\n${cp.signature}`;
+}
+
+/** True when `c` is a valid cosignature of `cp` by the key it names. */
+export function cosignatureValid(cp: Checkpoint, c: Cosignature): boolean {
+  try {
+    return c.checkpointId === cp.id && keyIdOf(c.algorithm, c.publicKeyPem) === c.keyId && verifySignature(c.algorithm, c.publicKeyPem, cosignatureMessage(cp, c.time), c.signature);
+  } catch {
+    return false;
+  }
+}
+
+/** Shape of a cosignature, checked wherever one is read. */
+export const cosignatureSchema = z
+  .object({
+    checkpointId: z.number().int().positive(),
+    keyId: z.string().regex(/^[0-9a-f]{64}$/),
+    algorithm: z.enum(['sm2', 'ed25519']),
+    publicKeyPem: z.string().includes('BEGIN PUBLIC KEY').max(4096),
+    time: z.string().min(1).max(64),
+    signature: z.string().regex(/^[0-9a-f]+$/i).max(1024),
+  })
+  .strict();

@@ -126,5 +126,10 @@ CREATE INDEX IF NOT EXISTS supervision_records_case ON supervision_records (case
 CREATE INDEX IF NOT EXISTS supervision_records_time ON supervision_records (time);
 CREATE TABLE IF NOT EXISTS supervision_checkpoints (id ${integer} PRIMARY KEY, body TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS supervision_keys (key_id TEXT PRIMARY KEY, algorithm TEXT NOT NULL, public_key_pem TEXT NOT NULL);
-`;
+${COSIGNATURE_DDL}`;
 }
+
+/** Witnesses' cosignatures of checkpoints (added in schema 2; created on open for older stores). */
+export const COSIGNATURE_DDL = `CREATE TABLE IF NOT EXISTS supervision_cosignatures (
+  checkpoint_id BIGINT NOT NULL, key_id TEXT NOT NULL, body TEXT NOT NULL, PRIMARY KEY (checkpoint_id, key_id)
+);`;

@@ -6,7 +6,7 @@
 import { badInput } from '../core/errors.ts';
 import { canonicalJson } from './canonical.ts';
 import { digestHex, type HashAlgorithm } from './hashing.ts';
-import { pseudonymOf } from './pseudonym.ts';
+import { pseudonymOf, type Pseudonym } from './pseudonym.ts';
 import type { RecordActor, RecordDraft, RecordSubject, SupervisionRecord } from './record.ts';
 import { DEFAULT_SENSITIVE_KEYS, redactArgs } from './redact.ts';
 import type { AccessInput, ActorInput, IntentInput, OutcomeInput, SubjectInput } from './store.ts';
@@ -116,9 +116,26 @@ function actor(a: ActorInput, o: DraftOptions): RecordActor {
     role: required(a.role, 'actor.role'),
     department: text(a.department, 'actor.department'),
     client: text(a.client, 'actor.client'),
-    sub: a.sub ? pseudonymOf(required(a.sub, 'actor.sub'), o.subjectKey, o.hash) : null,
-    onBehalfOf: a.onBehalfOf ? pseudonymOf(required(a.onBehalfOf, 'actor.onBehalfOf'), o.subjectKey, o.hash) : null,
+    sub: a.sub ? actorPseudonym(required(a.sub, 'actor.sub'), o) : null,
+    onBehalfOf: a.onBehalfOf ? actorPseudonym(required(a.onBehalfOf, 'actor.onBehalfOf'), o) : null,
   };
+}
+
+// The same reader signs every record of a request (a staff list of 100 people: 100 records), so the
+// actors' pseudonyms are remembered per key; bounded, and emptied when full.
+const actorMemo = new WeakMap<DraftOptions, Map<string, Pseudonym>>();
+const ACTOR_MEMO_SIZE = 1024;
+
+function actorPseudonym(id: string, o: DraftOptions): Pseudonym {
+  let memo = actorMemo.get(o);
+  if (!memo) actorMemo.set(o, (memo = new Map()));
+  let p = memo.get(id);
+  if (!p) {
+    if (memo.size >= ACTOR_MEMO_SIZE) memo.clear();
+    p = pseudonymOf(id, o.subjectKey, o.hash);
+    memo.set(id, p);
+  }
+  return p;
 }
 
 function subject(s: SubjectInput | null | undefined, o: DraftOptions): RecordSubject | null {

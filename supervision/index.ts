@@ -3,7 +3,7 @@ export { openSupervisionStore } from './open-store.ts';
 export { resolveSupervisionConfig, type SupervisionConfig, type ResolvedSupervisionConfig } from './config.ts';
 export type {
   SupervisionStore, IntentInput, OutcomeInput, AccessInput, ActorInput, SubjectInput, RecordFilter, PageRequest, RecordPage,
-  RecordProof, ChainHead, IntegritySummary,
+  RecordProof, InclusionProof, ConsistencyProof, ChainHead, IntegritySummary,
 } from './store.ts';
 export { OUTCOMES, recordHash, type SupervisionRecord, type RecordRef, type RecordKind, type Outcome, type RecordActor, type RecordSubject } from './record.ts';
 export { redactArgs, DEFAULT_SENSITIVE_KEYS } from './redact.ts';
@@ -15,3 +15,7 @@ export { loadOrCreateSigner, verifySignature, SM2_USER_ID, type Signer, type Sig
 export { verifyLog, type VerifyResult, type Problem, type ProblemKind } from './verify.ts';
 export { verifyStore, StoreUnreadableError, type VerifyStoreOptions } from './verify-store.ts';
 export { MAX_PAGE_SIZE, encodeCursor } from './log-store.ts';
+export { leafHash, merkleRoot, inclusionProof, consistencyProof, verifyInclusion, verifyConsistency, MerkleFrontier } from './merkle.ts';
+export { checkInclusionAnswer, checkConsistencyAnswer, checkpointFromGraph, recordFromGraph, type ProofCheck } from './proof-check.ts';
+export { runWitness, WitnessRefusal, WitnessError, type WitnessOptions, type WitnessResult } from './witness.ts';
+export { cosignatureMessage, cosignatureValid, type Cosignature } from './checkpoint.ts';

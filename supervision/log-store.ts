@@ -4,15 +4,16 @@
  */
 import { badInput, CityGraphError, ErrorCode, isCityGraphError } from '../core/errors.ts';
 import type { StoreBackend } from './backend.ts';
-import { parseCheckpoint, type Checkpoint } from './checkpoint.ts';
-import { addSignedCheckpoint, writeCheckpointExport } from './maintenance.ts';
+import { cosignatureSchema, cosignatureValid, parseCheckpoint, type Checkpoint, type Cosignature } from './checkpoint.ts';
+import { consistencyProof, inclusionProof, merkleRoot, type MerkleFrontier } from './merkle.ts';
+import { addSignedCheckpoint, chainLeaves, writeCheckpointExport } from './maintenance.ts';
 import type { SqlFilter } from './columns.ts';
 import { draftAccess, draftIntent, draftOutcome, type DraftOptions } from './draft.ts';
 import { pseudonymOf } from './pseudonym.ts';
 import { OUTCOMES, refOf, sealRecord, type RecordDraft, type RecordRef, type SupervisionRecord } from './record.ts';
 import type { Signer } from './signing.ts';
 import type {
-  AccessInput, IntegritySummary, IntentInput, OutcomeInput, PageRequest, RecordFilter, RecordPage, RecordProof, SupervisionStore,
+  AccessInput, ConsistencyProof, IntegritySummary, IntentInput, OutcomeInput, PageRequest, RecordFilter, RecordPage, RecordProof, SupervisionStore,
 } from './store.ts';
 import { verifyLog } from './verify.ts';
 
@@ -28,6 +29,12 @@ export interface LogStoreOptions extends DraftOptions {
   onError: (error: unknown) => void;
 }
 
+/** Least time between two checkpoints triggered by the count of access records, ms. */
+const ACCESS_CHECKPOINT_GAP_MS = 1000;
+
+/** Most access records committed in one transaction. */
+const MAX_GROUP = 256;
+
 /** Largest page of `query`. */
 export const MAX_PAGE_SIZE = 100;
 
@@ -38,6 +45,11 @@ export class LogStore implements SupervisionStore {
   private sinceCheckpoint = 0;
   private running: Promise<unknown> | null = null;
   private readonly timer: NodeJS.Timeout | null;
+  private readonly group: { draft: RecordDraft; resolve: (r: SupervisionRecord) => void; reject: (e: unknown) => void }[] = [];
+  private flushing = false;
+  private lastCheckpointAt = 0;
+  /** Merkle frontiers of the chains, kept so each checkpoint's roots cost only the records since the last. */
+  private readonly frontiers = new Map<string, MerkleFrontier>();
 
   private readonly db: StoreBackend;
   private readonly o: LogStoreOptions;
@@ -71,7 +83,36 @@ export class LogStore implements SupervisionStore {
   }
 
   async appendAccess(input: AccessInput): Promise<RecordRef> {
-    return this.append(() => draftAccess(input, this.o));
+    this.assertOpen();
+    const draft = draftAccess(input, this.o); // validation errors surface before any write
+    const record = await new Promise<SupervisionRecord>((resolve, reject) => {
+      this.group.push({ draft, resolve, reject });
+      if (!this.flushing) {
+        this.flushing = true;
+        // One turn of the event loop gathers the reads of concurrent requests into one commit.
+        setImmediate(() => void this.flushGroup());
+      }
+    });
+    this.counted(true);
+    return refOf(record);
+  }
+
+  /** Commits the waiting access records, a group per transaction, until none wait. */
+  private async flushGroup(): Promise<void> {
+    try {
+      while (this.group.length > 0) {
+        const batch = this.group.splice(0, MAX_GROUP);
+        try {
+          const records = await this.db.appendMany(batch.map((b) => b.draft), (d, p) => sealRecord(d, p, this.o.hash));
+          batch.forEach((b, i) => b.resolve(records[i]!));
+        } catch (e) {
+          const err = isCityGraphError(e) ? e : unavailable('record this read, so its answer is withheld', e);
+          for (const b of batch) b.reject(err);
+        }
+      }
+    } finally {
+      this.flushing = false;
+    }
   }
 
   async recoverUnfinished(options: { olderThanMs?: number } = {}): Promise<number> {
@@ -112,15 +153,64 @@ export class LogStore implements SupervisionStore {
     const record = await this.get(seq);
     if (!record) return null;
     const next = await this.read('record', () => this.db.byDeptSeq(record.department, record.deptSeq + 1));
-    const checkpoint = (await this.checkpoints()).find((c) => c.heads.some((h) => h.department === record.department && h.deptSeq >= record.deptSeq)) ?? null;
-    return { record, previous: record.prevHash, next: next?.hash ?? null, checkpoint };
+    const all = await this.checkpoints();
+    const covers = (c: Checkpoint) => c.heads.find((h) => h.department === record.department && h.deptSeq >= record.deptSeq);
+    // The newest checkpoint with a root: the one an auditor most likely holds, and a witness cosigned.
+    const withRoot = [...all].reverse().find((c) => covers(c)?.root);
+    const base = { record, previous: record.prevHash, next: next?.hash ?? null };
+    if (!withRoot) {
+      const pending = `Record seq ${seq} is not yet covered by a checkpoint with a Merkle root; the next checkpoint covers it (they are signed every ${this.o.checkpointEvery} records or ${Math.round(this.o.checkpointIntervalMs / 1000)} s).`;
+      return { ...base, checkpoint: all.find((c) => covers(c)) ?? null, inclusion: null, pending };
+    }
+    const head = covers(withRoot)!;
+    const leaves = await this.read('chain', () => chainLeaves(this.db, this.o.hash, record.department, head.deptSeq));
+    const auditPath = inclusionProof(this.o.hash, leaves, record.deptSeq - 1);
+    const inclusion = {
+      department: record.department, leafIndex: record.deptSeq - 1, treeSize: head.deptSeq, leafHash: leaves[record.deptSeq - 1]!,
+      auditPath, root: head.root!, checkpointId: withRoot.id,
+    };
+    return { ...base, checkpoint: withRoot, inclusion, pending: null };
+  }
+
+  async consistencyProof(department: string, fromSize: number, toSize: number): Promise<ConsistencyProof> {
+    if (!Number.isSafeInteger(fromSize) || !Number.isSafeInteger(toSize) || fromSize < 1 || toSize < fromSize) {
+      throw badInput(`A consistency proof goes from a smaller tree to a larger one: 1 ≤ fromSize ≤ toSize, not ${fromSize} → ${toSize}.`, 'supervision.treeSize');
+    }
+    const snap = await this.read('heads', () => this.db.heads());
+    const length = snap.heads.find((h) => h.department === department)?.deptSeq ?? 0;
+    if (toSize > length) {
+      throw badInput(`The ${department} chain has ${length} records; there is no tree of ${toSize}.`, 'supervision.treeSize', { length });
+    }
+    const leaves = await this.read('chain', () => chainLeaves(this.db, this.o.hash, department, toSize));
+    return {
+      department, fromSize, toSize, fromRoot: merkleRoot(this.o.hash, leaves.slice(0, fromSize)), toRoot: merkleRoot(this.o.hash, leaves),
+      proof: consistencyProof(this.o.hash, leaves, fromSize),
+    };
+  }
+
+  async addCosignature(c: Cosignature): Promise<void> {
+    this.assertOpen();
+    const parsed = cosignatureSchema.safeParse(c);
+    if (!parsed.success) throw badInput('That is not a cosignature: checkpointId, keyId, algorithm, publicKeyPem, time, signature.', 'supervision.cosignature');
+    const cp = (await this.checkpoints()).find((x) => x.id === c.checkpointId);
+    if (!cp) throw badInput(`There is no checkpoint ${c.checkpointId} to cosign.`, 'supervision.cosignature');
+    if (!cosignatureValid(cp, parsed.data as Cosignature)) throw badInput(`The cosignature of checkpoint ${c.checkpointId} does not verify under the key it names.`, 'supervision.cosignature');
+    await this.read('cosignatures', () => this.db.saveCosignature(c.checkpointId, c.keyId, JSON.stringify(parsed.data)));
+  }
+
+  async cosignatures(id?: number): Promise<Cosignature[]> {
+    const texts = await this.read('cosignatures', () => this.db.cosignatureTexts(id));
+    return texts.map((t) => cosignatureSchema.safeParse(JSON.parse(t))).filter((r) => r.success).map((r) => r.data as Cosignature);
   }
 
   async checkpoint(): Promise<Checkpoint> {
     this.assertOpen();
     try {
-      const cp = await addSignedCheckpoint(this.db, this.o.signer, this.o.hash);
-      this.sinceCheckpoint = 0;
+      const covered = this.sinceCheckpoint;
+      const cp = await addSignedCheckpoint(this.db, this.o.signer, this.o.hash, this.frontiers);
+      // Appends that landed while it was being signed count towards the next one.
+      this.sinceCheckpoint = Math.max(0, this.sinceCheckpoint - covered);
+      this.lastCheckpointAt = Date.now();
       return cp;
     } catch (e) {
       throw unavailable('sign a checkpoint', e);
@@ -174,9 +264,17 @@ export class LogStore implements SupervisionStore {
       if (isCityGraphError(e)) throw e;
       throw unavailable('record this change, so it is refused', e);
     }
-    this.sinceCheckpoint++;
-    if (this.o.checkpointEvery > 0 && this.sinceCheckpoint >= this.o.checkpointEvery) this.autoCheckpoint();
+    this.counted();
     return refOf(record);
+  }
+
+  private counted(access = false): void {
+    this.sinceCheckpoint++;
+    if (this.o.checkpointEvery <= 0 || this.sinceCheckpoint < this.o.checkpointEvery) return;
+    // Reads come by the hundred per request: by count they would sign (≈30 ms of SM2) on every request,
+    // so they trigger at most one checkpoint a second; the interval timer covers the rest.
+    if (access && Date.now() - this.lastCheckpointAt < ACCESS_CHECKPOINT_GAP_MS) return;
+    this.autoCheckpoint();
   }
 
   private autoCheckpoint(): void {
@@ -185,6 +283,7 @@ export class LogStore implements SupervisionStore {
       .catch((e) => this.o.onError(e))
       .finally(() => {
         this.running = null;
+        if (this.o.checkpointEvery > 0 && this.sinceCheckpoint >= this.o.checkpointEvery) this.autoCheckpoint();
       });
   }
 

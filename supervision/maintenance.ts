@@ -4,15 +4,69 @@
  */
 import { rename, writeFile } from 'node:fs/promises';
 import type { StoreBackend } from './backend.ts';
-import { EXPORT_FORMAT, parseCheckpoint, signCheckpoint, type Checkpoint, type CheckpointExport } from './checkpoint.ts';
+import { EXPORT_FORMAT, parseCheckpoint, signCheckpoint, type ChainHead, type Checkpoint, type CheckpointExport } from './checkpoint.ts';
+import { leafHash, MerkleFrontier } from './merkle.ts';
 import type { HashAlgorithm } from './hashing.ts';
 import type { Signer } from './signing.ts';
 
-/** Signs and stores a checkpoint over the heads of every chain now. */
-export function addSignedCheckpoint(db: StoreBackend, signer: Signer, hashAlgorithm: HashAlgorithm): Promise<Checkpoint> {
-  return db.addCheckpoint((id, snap) =>
-    signCheckpoint({ id, time: new Date().toISOString(), hashAlgorithm, heads: snap.heads, totalSeq: snap.totalSeq }, signer),
-  );
+class StaleSnapshot extends Error {}
+
+/**
+ * Signs and stores a checkpoint over the heads of every chain now, each with its Merkle tree root.
+ * The roots are computed from a snapshot of the heads taken just before the checkpoint lock; a
+ * checkpoint signed meanwhile by another process that is ahead of that snapshot makes it take a new
+ * one, so checkpoints never go backwards. `frontiers` (kept by the caller) makes roots incremental.
+ */
+export async function addSignedCheckpoint(
+  db: StoreBackend,
+  signer: Signer,
+  hashAlgorithm: HashAlgorithm,
+  frontiers: Map<string, MerkleFrontier> = new Map(),
+): Promise<Checkpoint> {
+  for (let attempt = 0; ; attempt++) {
+    const snap = await db.heads();
+    const heads: ChainHead[] = [];
+    for (const h of snap.heads) heads.push({ ...h, root: await chainRoot(db, hashAlgorithm, h.department, h.deptSeq, frontiers) });
+    try {
+      return await db.addCheckpoint((id, _now, previous) => {
+        const prev = previous === null ? null : parseCheckpoint(previous);
+        const behind = prev && (prev.totalSeq > snap.totalSeq || prev.heads.some((p) => (heads.find((x) => x.department === p.department)?.deptSeq ?? 0) < p.deptSeq));
+        if (behind) throw new StaleSnapshot();
+        return signCheckpoint({ id, time: new Date().toISOString(), hashAlgorithm, heads, totalSeq: snap.totalSeq }, signer);
+      });
+    } catch (e) {
+      if (e instanceof StaleSnapshot && attempt < 10) continue;
+      throw e;
+    }
+  }
+}
+
+/** The Merkle root of the first `size` records of `department`'s chain. */
+export async function chainRoot(db: StoreBackend, hashAlgorithm: HashAlgorithm, department: string, size: number, frontiers: Map<string, MerkleFrontier> = new Map()): Promise<string> {
+  let f = frontiers.get(department);
+  if (f && f.size > size) {
+    f = new MerkleFrontier(hashAlgorithm); // an older size than cached: a temporary tree, the cache stays
+  } else if (!f) {
+    f = new MerkleFrontier(hashAlgorithm);
+    frontiers.set(department, f);
+  }
+  while (f.size < size) {
+    const hashes = await db.chainHashes(department, f.size, Math.min(5000, size - f.size));
+    if (hashes.length === 0) throw new Error(`The ${department} chain ends before record ${size}.`);
+    for (const h of hashes) f.pushRecord(h);
+  }
+  return f.root();
+}
+
+/** Leaf hashes of the first `size` records of `department`'s chain (for proofs). */
+export async function chainLeaves(db: StoreBackend, hashAlgorithm: HashAlgorithm, department: string, size: number): Promise<string[]> {
+  const out: string[] = [];
+  while (out.length < size) {
+    const hashes = await db.chainHashes(department, out.length, Math.min(10000, size - out.length));
+    if (hashes.length === 0) break;
+    for (const h of hashes) out.push(leafHash(hashAlgorithm, h));
+  }
+  return out;
 }
 
 /** Stored checkpoints that parse, oldest first. */

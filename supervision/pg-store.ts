@@ -9,7 +9,7 @@
 import pg from 'pg';
 import type { HeadsSnapshot, StoreBackend } from './backend.ts';
 import type { Checkpoint, PublicKeyEntry } from './checkpoint.ts';
-import { filterSql, RECORD_COLUMNS, recordFromRow, recordValues, storeDdl, type SqlFilter } from './columns.ts';
+import { COSIGNATURE_DDL, filterSql, RECORD_COLUMNS, recordFromRow, recordValues, storeDdl, type SqlFilter } from './columns.ts';
 import { GENESIS_HASH, isHashAlgorithm, type HashAlgorithm } from './hashing.ts';
 import type { ChainPosition, RecordDraft, SupervisionRecord } from './record.ts';
 
@@ -98,7 +98,17 @@ class PgBackend implements StoreBackend {
 
   async migrate(hash: HashAlgorithm | undefined): Promise<HashAlgorithm> {
     const stored = await this.readHashAlgorithm();
-    if (stored) return stored;
+    if (stored) {
+      // A store written before cosignatures existed gets their table; its records are untouched.
+      const t = await this.pool.query("SELECT to_regclass('supervision_cosignatures') IS NOT NULL AS present");
+      if (!t.rows[0]?.present) {
+        await this.tx(async (c) => {
+          await c.query("SELECT pg_advisory_xact_lock(hashtext(current_schema() || '.supervision_migrate'))");
+          await c.query(COSIGNATURE_DDL);
+        });
+      }
+      return stored;
+    }
     const chosen = hash ?? 'sm3';
     await this.tx(async (c) => {
       // Two processes starting together must not race on CREATE TABLE.
@@ -138,6 +148,39 @@ class PgBackend implements StoreBackend {
       await c.query(INSERT, recordValues(record));
       return record;
     });
+  }
+
+  async appendMany(drafts: readonly RecordDraft[], seal: (d: RecordDraft, p: ChainPosition) => SupervisionRecord): Promise<SupervisionRecord[]> {
+    return this.tx(async (c) => {
+      await c.query('SET LOCAL synchronous_commit = on');
+      await c.query("SELECT value FROM supervision_meta WHERE key = 'append_lock' FOR UPDATE");
+      const last = await c.query('SELECT max(seq) AS seq FROM supervision_records');
+      let seq = Number(last.rows[0]?.seq ?? 0);
+      const heads = new Map<string, { deptSeq: number; hash: string }>();
+      const time = new Date().toISOString();
+      const out: SupervisionRecord[] = [];
+      for (const d of drafts) {
+        let head = heads.get(d.department);
+        if (!head) {
+          const r = await c.query('SELECT dept_seq, hash FROM supervision_records WHERE department = $1 ORDER BY dept_seq DESC LIMIT 1', [d.department]);
+          const h = r.rows[0] as { dept_seq: string; hash: string } | undefined;
+          head = { deptSeq: Number(h?.dept_seq ?? 0), hash: h?.hash ?? GENESIS_HASH };
+        }
+        const record = seal(d, { seq: ++seq, deptSeq: head.deptSeq + 1, time, prevHash: head.hash });
+        out.push(record);
+        heads.set(d.department, { deptSeq: record.deptSeq, hash: record.hash });
+      }
+      // One multi-row INSERT: one round trip for the whole group.
+      const width = RECORD_COLUMNS.length;
+      const values = out.map((_, i) => `(${RECORD_COLUMNS.map((__, j) => `$${i * width + j + 1}`).join(', ')})`).join(', ');
+      if (out.length) await c.query(`INSERT INTO supervision_records (${COLUMNS}) VALUES ${values}`, out.flatMap(recordValues));
+      return out;
+    });
+  }
+
+  async chainHashes(department: string, afterDeptSeq: number, limit: number): Promise<string[]> {
+    const r = await this.pool.query('SELECT hash FROM supervision_records WHERE department = $1 AND dept_seq > $2 ORDER BY dept_seq LIMIT $3', [department, afterDeptSeq, limit]);
+    return (r.rows as { hash: string }[]).map((x) => x.hash);
   }
 
   async get(seq: number): Promise<SupervisionRecord | null> {
@@ -193,11 +236,12 @@ class PgBackend implements StoreBackend {
     };
   }
 
-  async addCheckpoint(make: (id: number, snapshot: HeadsSnapshot) => Checkpoint): Promise<Checkpoint> {
+  async addCheckpoint(make: (id: number, snapshot: HeadsSnapshot, previous: string | null) => Checkpoint): Promise<Checkpoint> {
     return this.tx(async (c) => {
       await c.query("SELECT value FROM supervision_meta WHERE key = 'checkpoint_lock' FOR UPDATE");
-      const last = await c.query('SELECT max(id) AS id FROM supervision_checkpoints');
-      const cp = make(Number(last.rows[0]?.id ?? 0) + 1, await this.headsWith(c));
+      const last = await c.query('SELECT id, body FROM supervision_checkpoints ORDER BY id DESC LIMIT 1');
+      const prev = last.rows[0] as { id: string; body: string } | undefined;
+      const cp = make(Number(prev?.id ?? 0) + 1, await this.headsWith(c), prev?.body ?? null);
       await c.query('INSERT INTO supervision_checkpoints (id, body) VALUES ($1, $2)', [cp.id, JSON.stringify(cp)]);
       return cp;
     });
@@ -205,6 +249,21 @@ class PgBackend implements StoreBackend {
 
   async checkpointTexts(): Promise<string[]> {
     const r = await this.pool.query('SELECT body FROM supervision_checkpoints ORDER BY id');
+    return (r.rows as { body: string }[]).map((x) => x.body);
+  }
+
+  async saveCosignature(checkpointId: number, keyId: string, body: string): Promise<void> {
+    await this.pool.query(
+      `INSERT INTO supervision_cosignatures (checkpoint_id, key_id, body) VALUES ($1, $2, $3)
+       ON CONFLICT (checkpoint_id, key_id) DO UPDATE SET body = EXCLUDED.body`,
+      [checkpointId, keyId, body],
+    );
+  }
+
+  async cosignatureTexts(checkpointId?: number): Promise<string[]> {
+    const r = checkpointId === undefined
+      ? await this.pool.query('SELECT body FROM supervision_cosignatures ORDER BY checkpoint_id, key_id')
+      : await this.pool.query('SELECT body FROM supervision_cosignatures WHERE checkpoint_id = $1 ORDER BY key_id', [checkpointId]);
     return (r.rows as { body: string }[]).map((x) => x.body);
   }
 

@@ -9,7 +9,7 @@ import { DatabaseSync, type StatementSync } from 'node:sqlite';
 import { dirname } from 'node:path';
 import type { HeadsSnapshot, StoreBackend } from './backend.ts';
 import type { Checkpoint, PublicKeyEntry } from './checkpoint.ts';
-import { filterSql, RECORD_COLUMNS, recordFromRow, recordValues, storeDdl, type SqlFilter } from './columns.ts';
+import { COSIGNATURE_DDL, filterSql, RECORD_COLUMNS, recordFromRow, recordValues, storeDdl, type SqlFilter } from './columns.ts';
 import { GENESIS_HASH, isHashAlgorithm, type HashAlgorithm } from './hashing.ts';
 import type { ChainPosition, RecordDraft, SupervisionRecord } from './record.ts';
 
@@ -26,6 +26,10 @@ export interface SqliteBackendOptions {
 }
 
 const SCHEMA_VERSION = '1';
+/** Rows per multi-row INSERT of a group commit (27 columns each, well under SQLite's 32766 parameters). */
+const ROWS_PER_INSERT = 100;
+const ROW = `(${RECORD_COLUMNS.map(() => '?').join(', ')})`;
+const multiInsert = (n: number) => `INSERT INTO supervision_records (${RECORD_COLUMNS.join(', ')}) VALUES ${Array.from({ length: n }, () => ROW).join(', ')}`;
 const COLUMNS = RECORD_COLUMNS.join(', ');
 const DDL = storeDdl('INTEGER');
 
@@ -91,7 +95,11 @@ class SqliteBackend implements StoreBackend {
   async migrate(hash: HashAlgorithm | undefined): Promise<HashAlgorithm> {
     const stored = await this.readHashAlgorithm();
     // Only write when something is missing, so a read-only (query_only) connection can still open.
-    if (stored) return stored;
+    if (stored) {
+      // A store written before cosignatures existed gets their table; its records are untouched.
+      if (!this.sql("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'supervision_cosignatures'").get()) this.db.exec(COSIGNATURE_DDL);
+      return stored;
+    }
     const chosen = hash ?? 'sm3';
     this.transaction('IMMEDIATE', () => {
       this.db.exec(DDL);
@@ -125,6 +133,38 @@ class SqliteBackend implements StoreBackend {
       insert.run(...recordValues(record));
       return record;
     });
+  }
+
+  async appendMany(drafts: readonly RecordDraft[], seal: (d: RecordDraft, p: ChainPosition) => SupervisionRecord): Promise<SupervisionRecord[]> {
+    const insert = this.sql(`INSERT INTO supervision_records (${COLUMNS}) VALUES (${RECORD_COLUMNS.map(() => '?').join(', ')})`);
+    const headOf = this.sql('SELECT dept_seq, hash FROM supervision_records WHERE department = ? ORDER BY dept_seq DESC LIMIT 1');
+    return this.transaction('IMMEDIATE', () => {
+      const last = this.sql('SELECT max(seq) AS seq FROM supervision_records').get() as { seq: number | null };
+      let seq = last.seq ?? 0;
+      const heads = new Map<string, { deptSeq: number; hash: string }>();
+      const time = new Date().toISOString();
+      const records = drafts.map((d) => {
+        let head = heads.get(d.department);
+        if (!head) {
+          const row = headOf.get(d.department) as { dept_seq: number; hash: string } | undefined;
+          head = { deptSeq: row?.dept_seq ?? 0, hash: row?.hash ?? GENESIS_HASH };
+        }
+        const record = seal(d, { seq: ++seq, deptSeq: head.deptSeq + 1, time, prevHash: head.hash });
+        heads.set(d.department, { deptSeq: record.deptSeq, hash: record.hash });
+        return record;
+      });
+      // Multi-row INSERTs of up to ROWS_PER_INSERT rows: one statement step per chunk, not per record.
+      for (let i = 0; i < records.length; i += ROWS_PER_INSERT) {
+        const chunk = records.slice(i, i + ROWS_PER_INSERT);
+        (chunk.length === 1 ? insert : this.sql(multiInsert(chunk.length))).run(...chunk.flatMap(recordValues));
+      }
+      return records;
+    });
+  }
+
+  async chainHashes(department: string, afterDeptSeq: number, limit: number): Promise<string[]> {
+    const rows = this.sql('SELECT hash FROM supervision_records WHERE department = ? AND dept_seq > ? ORDER BY dept_seq LIMIT ?').all(department, afterDeptSeq, limit) as { hash: string }[];
+    return rows.map((r) => r.hash);
   }
 
   async get(seq: number): Promise<SupervisionRecord | null> {
@@ -180,10 +220,10 @@ class SqliteBackend implements StoreBackend {
     };
   }
 
-  async addCheckpoint(make: (id: number, snapshot: HeadsSnapshot) => Checkpoint): Promise<Checkpoint> {
+  async addCheckpoint(make: (id: number, snapshot: HeadsSnapshot, previous: string | null) => Checkpoint): Promise<Checkpoint> {
     return this.transaction('IMMEDIATE', () => {
-      const last = this.sql('SELECT max(id) AS id FROM supervision_checkpoints').get() as { id: number | null };
-      const cp = make((last.id ?? 0) + 1, this.headsSync());
+      const last = this.sql('SELECT id, body FROM supervision_checkpoints ORDER BY id DESC LIMIT 1').get() as { id: number; body: string } | undefined;
+      const cp = make((last?.id ?? 0) + 1, this.headsSync(), last?.body ?? null);
       this.sql('INSERT INTO supervision_checkpoints (id, body) VALUES (?, ?)').run(cp.id, JSON.stringify(cp));
       return cp;
     });
@@ -191,6 +231,17 @@ class SqliteBackend implements StoreBackend {
 
   async checkpointTexts(): Promise<string[]> {
     return (this.sql('SELECT body FROM supervision_checkpoints ORDER BY id').all() as { body: string }[]).map((r) => r.body);
+  }
+
+  async saveCosignature(checkpointId: number, keyId: string, body: string): Promise<void> {
+    this.sql('INSERT OR REPLACE INTO supervision_cosignatures (checkpoint_id, key_id, body) VALUES (?, ?, ?)').run(checkpointId, keyId, body);
+  }
+
+  async cosignatureTexts(checkpointId?: number): Promise<string[]> {
+    const rows = (checkpointId === undefined
+      ? this.sql('SELECT body FROM supervision_cosignatures ORDER BY checkpoint_id, key_id').all()
+      : this.sql('SELECT body FROM supervision_cosignatures WHERE checkpoint_id = ? ORDER BY key_id').all(checkpointId)) as { body: string }[];
+    return rows.map((r) => r.body);
   }
 
   async saveKey(key: PublicKeyEntry): Promise<void> {

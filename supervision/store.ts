@@ -3,7 +3,7 @@
  * Every append is durable when its promise resolves, is written in one transaction (never half),
  * and a store that cannot write throws `SUPERVISION_UNAVAILABLE` so the mutation is refused.
  */
-import type { Checkpoint } from './checkpoint.ts';
+import type { Checkpoint, Cosignature } from './checkpoint.ts';
 
 export type { ChainHead } from './checkpoint.ts';
 import type { Outcome, RecordRef, SupervisionRecord } from './record.ts';
@@ -132,7 +132,36 @@ export interface RecordPage {
   totalCount: number;
 }
 
-/** A record with what links it into its chain and the first checkpoint that covers it. */
+/** RFC 9162 inclusion proof of a record in its chain's tree as a checkpoint signed it. */
+export interface InclusionProof {
+  /** The chain (department). */
+  department: string;
+  /** 0-based leaf index: the record's deptSeq − 1. */
+  leafIndex: number;
+  /** Tree size the checkpoint signed (its head's deptSeq). */
+  treeSize: number;
+  /** H(0x00 ‖ record hash). */
+  leafHash: string;
+  /** The audit path, leaf to root. */
+  auditPath: string[];
+  /** The root the checkpoint signed. */
+  root: string;
+  /** The checkpoint's id. */
+  checkpointId: number;
+}
+
+/** RFC 9162 consistency proof between two sizes of one chain's tree. */
+export interface ConsistencyProof {
+  department: string;
+  fromSize: number;
+  toSize: number;
+  fromRoot: string;
+  toRoot: string;
+  /** The proof's hashes. */
+  proof: string[];
+}
+
+/** A record with what links it into its chain and the checkpoint that proves it. */
 export interface RecordProof {
   /** The record. */
   record: SupervisionRecord;
@@ -140,8 +169,12 @@ export interface RecordProof {
   previous: string;
   /** Hash of the next record of its department, when there is one. */
   next: string | null;
-  /** The first checkpoint whose head of the department is at or after the record. */
+  /** The newest checkpoint whose tree of the department contains the record (first covering one for old checkpoints without roots). */
   checkpoint: Checkpoint | null;
+  /** Inclusion proof against `checkpoint`; null when no checkpoint with a Merkle root covers the record yet. */
+  inclusion: InclusionProof | null;
+  /** Why there is no inclusion proof, in one sentence; null when there is one. */
+  pending: string | null;
 }
 
 
@@ -169,7 +202,11 @@ export interface SupervisionStore {
   appendDenied(input: IntentInput, errorCode?: string): Promise<RecordRef>;
   /** Records how the mutation of `intent` ended. */
   appendOutcome(intent: RecordRef, outcome: OutcomeInput): Promise<RecordRef>;
-  /** Records an auditor's read. */
+  /**
+   * Records a read (an auditor's, or a disclosure of a person's data). Group-committed: the reads of
+   * one turn of the event loop (and those arriving while a commit is in flight) share one transaction;
+   * none resolves before that transaction is durable.
+   */
   appendAccess(input: AccessInput): Promise<RecordRef>;
   /**
    * Closes every intent without outcome with an `OUTCOME_UNKNOWN` outcome; returns how many. With
@@ -183,6 +220,12 @@ export interface SupervisionStore {
   get(seq: number): Promise<SupervisionRecord | null>;
   /** A record with its chain links and covering checkpoint; null when there is no such record. */
   proof(seq: number): Promise<RecordProof | null>;
+  /** Consistency proof of `department`'s tree from `fromSize` to `toSize` records; BAD_USER_INPUT when backwards or past the chain. */
+  consistencyProof(department: string, fromSize: number, toSize: number): Promise<ConsistencyProof>;
+  /** Adds a witness's cosignature of a checkpoint (verified against the witness's key first). */
+  addCosignature(cosignature: Cosignature): Promise<void>;
+  /** The cosignatures of checkpoint `id` (every checkpoint when omitted). */
+  cosignatures(id?: number): Promise<Cosignature[]>;
   /** Signs a checkpoint over all chain heads now. */
   checkpoint(): Promise<Checkpoint>;
   /** All checkpoints, oldest first. */

@@ -9,6 +9,8 @@ export interface VerifyStoreOptions {
   db: string;
   /** A witness's exported checkpoint file; default none. */
   checkpointFile?: string;
+  /** Demand k cosignatures by the given trusted witness keys (SPKI PEM) on the newest checkpoint; default none. */
+  requireCosignatures?: { k: number; trustedKeys: string[] };
 }
 
 /** Thrown when there is nothing to verify (no such file, no store schema, database unreachable). */
@@ -46,7 +48,13 @@ export async function verifyStore(options: VerifyStoreOptions): Promise<VerifyRe
     }
     if (!hashAlgorithm) throw new StoreUnreadableError('There is no supervision store there (no metadata table or hash algorithm).');
     const [checkpointTexts, storeKeys] = await Promise.all([db.checkpointTexts(), db.keys()]);
-    return await verifyLog({ hashAlgorithm, scan: (a, l) => db.scan(a, l), checkpointTexts, storeKeys, ...(witness ? { witness } : {}) });
+    // A store written before cosignatures existed has no such table: it simply has none.
+    const cosignatureTexts = await db.cosignatureTexts().catch(() => [] as string[]);
+    return await verifyLog({
+      hashAlgorithm, scan: (a, l) => db.scan(a, l), checkpointTexts, storeKeys, cosignatureTexts,
+      ...(witness ? { witness } : {}),
+      ...(options.requireCosignatures ? { requireCosignatures: options.requireCosignatures } : {}),
+    });
   } finally {
     await db.close().catch(() => undefined);
   }

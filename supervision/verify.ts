@@ -5,12 +5,15 @@
  * is still on the chain. A witness checkpoint is what proves truncation and forks: the chain alone
  * cannot tell a consistently rewritten tail from the real one.
  */
-import { checkpointSignatureValid, parseCheckpoint, type Checkpoint, type CheckpointExport, type PublicKeyEntry } from './checkpoint.ts';
+import { checkpointSignatureValid, cosignatureValid, parseCheckpoint, type Checkpoint, type CheckpointExport, type Cosignature, type PublicKeyEntry } from './checkpoint.ts';
+import { MerkleFrontier } from './merkle.ts';
+import { keyIdOf } from './signing.ts';
 import { GENESIS_HASH, type HashAlgorithm } from './hashing.ts';
 import { recordHash, type SupervisionRecord } from './record.ts';
 
 /** What went wrong, in the vocabulary of an auditor. */
-export type ProblemKind = 'modified' | 'deleted' | 'inserted' | 'reordered' | 'truncated' | 'forked' | 'badSignature' | 'corruptCheckpoint';
+export type ProblemKind =
+  | 'modified' | 'deleted' | 'inserted' | 'reordered' | 'truncated' | 'forked' | 'badSignature' | 'corruptCheckpoint' | 'uncosigned';
 
 /** One problem found. */
 export interface Problem {
@@ -54,6 +57,13 @@ export interface VerifyInput {
   witness?: CheckpointExport;
   /** Records per read; default 1000. */
   batchSize?: number;
+  /** Witness cosignatures stored beside the checkpoints (JSON text); default none. */
+  cosignatureTexts?: string[];
+  /**
+   * Demand `k` valid cosignatures, by distinct keys among `trustedKeys` (SPKI PEM of the witnesses the
+   * auditor trusts), on the newest checkpoint; default no demand.
+   */
+  requireCosignatures?: { k: number; trustedKeys: string[] };
 }
 
 interface ChainState {
@@ -81,6 +91,10 @@ export async function verifyLog(input: VerifyInput): Promise<VerifyResult> {
 
   // Pass 2: the walk in stored seq order.
   const chains = new Map<string, ChainState>();
+  // Each chain's Merkle tree, grown record by record, so a checkpoint's root is checked in O(log n) memory.
+  const trees = new Map<string, MerkleFrontier>();
+  const rootAt = new Map<string, string>();
+  const wantedRoots = new Set(cps.flatMap((c) => c.cp.heads.filter((h) => h.root).map((h) => headKey(h.department, h.deptSeq))));
   const intents = new Map<number, { department: string; open: boolean; outcomes: number }>();
   const found = new Map<string, { hash: string; seq: number }>();
   const length = new Map<string, number>();
@@ -139,6 +153,12 @@ export async function verifyLog(input: VerifyInput): Promise<VerifyResult> {
     length.set(r.department, Math.max(length.get(r.department) ?? 0, r.deptSeq));
     const key = headKey(r.department, r.deptSeq);
     if (wanted.has(key) && !found.has(key)) found.set(key, { hash: r.hash, seq: r.seq });
+    const tree = trees.get(r.department) ?? new MerkleFrontier(input.hashAlgorithm);
+    trees.set(r.department, tree);
+    if (tree.size === r.deptSeq - 1) {
+      tree.pushRecord(r.hash);
+      if (wantedRoots.has(key) && !rootAt.has(key)) rootAt.set(key, tree.root());
+    }
   }
 
   for (const { cp, source, key } of cps) {
@@ -166,6 +186,14 @@ export async function verifyLog(input: VerifyInput): Promise<VerifyResult> {
           checkpointId: cp.id,
           message: `${h.department} has ${len} records, but the ${label} saw ${h.deptSeq}: its tail was truncated.`,
         });
+      } else if (h.root && rootAt.get(headKey(h.department, h.deptSeq)) !== h.root && have.hash === h.hash) {
+        problems.push({
+          kind: 'forked',
+          department: h.department,
+          seq: have.seq,
+          checkpointId: cp.id,
+          message: `The Merkle tree of ${h.department}'s first ${h.deptSeq} records differs from the root the ${label} signed: the history was rewritten (fork).`,
+        });
       } else if (have.hash !== h.hash) {
         problems.push({
           kind: 'forked',
@@ -180,6 +208,7 @@ export async function verifyLog(input: VerifyInput): Promise<VerifyResult> {
       problems.push({ kind: 'truncated', seq: maxSeq + 1, checkpointId: cp.id, message: `The log ends at seq ${maxSeq}, but the ${label} covered seq ${cp.totalSeq}.` });
     }
   }
+  if (input.requireCosignatures) checkCosignatures(input, cps, problems);
   const first = problems[0];
   return { ok: problems.length === 0, records: count, checkpoints: cps.length, ...(first ? { firstProblem: first } : {}), problems };
 }
@@ -198,6 +227,45 @@ function checkKind(r: SupervisionRecord, intents: Map<number, { department: stri
     if (r.outcome !== 'OUTCOME_UNKNOWN') intent.outcomes++;
     if (intent.outcomes > 1) problems.push({ kind: 'inserted', ...at, message: `Outcome seq ${r.seq} is a second outcome of intent seq ${r.intentSeq}.` });
   }
+}
+
+function checkCosignatures(input: VerifyInput, cps: { cp: Checkpoint; source: string }[], problems: Problem[]): void {
+  const { k, trustedKeys } = input.requireCosignatures!;
+  const newest = cps.filter((c) => c.source === 'stored').map((c) => c.cp).sort((a, b) => b.id - a.id)[0];
+  if (!newest) {
+    problems.push({ kind: 'uncosigned', message: `${k} witness cosignatures are required, but the store has no checkpoint.` });
+    return;
+  }
+  const trusted = new Set(trustedKeys.map(witnessKeyId));
+  const signers = new Set<string>();
+  for (const text of input.cosignatureTexts ?? []) {
+    let c: Cosignature;
+    try {
+      c = JSON.parse(text) as Cosignature;
+    } catch {
+      continue;
+    }
+    if (c.checkpointId === newest.id && trusted.has(c.keyId) && cosignatureValid(newest, c)) signers.add(c.keyId);
+  }
+  if (signers.size < k) {
+    problems.push({
+      kind: 'uncosigned',
+      checkpointId: newest.id,
+      message: `Checkpoint ${newest.id} carries ${signers.size} valid cosignature${signers.size === 1 ? '' : 's'} by trusted witnesses; ${k} are required.`,
+    });
+  }
+}
+
+/** The fingerprint of a witness public key, SM2 or Ed25519; '' when it is neither. */
+function witnessKeyId(pem: string): string {
+  for (const algorithm of ['sm2', 'ed25519'] as const) {
+    try {
+      return keyIdOf(algorithm, pem);
+    } catch {
+      // try the next algorithm
+    }
+  }
+  return '';
 }
 
 async function* records(scan: VerifyInput['scan'], batch: number): AsyncGenerator<SupervisionRecord> {

@@ -48,7 +48,7 @@ beforeAll(async () => {
   second = await launch({ name: 'gateway-2', entry: 'gateway/main.ts', env: { ...t.city.envOf('gateway'), PORT: '0' } });
   citizen = await t.token({ role: 'citizen', sub: DEMO_CITIZEN_ID });
   admin = await t.token({ role: 'admin', sub: 'admin-abuse' });
-  hotelKey = issueApiKey(join(t.dataDir, 'api-keys.json'), { client: 'hotel', scopes: ['identity:verify'] }).key;
+  hotelKey = issueApiKey(join(t.dataDir, 'api-keys.json'), { client: 'hotel', scopes: ['identity:verify'], purpose: 'check-in' }).key;
 }, 120_000);
 afterAll(async () => {
   await second?.stop();

@@ -50,7 +50,7 @@ beforeAll(async () => {
   t = await startTestCity();
   for (const c of CALLERS) {
     if (c.role === 'anonymous') credentials.set(c.label, {});
-    else if (c.role === 'integrator') credentials.set(c.label, { [API_KEY_HEADER]: issueApiKey(join(t.dataDir, 'api-keys.json'), { client: c.client!, scopes: c.scopes }).key });
+    else if (c.role === 'integrator') credentials.set(c.label, { [API_KEY_HEADER]: issueApiKey(join(t.dataDir, 'api-keys.json'), { client: c.client!, scopes: c.scopes, purpose: 'access test' }).key });
     else {
       const token = await t.token({ role: c.role, sub: c.sub!, scopes: c.scopes, ...(c.department ? { department: c.department } : {}), ...(c.role === 'app' ? { onBehalfOf: c.own! } : {}) });
       credentials.set(c.label, { authorization: `Bearer ${token}` });

@@ -153,7 +153,7 @@ describe('bad credentials at the gateway', () => {
     }],
     ['a bearer token and an API key at once', async () => ({
       authorization: `Bearer ${await t.token({ role: 'admin', sub: 'admin-1' })}`,
-      [API_KEY_HEADER]: issueApiKey(apiKeys(), { client: 'hotel', scopes: ['identity:verify'] }).key,
+      [API_KEY_HEADER]: issueApiKey(apiKeys(), { client: 'hotel', scopes: ['identity:verify'], purpose: 'check-in' }).key,
     })],
   ];
 

@@ -19,7 +19,7 @@ let t: TestCity;
 let citizen: string;
 let device: DeviceKey;
 let credential: string;
-const keyFor = (client: string, scopes: string[]) => ({ [API_KEY_HEADER]: issueApiKey(join(t.dataDir, 'api-keys.json'), { client, scopes }).key });
+const keyFor = (client: string, scopes: string[]) => ({ [API_KEY_HEADER]: issueApiKey(join(t.dataDir, 'api-keys.json'), { client, scopes, purpose: 'city code redemption' }).key });
 let hospital: Record<string, string>;
 let carPark: Record<string, string>;
 let hotel: Record<string, string>;

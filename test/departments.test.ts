@@ -228,7 +228,7 @@ describe('the enterprise side', () => {
   });
 
   it('tells an integrator with enterprise:verify match or no match and 存续, nothing more', async () => {
-    const key = issueApiKey(resolve(t.dataDir, 'api-keys.json'), { client: 'bank', scopes: ['enterprise:verify'] }).key;
+    const key = issueApiKey(resolve(t.dataDir, 'api-keys.json'), { client: 'bank', scopes: ['enterprise:verify'], purpose: 'account opening' }).key;
     const ask = (q: string) => t.query(q, { headers: { [API_KEY_HEADER]: key } });
     const yes = await ask(`{ verifyEnterprise(uscc: "${DEMO_ENTERPRISE_USCC}", name: " 沈阳立军精密机床有限公司 ") { match active } }`);
     expect(yes.body).toEqual({ data: { verifyEnterprise: { match: true, active: true } } });
@@ -312,7 +312,7 @@ describe('the generated access table for the new departments', () => {
 
   async function headersOf(c: (typeof CALLERS)[number]): Promise<Record<string, string>> {
     if (c.role === 'anonymous') return {};
-    if (c.role === 'integrator') return { [API_KEY_HEADER]: issueApiKey(resolve(t.dataDir, 'api-keys.json'), { client: 'bank-matrix', scopes: c.scopes }).key };
+    if (c.role === 'integrator') return { [API_KEY_HEADER]: issueApiKey(resolve(t.dataDir, 'api-keys.json'), { client: 'bank-matrix', scopes: c.scopes, purpose: 'access test' }).key };
     const token = await t.token({ role: c.role, sub: c.sub!, scopes: c.scopes, ...(c.department ? { department: c.department } : {}), ...(c.role === 'app' ? { onBehalfOf: c.own! } : {}) });
     return { authorization: `Bearer ${token}` };
   }

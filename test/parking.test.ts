@@ -61,7 +61,7 @@ describe('the README', () => {
     expect(list.length).toBe(5);
     // What the shell does with '$FROM' and '$TO' in the README's command line.
     const at = (h: number) => new Date(Math.floor(Date.now() / 3_600_000) * 3_600_000 + h * 3_600_000).toISOString().replace('.000', '');
-    const key = { [API_KEY_HEADER]: issueApiKey(join(t.dataDir, 'api-keys.json'), { client: 'sy-jiaotou', scopes: ['parking:operator'] }).key };
+    const key = { [API_KEY_HEADER]: issueApiKey(join(t.dataDir, 'api-keys.json'), { client: 'sy-jiaotou', scopes: ['parking:operator'], purpose: 'car park operation' }).key };
     for (const ex of list) {
       const body = JSON.parse(ex.body.replace(`'$FROM'`, at(2)).replace(`'$TO'`, at(4))) as { query: string };
       const r = await t.query(body.query, ex.auth === 'token' ? { token: citizen } : ex.auth === 'key' ? { headers: key } : {});
@@ -201,7 +201,7 @@ describe('reservations never book twice', () => {
   it('lets the operator of a car park see its reservations without owner names, and no other operator', async () => {
     await t.query(RESERVE, { token: citizen, variables: { lot: ownLot.park_uuid, plate: '辽A8K3F2', from: hour(90), to: hour(91), key: key('op') } });
     const file = join(t.dataDir, 'api-keys.json');
-    const operator = { [API_KEY_HEADER]: issueApiKey(file, { client: 'sy-jiaotou', scopes: ['parking:operator'] }).key };
+    const operator = { [API_KEY_HEADER]: issueApiKey(file, { client: 'sy-jiaotou', scopes: ['parking:operator'], purpose: 'car park operation' }).key };
     const q = `{ mine: parkingLot(id: "${ownLot.park_uuid}") { name reservations { plate from to status } } theirs: parkingLot(id: "${othersLot.park_uuid}") { name reservations { plate } } }`;
     const r = await t.query(q, { headers: operator });
     expect(r.body.data.mine.reservations.some((x: any) => x.plate === '辽A8K3F2')).toBe(true);

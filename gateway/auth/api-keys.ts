@@ -8,7 +8,7 @@ import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'no
 import { dirname } from 'node:path';
 import { z } from 'zod';
 import { CityGraphError, ErrorCode } from '../../core/errors.ts';
-import { freezePrincipal, type Principal } from '../../core/principal.ts';
+import { freezePrincipal, PURPOSE_FORMAT, type Principal } from '../../core/principal.ts';
 import { SCOPE_NAME, SHORT_NAME } from './claims.ts';
 
 /** The header an integrator presents its key in. */
@@ -25,6 +25,8 @@ const recordSchema = z.object({
   createdAt: z.string(),
   revokedAt: z.string().nullable().default(null),
   hash: z.string().regex(/^sha256:[0-9a-f]{64}$/),
+  /** The registered purpose of the integrator's reads, recorded on each; keys issued before it have none. */
+  purpose: z.string().regex(PURPOSE_FORMAT).nullable().default(null),
 });
 const fileSchema = z.object({ version: z.literal(1), keys: z.array(recordSchema) });
 
@@ -34,7 +36,9 @@ export type ApiKeyRecord = z.infer<typeof recordSchema>;
 export type ApiKeyInfo = Omit<ApiKeyRecord, 'hash'>;
 
 /** Creates a key for `client` with `scopes`, stores its hash in `file`, and returns the key (shown once). */
-export function issueApiKey(file: string, input: { client: string; scopes: readonly string[] }): { id: string; key: string } {
+export function issueApiKey(file: string, input: { client: string; scopes: readonly string[]; purpose?: string | null }): { id: string; key: string } {
+  const purpose = input?.purpose?.trim() || null;
+  if (purpose !== null && !PURPOSE_FORMAT.test(purpose)) throw new TypeError('purpose must be 1–128 characters without control characters, e.g. "hotel check-in (旅馆业治安管理)".');
   if (typeof input?.client !== 'string' || !SHORT_NAME.test(input.client)) {
     throw new TypeError('client must be 1–64 characters of letters, digits and _ . : @ -.');
   }
@@ -54,6 +58,7 @@ export function issueApiKey(file: string, input: { client: string; scopes: reado
     createdAt: new Date().toISOString(),
     revokedAt: null,
     hash: hashOf(key),
+    purpose,
   };
   writeKeyFile(file, [...keys, record]);
   return { id, key };
@@ -136,6 +141,7 @@ export function createApiKeyStore(options: ApiKeyStoreOptions): { authenticate(k
         scopes: record.scopes,
         onBehalfOf: null,
         client: record.client,
+        purpose: record.purpose,
       });
     },
   };

@@ -5,7 +5,7 @@
  * `x-role`, `x-citygraph-principal`, …) are never looked at.
  */
 import { CityGraphError, ErrorCode } from '../../core/errors.ts';
-import { ANONYMOUS, type Principal } from '../../core/principal.ts';
+import { ANONYMOUS, freezePrincipal, PURPOSE_FORMAT, PURPOSE_HEADER, type Principal } from '../../core/principal.ts';
 import { API_KEY_HEADER, createApiKeyStore } from './api-keys.ts';
 import { createJwtVerifier, type JwtOptions } from './jwt.ts';
 
@@ -35,24 +35,41 @@ export function createAuthenticator(options: AuthenticatorOptions): Authenticato
 
   return {
     async authenticate(headers) {
-      const authorization = single(headers, 'authorization');
-      const apiKey = single(headers, API_KEY_HEADER);
-      if (authorization !== undefined && apiKey !== undefined) {
-        // Two identities in one request: picking either would be a guess about who is calling.
-        throw refuse('Send either an Authorization bearer token or an x-api-key, not both.', 'ambiguous');
+      const principal = await identify(headers);
+      // The declared purpose travels inside the signed principal, so every subgraph records the same one.
+      const raw = single(headers, PURPOSE_HEADER)?.trim();
+      if (raw === undefined || raw === '') return principal;
+      // Header values are bytes: a purpose in Chinese comes percent-encoded (UTF-8), e.g. encodeURIComponent('住宿登记').
+      let declared: string;
+      try {
+        declared = decodeURIComponent(raw).trim();
+      } catch {
+        throw refuse(`The ${PURPOSE_HEADER} header is not valid percent-encoded UTF-8.`, 'purpose');
       }
-      if (authorization !== undefined) {
-        const match = /^Bearer +([^ ]+) *$/i.exec(authorization);
-        if (!match) throw refuse('The Authorization header must be "Bearer <token>".', 'scheme');
-        return verifyJwt(match[1]!);
-      }
-      if (apiKey !== undefined) {
-        if (!apiKeys) throw refuse('API keys are not accepted by this gateway.', 'apiKeysDisabled');
-        return apiKeys.authenticate(apiKey.trim());
-      }
-      return ANONYMOUS;
+      if (!PURPOSE_FORMAT.test(declared)) throw refuse(`The ${PURPOSE_HEADER} header must be 1–128 characters without control characters.`, 'purpose');
+      return freezePrincipal({ ...principal, purpose: declared });
     },
   };
+
+  /** Who is calling, from `authorization` or `x-api-key`. */
+  async function identify(headers: RequestHeaders): Promise<Principal> {
+    const authorization = single(headers, 'authorization');
+    const apiKey = single(headers, API_KEY_HEADER);
+    if (authorization !== undefined && apiKey !== undefined) {
+      // Two identities in one request: picking either would be a guess about who is calling.
+      throw refuse('Send either an Authorization bearer token or an x-api-key, not both.', 'ambiguous');
+    }
+    if (authorization !== undefined) {
+      const match = /^Bearer +([^ ]+) *$/i.exec(authorization);
+      if (!match) throw refuse('The Authorization header must be "Bearer <token>".', 'scheme');
+      return verifyJwt(match[1]!);
+    }
+    if (apiKey !== undefined) {
+      if (!apiKeys) throw refuse('API keys are not accepted by this gateway.', 'apiKeysDisabled');
+      return apiKeys.authenticate(apiKey.trim());
+    }
+    return ANONYMOUS;
+  }
 }
 
 /**

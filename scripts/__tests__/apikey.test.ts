@@ -21,13 +21,13 @@ function apikey(...args: string[]): Promise<{ code: number; stdout: string; stde
 
 describe('npm run apikey', () => {
   it('issues a key shown once, lists it without secrets, and revokes it', async () => {
-    const issued = await apikey('issue', '--client', 'hotel-a', '--scopes', 'identity:verify,citycode:verify');
+    const issued = await apikey('issue', '--client', 'hotel-a', '--scopes', 'identity:verify,citycode:verify', '--purpose', 'hotel check-in');
     expect(issued.code).toBe(0);
     const key = issued.stdout.trim();
     expect(key).toMatch(/^cgk_[0-9a-f]{12}_[\w-]{43}$/);
     const id = key.split('_')[1]!;
     const store = createApiKeyStore({ file: join(dataDir, 'api-keys.json'), reloadIntervalMs: 0 });
-    expect(store.authenticate(key)).toMatchObject({ client: 'hotel-a', scopes: ['identity:verify', 'citycode:verify'] });
+    expect(store.authenticate(key)).toMatchObject({ client: 'hotel-a', scopes: ['identity:verify', 'citycode:verify'], purpose: 'hotel check-in' });
 
     const listed = await apikey('list');
     expect(listed.stdout).toMatch(new RegExp(`${id}\\s+hotel-a\\s+enabled\\s+identity:verify,citycode:verify`));
@@ -41,6 +41,7 @@ describe('npm run apikey', () => {
 
   it('explains a missing client, an unknown id and an unknown command', async () => {
     expect((await apikey('issue', '--scopes', 'identity:verify')).stderr).toMatch(/--client/);
+    expect((await apikey('issue', '--client', 'hotel-a', '--scopes', 'identity:verify')).stderr).toMatch(/--purpose/);
     const unknown = await apikey('revoke', 'ffffffffffff');
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toMatch(/No API key with id ffffffffffff/);

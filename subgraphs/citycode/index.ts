@@ -9,7 +9,7 @@ import { parseCode } from '../../citycode-client/index.ts';
 import { defineSubgraph, type SubgraphContext } from '../kit/index.ts';
 import { citizenOfCode } from './codes.ts';
 import { createLoaders, type CityCodeDeps, type CityCodeLoaders } from './loaders.ts';
-import { permissions } from './permissions.ts';
+import { disclosures, permissions } from './permissions.ts';
 import { Citizen } from './resolvers/Citizen.ts';
 import { caseNumbers, holderOf, Mutation } from './resolvers/Mutation.ts';
 import { useCase } from './store-reads.ts';
@@ -27,6 +27,7 @@ export const citycode = defineSubgraph<CityCodeDeps, CityCodeLoaders>({
   name: 'citycode',
   resolvers: { Mutation, Citizen } as never,
   permissions,
+  disclosures,
   createLoaders,
   validate: {
     Mutation: {

@@ -8,7 +8,7 @@
  * refuses (FORBIDDEN, recorded) a purpose whose scope the key lacks.
  */
 import { ROLES } from '../../core/principal.ts';
-import { grant, parentId, viaGateway, type PermissionMap } from '../kit/index.ts';
+import { citizenData, grant, parentId, viaGateway, type DisclosureMap, type PermissionMap } from '../kit/index.ts';
 import { SCOPE_OF } from './disclosure.ts';
 
 /** Scope of an app fetching credentials and revoking devices for the citizen it acts for. */
@@ -41,4 +41,9 @@ export const permissions: PermissionMap = {
   CityCodeScanUpload: fieldsOf(['accepted', 'duplicates', 'requestId'], scannerAnswer),
   Citizen: { id: uses, codeUses: uses },
   CityCodeUse: fieldsOf(['time', 'kind', 'purpose', 'scanner', 'scannerRole', 'place', 'outcome', 'errorCode', 'disclosed', 'recordSeq'], useFields),
+};
+
+/** Reads of a citizen's list of code uses by anyone else (an app acting for them, staff) are recorded (阳光示权). */
+export const disclosures: DisclosureMap = {
+  Citizen: { codeUses: citizenData(parentId) },
 };

@@ -1,7 +1,7 @@
 /** The housing provident fund's subgraph: adds `Citizen.housingFund` and the withdrawal mutations. */
 import { defineSubgraph } from '../kit/index.ts';
 import { createLoaders, type HousingFundDeps, type HousingFundLoaders } from './loaders.ts';
-import { permissions } from './permissions.ts';
+import { disclosures, permissions } from './permissions.ts';
 import { Citizen } from './resolvers/Citizen.ts';
 import { Mutation } from './resolvers/Mutation.ts';
 import { validateReview, validateWithdrawalInput } from './validate.ts';
@@ -10,6 +10,7 @@ export const housingFund = defineSubgraph<HousingFundDeps, HousingFundLoaders>({
   name: 'housingFund',
   resolvers: { Citizen, Mutation } as never,
   permissions,
+  disclosures,
   createLoaders,
   validate: {
     Mutation: {

@@ -2,7 +2,7 @@
  * Who may read and change what in the housing fund subgraph. Every field is named; anything unnamed is
  * denied. `docs/access.md` is generated from these rules (`npm run -s access-table`).
  */
-import { grant, parentId, viaGateway, type Grant, type PermissionMap, type SubjectOf } from '../kit/index.ts';
+import { citizenData, grant, parentId, viaGateway, type DisclosureMap, type Grant, type PermissionMap, type SubjectOf } from '../kit/index.ts';
 
 const DEPARTMENT = 'housingFund';
 /** Scope of an app reading the fund account of the citizen it acts for. */
@@ -53,4 +53,9 @@ export const permissions: PermissionMap = {
   ),
   HousingFundWithdrawal: Object.fromEntries(['requestNo', 'reason', 'amount', 'status', 'submittedAt', 'reviewNote'].map((f) => [f, partOfRecord])),
   Mutation: { applyHousingFundWithdrawal: applyWithdrawal, reviewHousingFundWithdrawal: reviewWithdrawal },
+};
+
+/** Reads of a citizen's fund account by anyone else are recorded (阳光示权), one record per request and citizen. */
+export const disclosures: DisclosureMap = {
+  Citizen: { housingFund: citizenData(parentId) },
 };

@@ -13,6 +13,7 @@ import type { SubgraphContext } from './context.ts';
 import type { PermissionMap, SubgraphDefinition } from './definition.ts';
 import { describeRule, maskFor } from './rules.ts';
 import { scalarResolvers } from './scalars.ts';
+import { disclosureRecordMiddleware } from './disclosure.ts';
 import { accessRecordMiddleware, supervisionMiddleware } from './supervision.ts';
 import type { SupervisionStore } from '../../supervision/index.ts';
 
@@ -114,8 +115,8 @@ export function buildDepartmentSchema(def: SubgraphDefinition<any, any>, options
   if (unrecorded.length > 0) {
     throw new Error(`Subgraph ${def.name} has mutations without a power item (行权事项) in its definition: ${unrecorded.join(', ')}.`);
   }
-  if ((mutations.length > 0 || def.recordedReads) && !options.supervision) {
-    throw new Error(`Subgraph ${def.name} has mutations or recorded reads, so it needs a supervision store: every change is recorded.`);
+  if ((mutations.length > 0 || def.recordedReads || hasDisclosures(def)) && !options.supervision) {
+    throw new Error(`Subgraph ${def.name} has mutations or recorded reads, so it needs a supervision store: every change and every read of personal data is recorded.`);
   }
   const permissions = shield(def.permissions, {
     fallbackRule: deny,
@@ -129,5 +130,18 @@ export function buildDepartmentSchema(def: SubgraphDefinition<any, any>, options
     ...(def.recordedReads ? [accessRecordMiddleware(def.recordedReads.chain, options.supervision!, def.recordedReads.fields)] : []),
   ];
   // Disclosure innermost: it sees a value only after the rules allowed the field.
-  return applyMiddleware(schema, ...(recording as never[]), validationMiddleware(def.validate ?? {}), permissions, disclosureMiddleware(def.permissions) as never);
+  // Disclosure records inside validation (normalised subjects), outside the rules (they see denials).
+  return applyMiddleware(
+    schema,
+    ...(recording as never[]),
+    validationMiddleware(def.validate ?? {}),
+    disclosureRecordMiddleware(def.disclosures ?? {}) as never,
+    permissions,
+    disclosureMiddleware(def.permissions) as never,
+  );
+}
+
+/** True when the definition declares at least one field that discloses personal data. */
+export function hasDisclosures(def: SubgraphDefinition<any, any>): boolean {
+  return Object.values(def.disclosures ?? {}).some((fields) => Object.values(fields).some((d) => d.kind === 'personal'));
 }

@@ -2,6 +2,7 @@
 import type { GraphQLResolverMap } from '@apollo/subgraph';
 import type { IRule } from 'graphql-shield';
 import type { SubgraphContext } from './context.ts';
+import type { DisclosureMap } from './disclosure.ts';
 import type { PowerItem, RecordedRead } from './supervision.ts';
 
 /** Rules by type, then by field: every field named explicitly, no type-wide shortcuts. */
@@ -24,6 +25,12 @@ export interface SubgraphDefinition<TDeps = unknown, TLoaders = unknown> {
   validate?: Record<string, Record<string, (args: Record<string, any>) => Record<string, any>>>;
   /** The power item (行权事项) of every Mutation field; the kit refuses a mutation without one. */
   powers?: Record<string, PowerItem>;
+  /**
+   * The fields that disclose a citizen's or an enterprise's data (`citizenData(parentId)`), from
+   * permissions.ts: each read by someone other than that person is recorded, one access record per
+   * request × subject. A test walks every subgraph and fails on a personal field missing here.
+   */
+  disclosures?: DisclosureMap;
   /** Query fields whose every read is recorded in the supervision store (allowed or denied). */
   recordedReads?: { chain: string; fields: Record<string, RecordedRead> };
 }

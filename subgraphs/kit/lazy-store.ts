@@ -23,7 +23,12 @@ export function lazySupervisionStore(open: () => Promise<SupervisionStore>, onEr
     <M extends Method>(m: M) =>
     async (...args: Parameters<SupervisionStore[M]>) =>
       ((await get())[m] as (...a: unknown[]) => unknown)(...args);
-  const methods = ['appendIntent', 'appendDenied', 'appendOutcome', 'appendAccess', 'recoverUnfinished', 'query', 'get', 'proof', 'checkpoint', 'checkpoints', 'exportCheckpoints', 'integrity'] as const;
+  // Every method of the contract, checked by the compiler: a method added to the store cannot be forgotten here.
+  const every: Record<Method, true> = {
+    appendIntent: true, appendDenied: true, appendOutcome: true, appendAccess: true, recoverUnfinished: true, query: true, get: true, proof: true,
+    consistencyProof: true, addCosignature: true, cosignatures: true, checkpoint: true, checkpoints: true, exportCheckpoints: true, integrity: true,
+  };
+  const methods = Object.keys(every) as Method[];
   const store = Object.fromEntries(methods.map((m) => [m, call(m)])) as unknown as SupervisionStore;
   // A getter, not a copied value: the backend is known only once the store is open.
   Object.defineProperty(store, 'backend', { get: () => opened?.backend ?? 'unknown', enumerable: true });

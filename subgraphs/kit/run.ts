@@ -13,6 +13,7 @@ import { announceReady, stopOnSignals } from '../../core/process.ts';
 import { openSupervisionStore, type SupervisionStore } from '../../supervision/index.ts';
 import type { SubgraphDefinition } from './definition.ts';
 import { lazySupervisionStore } from './lazy-store.ts';
+import { hasDisclosures } from './build.ts';
 import { startSubgraph } from './server.ts';
 
 /** Environment every subgraph process reads; departments extend it with their legacy system's. */
@@ -84,7 +85,8 @@ export async function runSubgraph<TDeps>(
   const service = `subgraph-${def.name}`;
   const logger = createLogger({ service, level: env.LOG_LEVEL });
   const tracing = startTracing({ service, exporter: env.OTEL_TRACES_EXPORTER, otlpEndpoint: env.OTEL_EXPORTER_OTLP_ENDPOINT, scheduledDelayMs: env.OTEL_BSP_SCHEDULE_DELAY });
-  const supervision = options.supervision ? timedWrites(supervisionFromEnv(env, logger)) : undefined;
+  // A department that discloses personal data records each read, so it needs the store too.
+  const supervision = options.supervision || hasDisclosures(def) ? timedWrites(supervisionFromEnv(env, logger)) : undefined;
   const deps = makeDeps(logger, supervision);
   const server = await startSubgraph(def, {
     port: env.PORT,

@@ -13,7 +13,8 @@ import { enableProcessMetrics, subgraphDuration } from '../../core/metrics.ts';
 import { createPrincipalVerifier, PRINCIPAL_HEADER, REQUEST_ID_HEADER } from '../../core/principal.ts';
 import { currentRequestScope, DEADLINE_HEADER, deadlineFromHeader, parseTraceparent, TRACEPARENT_HEADER } from '../../core/request-scope.ts';
 import { SpanKind, startSpan } from '../../core/tracing.ts';
-import { buildDepartmentSchema } from './build.ts';
+import { buildDepartmentSchema, hasDisclosures } from './build.ts';
+import { DisclosureLog, writeDisclosures } from './disclosure.ts';
 import type { SubgraphContext } from './context.ts';
 import type { SubgraphDefinition } from './definition.ts';
 import type { SupervisionStore } from '../../supervision/index.ts';
@@ -77,7 +78,13 @@ export async function startSubgraph<TDeps, TLoaders>(def: SubgraphDefinition<TDe
     schema,
     includeStacktraceInErrorResponses: false,
     // No inline traces: timings of legacy calls are ours to log, not the client's to read.
-    plugins: [ApolloServerPluginLandingPageDisabled(), ApolloServerPluginInlineTraceDisabled(), badVariablesAnswered, timingPlugin(def.name)],
+    plugins: [
+      ApolloServerPluginLandingPageDisabled(),
+      ApolloServerPluginInlineTraceDisabled(),
+      badVariablesAnswered,
+      timingPlugin(def.name),
+      ...(options.supervision && hasDisclosures(def) ? [disclosurePlugin(def.name, options.supervision)] : []),
+    ],
     formatError(formatted, error) {
       const safe = toSafeGraphQLError(error);
       const code = safe.extensions.code;
@@ -124,6 +131,7 @@ export async function startSubgraph<TDeps, TLoaders>(def: SubgraphDefinition<TDe
         requestId: verified.requestId,
         log: requestLog,
         loaders: def.createLoaders(options.deps, { requestId: verified.requestId }),
+        ...(hasDisclosures(def) ? { disclosures: new DisclosureLog() } : {}),
       };
     },
   });
@@ -146,6 +154,31 @@ function timingPlugin(subgraph: string) {
       return {
         async willSendResponse() {
           end();
+        },
+      };
+    },
+  };
+}
+
+/**
+ * Writes the request's access records before its answer is sent (Apollo awaits this hook), and
+ * replaces the answer by an error when they cannot be written: a read that is not recorded shows nothing.
+ */
+function disclosurePlugin<TLoaders>(department: string, store: SupervisionStore) {
+  return {
+    async requestDidStart() {
+      return {
+        async willSendResponse({ contextValue, response }: { contextValue: SubgraphContext<TLoaders>; response: { body: { kind: string; singleResult?: unknown } } }) {
+          try {
+            await writeDisclosures(department, store, contextValue);
+          } catch (e) {
+            contextValue.log?.error({ err: e }, 'access records not written; answer withheld');
+            if (response.body.kind === 'single') {
+              response.body.singleResult = {
+                errors: [{ message: 'The supervision store cannot record this read of personal data, so no data is returned. Try again later.', extensions: { code: ErrorCode.SUPERVISION_UNAVAILABLE } }],
+              };
+            }
+          }
         },
       };
     },

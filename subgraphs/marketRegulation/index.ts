@@ -4,7 +4,7 @@ import { validateUscc } from '../../core/uscc.ts';
 import { defineSubgraph } from '../kit/index.ts';
 import { createLoaders, type MarketRegulationDeps, type MarketRegulationLoaders } from './loaders.ts';
 import { validateEnterpriseName } from './names.ts';
-import { permissions } from './permissions.ts';
+import { disclosures, permissions } from './permissions.ts';
 import { Citizen } from './resolvers/Citizen.ts';
 import { Enterprise, LegalRepresentative } from './resolvers/Enterprise.ts';
 import { Query } from './resolvers/Query.ts';
@@ -28,6 +28,7 @@ export const marketRegulation = defineSubgraph<MarketRegulationDeps, MarketRegul
   name: 'marketRegulation',
   resolvers: { Query, Enterprise, LegalRepresentative, Citizen } as never,
   permissions,
+  disclosures,
   createLoaders,
   validate: {
     Query: {

@@ -4,7 +4,7 @@
  * represent (through `Citizen.representedEnterprises`); registry staff and admins read any; integrators
  * with `enterprise:verify` learn match / no match and 存续 or not, nothing more.
  */
-import { grant, parentId, viaGateway, type Grant, type PermissionMap, type SubjectOf } from '../kit/index.ts';
+import { citizenData, enterpriseData, grant, parentId, viaGateway, type DisclosureMap, type Grant, type PermissionMap, type SubjectOf } from '../kit/index.ts';
 
 const DEPARTMENT = 'marketRegulation';
 /** Integrator scope: does this code belong to this name, and is the enterprise 存续. */
@@ -44,3 +44,12 @@ export const permissions: PermissionMap = {
   Citizen: { id: represented, representedEnterprises: represented },
 };
 
+/** Reads of an enterprise's registration (and of whom a citizen represents) by anyone else are recorded (阳光示权). */
+export const disclosures: DisclosureMap = {
+  Query: { verifyEnterprise: enterpriseData(argUscc) },
+  Enterprise: Object.fromEntries(
+    ['name', 'legalRepresentative', 'registeredCapital', 'establishedOn', 'approvedOn', 'registrationAuthority', 'type', 'status', 'address', 'businessScope', 'operatingPeriod']
+      .map((f) => [f, enterpriseData(parentUscc)]),
+  ),
+  Citizen: { representedEnterprises: citizenData(parentId) },
+};

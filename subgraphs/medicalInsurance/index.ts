@@ -2,7 +2,7 @@
 import { validateResidentId } from '../../core/resident-id.ts';
 import { defineSubgraph } from '../kit/index.ts';
 import { createLoaders, type MedicalInsuranceDeps, type MedicalInsuranceLoaders } from './loaders.ts';
-import { permissions } from './permissions.ts';
+import { disclosures, permissions } from './permissions.ts';
 import { Citizen } from './resolvers/Citizen.ts';
 import { Query } from './resolvers/Query.ts';
 
@@ -10,6 +10,7 @@ export const medicalInsurance = defineSubgraph<MedicalInsuranceDeps, MedicalInsu
   name: 'medicalInsurance',
   resolvers: { Query, Citizen } as never,
   permissions,
+  disclosures,
   createLoaders,
   validate: {
     Query: { insuranceStatus: (a) => ({ ...a, id: validateResidentId(a.id) }) },

@@ -2,7 +2,7 @@
  * Who may read what in the medical insurance subgraph. Every field is named; anything unnamed is
  * denied. `docs/access.md` is generated from these rules (`npm run -s access-table`).
  */
-import { grant, parentId, viaGateway, type Grant, type PermissionMap } from '../kit/index.ts';
+import { argId, citizenData, grant, parentId, viaGateway, type DisclosureMap, type Grant, type PermissionMap } from '../kit/index.ts';
 
 const DEPARTMENT = 'medicalInsurance';
 /** Scope of an app reading the insurance of the citizen it acts for. */
@@ -42,4 +42,10 @@ export const permissions: PermissionMap = {
     insuredSince: partOfRecord,
     insuredPlace: partOfRecord,
   },
+};
+
+/** The fields that show a citizen's insurance: each read by someone else is an access record in this chain. */
+export const disclosures: DisclosureMap = {
+  Query: { insuranceStatus: citizenData(argId) },
+  Citizen: { insurance: citizenData(parentId) },
 };

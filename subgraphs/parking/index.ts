@@ -2,7 +2,7 @@
 import { validateResidentId } from '../../core/resident-id.ts';
 import { defineSubgraph } from '../kit/index.ts';
 import { createLoaders, type ParkingDeps, type ParkingLoaders } from './loaders.ts';
-import { permissions } from './permissions.ts';
+import { disclosures, permissions } from './permissions.ts';
 import { Citizen } from './resolvers/Citizen.ts';
 import { Mutation } from './resolvers/Mutation.ts';
 import { ParkingLot } from './resolvers/ParkingLot.ts';
@@ -16,6 +16,7 @@ export const parking = defineSubgraph<ParkingDeps, ParkingLoaders>({
   name: 'parking',
   resolvers: { Query, Mutation, Citizen, ParkingLot, ParkingSession, ParkingReservation } as never,
   permissions,
+  disclosures,
   createLoaders,
   validate: {
     Query: {

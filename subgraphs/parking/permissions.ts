@@ -8,7 +8,7 @@
  * reservations at its own lots — plates and times; the platform's owner names never leave the adapter.
  */
 import { ROLES } from '../../core/principal.ts';
-import { grant, parentId, viaGateway, type Grant, type PermissionMap } from '../kit/index.ts';
+import { citizenData, grant, notPersonal, parentId, viaGateway, type DisclosureMap, type Grant, type PermissionMap } from '../kit/index.ts';
 
 const DEPARTMENT = 'parking';
 /** Scope of an app reading the vehicles, sessions and reservations of the citizen it acts for. */
@@ -79,4 +79,14 @@ export const permissions: PermissionMap = {
   Mutation: { reserveParking: change, cancelParkingReservation: change, payParkingSession: change },
   ParkingReservationChange: fieldsOf(['reservation', 'requestId'], changeAnswer),
   ParkingPayment: fieldsOf(['id', 'amount', 'paidAt', 'session', 'requestId'], changeAnswer),
+};
+
+/** Reads of a citizen's vehicles, reservations and unpaid sessions by anyone else are recorded (阳光示权). */
+export const disclosures: DisclosureMap = {
+  Query: { parkingLot: notPersonal('a car park and its free spaces: no one\'s data') },
+  Citizen: {
+    vehicles: citizenData(parentId),
+    parkingReservations: citizenData(parentId),
+    unpaidParkingSessions: citizenData(parentId),
+  },
 };

@@ -3,7 +3,7 @@ import { validateResidentId } from '../../core/resident-id.ts';
 import { defineSubgraph, validateIds } from '../kit/index.ts';
 import { createLoaders, type PopulationDeps, type PopulationLoaders } from './loaders.ts';
 import { validatePersonName } from './names.ts';
-import { permissions } from './permissions.ts';
+import { disclosures, permissions } from './permissions.ts';
 import { Citizen } from './resolvers/Citizen.ts';
 import { Mutation, validateIdempotencyKey, validatePhone } from './resolvers/Mutation.ts';
 import { Query } from './resolvers/Query.ts';
@@ -12,6 +12,7 @@ export const population = defineSubgraph<PopulationDeps, PopulationLoaders>({
   name: 'population',
   resolvers: { Query, Mutation, Citizen } as never,
   permissions,
+  disclosures,
   createLoaders,
   validate: {
     Query: {

@@ -7,7 +7,7 @@
  * each department offers them its own yes/no check instead (`verifyIdentity`, `insuranceStatus`).
  */
 import { maskResidentId } from '../../core/resident-id.ts';
-import { argId, argIds, grant, parentId, viaGateway, type Grant, type PermissionMap, type SubjectOf } from '../kit/index.ts';
+import { argId, argIds, citizenData, grant, parentId, viaGateway, type DisclosureMap, type Grant, type PermissionMap, type SubjectOf } from '../kit/index.ts';
 
 const DEPARTMENT = 'population';
 /** Scope of an app reading the registry record of the citizen it acts for. */
@@ -117,4 +117,21 @@ export const permissions: PermissionMap = {
   ContactPhoneChange: { citizen: changeAnswer, requestId: changeAnswer },
   Address: { divisionCode: partOfRecord, district: partOfRecord, text: partOfRecord },
   Ethnicity: { code: partOfRecord, name: partOfRecord },
+};
+
+/**
+ * The fields that show a citizen's data: each read by someone other than that citizen is an access
+ * record in the population chain (one per request and citizen). The key (`Citizen.id`) is what the
+ * caller already holds; `Address`/`Ethnicity` are reached only through the fields recorded here.
+ */
+export const disclosures: DisclosureMap = {
+  Query: { verifyIdentity: citizenData(argId) },
+  Citizen: {
+    name: citizenData(parentId),
+    gender: citizenData(parentId),
+    ethnicity: citizenData(parentId),
+    birthDate: citizenData(parentId),
+    address: citizenData(parentId),
+    phone: citizenData(parentId),
+  },
 };

@@ -5,7 +5,7 @@
  */
 import { defineSubgraph, type SubgraphContext } from '../kit/index.ts';
 import { createLoaders, type ServicesDeps, type ServicesLoaders } from './loaders.ts';
-import { permissions } from './permissions.ts';
+import { disclosures, permissions } from './permissions.ts';
 import { Application } from './resolvers/Application.ts';
 import { Citizen } from './resolvers/Citizen.ts';
 import { Enterprise } from './resolvers/Enterprise.ts';
@@ -24,6 +24,7 @@ export const services = defineSubgraph<ServicesDeps, ServicesLoaders>({
   name: 'services',
   resolvers: { Query, Mutation, Application, Citizen, Enterprise } as never,
   permissions,
+  disclosures,
   createLoaders,
   validate: {
     Query: {

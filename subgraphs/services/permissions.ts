@@ -8,7 +8,7 @@
  * checked against the case itself (staff.ts) and again by the hall, which refuses any other handler.
  */
 import { ROLES } from '../../core/principal.ts';
-import { grant, parentId, viaGateway, type Grant, type PermissionMap, type SubjectOf } from '../kit/index.ts';
+import { citizenData, enterpriseData, grant, parentId, personData, viaGateway, type DisclosureMap, type Grant, type PermissionMap, type SubjectOf } from '../kit/index.ts';
 
 /** Scope of an app reading the applications of the citizen it acts for. */
 const READ = 'services:read';
@@ -78,4 +78,17 @@ export const permissions: PermissionMap = {
     applyNewbornBundle: applyNewborn,
     ...fields(staffStep, 'acceptApplication', 'requestSupplement', 'approveApplication', 'rejectApplication', 'completeApplication'),
   },
+};
+
+/** The applicant of a case, citizen or enterprise. */
+const caseApplicant = (parent: unknown) => (parent as { applicant?: { kind: 'citizen' | 'enterprise'; id: string } } | null)?.applicant ?? null;
+
+/**
+ * Reads of a person's cases by anyone else are recorded (阳光示权): their list of applications, and a
+ * case's documents and steps (what staff read when they handle it), one record per request and applicant.
+ */
+export const disclosures: DisclosureMap = {
+  Citizen: { applications: citizenData(parentId) },
+  Enterprise: { applications: enterpriseData(usccOf) },
+  Application: { documents: personData(caseApplicant), history: personData(caseApplicant) },
 };

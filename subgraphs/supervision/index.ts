@@ -1,9 +1,13 @@
-/** The supervision subgraph: auditors read the tamper-evident log of every change made through the graph. */
+/**
+ * The supervision subgraph: auditors read the tamper-evident log of every change made through the graph
+ * and its proofs; witnesses publish cosignatures; a citizen or enterprise sees who read their data.
+ */
 import { validateResidentId } from '../../core/resident-id.ts';
 import type { SupervisionStore } from '../../supervision/index.ts';
 import { defineSubgraph } from '../kit/index.ts';
-import { permissions } from './permissions.ts';
-import { Query } from './resolvers/Query.ts';
+import { disclosures, permissions } from './permissions.ts';
+import { Citizen, Enterprise } from './resolvers/DataAccesses.ts';
+import { Checkpoint, Mutation, Query } from './resolvers/Query.ts';
 
 /** The department's dependency: the store itself. */
 export interface SupervisionDeps {
@@ -12,8 +16,9 @@ export interface SupervisionDeps {
 
 export const supervision = defineSubgraph<SupervisionDeps, SupervisionDeps>({
   name: 'supervision',
-  resolvers: { Query } as never,
+  resolvers: { Query, Mutation, Checkpoint, Citizen, Enterprise } as never,
   permissions,
+  disclosures,
   // The store answers its own queries; nothing to batch.
   createLoaders: (deps) => deps,
   validate: {
@@ -25,6 +30,10 @@ export const supervision = defineSubgraph<SupervisionDeps, SupervisionDeps>({
       },
     },
   },
+  powers: {
+    // A witness's cosignature adds evidence; it changes no one's data, but it is recorded like any change.
+    addCheckpointCosignature: { code: 'JD-JZ-0001', caseNumber: () => null },
+  },
   recordedReads: {
     chain: 'supervision',
     fields: {
@@ -35,6 +44,7 @@ export const supervision = defineSubgraph<SupervisionDeps, SupervisionDeps>({
       supervisionRecord: {},
       checkpoints: {},
       integrity: {},
+      consistencyProof: {},
     },
   },
 });

@@ -27,7 +27,15 @@ describe('API keys', () => {
       scopes: ['identity:verify'],
       onBehalfOf: null,
       client: 'hotel-a',
+      purpose: null,
     });
+  });
+
+  it('carries the purpose registered with a key, and refuses one with control characters', () => {
+    const file = keyFile();
+    const { key } = issueApiKey(file, { client: 'hotel-a', scopes: ['identity:verify'], purpose: '旅馆住宿登记' });
+    expect(createApiKeyStore({ file }).authenticate(key).purpose).toBe('旅馆住宿登记');
+    expect(() => issueApiKey(file, { client: 'hotel-a', scopes: ['identity:verify'], purpose: 'a\u0000b' })).toThrow(/purpose/);
   });
 
   it('stores only a hash of the key, in a file only its owner can read', () => {

@@ -91,7 +91,16 @@ describe('createAuthenticator', () => {
       scopes: ['identity:verify'],
       onBehalfOf: null,
       client: 'hotel-a',
+      purpose: null,
     });
+  });
+
+  it('takes the x-purpose header (percent-encoded UTF-8) over the key\'s registered purpose, and refuses a malformed one', async () => {
+    const { key } = issueApiKey(apiKeysFile, { client: 'hotel-a', scopes: ['identity:verify'], purpose: 'registered' });
+    expect((await auth.authenticate({ 'x-api-key': key })).purpose).toBe('registered');
+    expect((await auth.authenticate({ 'x-api-key': key, 'x-purpose': encodeURIComponent('住宿登记') })).purpose).toBe('住宿登记');
+    expect(await refusal(auth.authenticate({ 'x-api-key': key, 'x-purpose': '%E4%' }))).toBe('purpose');
+    expect(await refusal(auth.authenticate({ 'x-api-key': key, 'x-purpose': 'x'.repeat(129) }))).toBe('purpose');
   });
 
   it('refuses an unknown API key', async () => {

@@ -37,8 +37,26 @@ export const Query = {
   },
   async supervisionRecord(_: unknown, args: { seq: number }, ctx: Ctx) {
     const proof = await ctx.loaders.store.proof(args.seq);
-    return proof && { record: toGraph(proof.record), previousHash: proof.previous, nextHash: proof.next, checkpoint: proof.checkpoint };
+    return (
+      proof && {
+        record: toGraph(proof.record), previousHash: proof.previous, nextHash: proof.next, checkpoint: proof.checkpoint,
+        inclusion: proof.inclusion, pending: proof.pending,
+      }
+    );
   },
+  consistencyProof: (_: unknown, args: { chain: string; fromSize: number; toSize: number }, ctx: Ctx) =>
+    ctx.loaders.store.consistencyProof(args.chain, args.fromSize, args.toSize),
   checkpoints: (_: unknown, _a: unknown, ctx: Ctx) => ctx.loaders.store.checkpoints(),
   integrity: (_: unknown, _a: unknown, ctx: Ctx) => ctx.loaders.store.integrity(),
+};
+
+export const Checkpoint = {
+  cosignatures: (parent: { id: number }, _a: unknown, ctx: Ctx) => ctx.loaders.store.cosignatures(parent.id),
+};
+
+export const Mutation = {
+  async addCheckpointCosignature(_: unknown, args: { input: Record<string, unknown> }, ctx: Ctx) {
+    await ctx.loaders.store.addCosignature(args.input as never);
+    return args.input;
+  },
 };
