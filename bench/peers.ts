@@ -142,6 +142,8 @@ try {
 
   const run = async (t: Target, load: Load, seconds: number) => {
     let i = 0;
+    // Principal tokens live 60 s: fresh ones for every run, so none expires inside a round.
+    principals = await principalTokens();
     const pids = [{ name: 'gateway', pid: t.pid }, ...t.behind.filter((b) => b.pid !== t.pid)];
     const before: CpuSample[] = pids.map((p) => cpuSeconds(p.pid));
     const result = await autocannon({
@@ -177,7 +179,6 @@ try {
   const samples = new Map<string, Sample[]>();
   for (const load of loads) for (const t of targets) await run(t, load, Math.min(3, SECONDS)); // warm-up
   for (let r = 0; r < ROUNDS; r++) {
-    principals = await principalTokens(); // principal tokens live 60 s
     for (const load of loads) {
       for (const t of r % 2 === 0 ? targets : [...targets].reverse()) {
         const key = `${load}\u0000${t.name}`;
