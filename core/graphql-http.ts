@@ -11,6 +11,7 @@ import { ErrorCode } from './errors.ts';
 import type { Logger } from './logger.ts';
 import { metricsText } from './metrics.ts';
 import { runInRequestScope, type RequestScope } from './request-scope.ts';
+import { InflightDedup } from './inflight.ts';
 import { endSpan } from './tracing.ts';
 
 /** A refusal decided before execution: answered as it is, a JSON body with a code. */
@@ -67,6 +68,12 @@ export interface GraphQLHttpOptions<TContext extends BaseContext, TAdmitted = un
   onRefusal?: (status: number, code: string) => void;
   /** Logs transport failures. Required. */
   logger: Logger;
+  /**
+   * The key under which an admitted request may share the execution of an identical one in flight, or
+   * null (run it). It must name the principal first, so one caller's answer never reaches another.
+   * Default: never shared.
+   */
+  shareKey?: (admitted: TAdmitted, body: Record<string, unknown>) => string | null;
   /** Extra GET routes by exact path (e.g. `/.well-known/citycode-keys`), answered before GraphQL. Default none. */
   routes?: Record<string, HttpRoute>;
 }
@@ -75,6 +82,13 @@ export interface GraphQLHttpOptions<TContext extends BaseContext, TAdmitted = un
 export type HttpRoute = (req: IncomingMessage, res: ServerResponse) => void | Promise<void>;
 
 /** A running server. */
+/** A buffered GraphQL answer, shareable among identical requests in flight. */
+interface Answer {
+  status: number;
+  headers: Array<[string, string]>;
+  body: string;
+}
+
 export interface RunningHttp {
   url: string;
   close(): Promise<void>;
@@ -153,6 +167,7 @@ export async function serveGraphQL<TContext extends BaseContext, TAdmitted = und
   };
   await server.start();
 
+  const shared = new InflightDedup<Answer>();
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
     if (req.method === 'GET' && (url.pathname === '/health' || url.pathname === '/healthz')) {
@@ -223,18 +238,23 @@ export async function serveGraphQL<TContext extends BaseContext, TAdmitted = und
       for (const [key, value] of Object.entries(req.headers)) {
         if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(', ') : value);
       }
-      const response = await server.executeHTTPGraphQLRequest({
-        httpGraphQLRequest: { method: 'POST', headers, search: url.search, body: graphqlBody },
-        context: () => options.context(req, res, admitted),
-      });
-      for (const [key, value] of response.headers) res.setHeader(key, value);
-      res.statusCode = response.status ?? 200;
-      if (response.body.kind === 'complete') {
-        res.end(response.body.string);
-        return;
-      }
-      for await (const chunk of response.body.asyncIterator) res.write(chunk);
-      res.end();
+      const execute = async (): Promise<Answer> => {
+        const response = await server.executeHTTPGraphQLRequest({
+          httpGraphQLRequest: { method: 'POST', headers, search: url.search, body: graphqlBody },
+          context: () => options.context(req, res, admitted),
+        });
+        if (response.body.kind === 'complete') return { status: response.status ?? 200, headers: [...response.headers], body: response.body.string };
+        let text = '';
+        for await (const chunk of response.body.asyncIterator) text += chunk;
+        return { status: response.status ?? 200, headers: [...response.headers], body: text };
+      };
+      // Identical requests the caller says may share one execution (same principal, same operation, and
+      // nothing recorded per request) wait for the one in flight instead of running again.
+      const key = options.shareKey && admitted !== undefined ? options.shareKey(admitted, graphqlBody) : null;
+      const answer = key === null ? await execute() : await shared.run(key, execute);
+      for (const [name, value] of answer.headers) res.setHeader(name, value);
+      res.statusCode = answer.status;
+      res.end(answer.body);
     });
   };
 

@@ -21,6 +21,8 @@ export interface Admitted {
   principal: Principal;
   /** The operation's name as resolved (for logs and metrics). */
   operationName: string | null;
+  /** `query`, `mutation` or `subscription`: what the resolved operation does. */
+  operationType: 'query' | 'mutation' | 'subscription';
 }
 
 /** Options of the admission step. */
@@ -82,7 +84,7 @@ export function createAdmission(options: AdmissionOptions) {
     const { persistedQuery: _pq, ...otherExtensions } = (extensions ?? {}) as Record<string, unknown>;
     return {
       body: { ...rest, query, ...(Object.keys(otherExtensions).length ? { extensions: otherExtensions } : {}) },
-      admitted: { requestId, principal, operationName: checked.operation.name?.value ?? operationName },
+      admitted: { requestId, principal, operationName: checked.operation.name?.value ?? operationName, operationType: checked.operation.operation },
     };
   };
 }

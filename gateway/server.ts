@@ -161,6 +161,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       gatewayRequests.inc({ operation: 'refused', role: 'unknown' });
     },
     readiness: () => readiness(() => apiSchema, serviceUrls),
+    shareKey: shareableRequest,
     async context(_req, _res, admitted) {
       if (!admitted) throw new GraphQLError('Request not admitted.', { extensions: { code: ErrorCode.INTERNAL } });
       // The token names the principal only, and is shared by that principal's requests for a few seconds;
@@ -175,6 +176,16 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       await rateLimiter.close();
     },
   };
+}
+
+/**
+ * The key under which a whole request may share the execution of an identical one in flight: a query
+ * (never a mutation) of a citizen or an enterprise about itself, keyed by the whole principal and the
+ * whole request. Every other role's read must reach the departments, to be recorded there.
+ */
+function shareableRequest(admitted: Admitted, body: Record<string, unknown>): string | null {
+  if (admitted.operationType !== 'query' || !SELF_ROLES.has(admitted.principal.role)) return null;
+  return JSON.stringify([admitted.principal, body.query ?? null, body.variables ?? null, body.operationName ?? null, body.extensions ?? null]);
 }
 
 /** Roles whose reads are their own data, which no access record follows: only their calls may be shared. */

@@ -82,6 +82,8 @@ describe('in-flight deduplication at the gateway', () => {
     const answers = await Promise.all(Array.from({ length: 5 }, () => t.query(DEMO_QUERY, { token: citizenToken })));
     for (const a of answers) expect(a.body.data.citizen.name).toBe('王立军');
     expect((await t.stats('population-standin')).requests).toBe(1);
+    // Each request keeps its own request id, though they shared one execution.
+    expect(new Set(answers.map((a) => a.headers.get('x-request-id'))).size).toBe(5);
   });
 
   it('never gives one citizen the answer of another asking the same query at the same moment', async () => {
@@ -92,6 +94,13 @@ describe('in-flight deduplication at the gateway', () => {
     expect(theirs.body.data?.citizen ?? null).toBeNull();
     expect(theirs.body.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
     expect(JSON.stringify(theirs.body)).not.toContain('王立军');
+  });
+
+  it('never shares a mutation, even of one citizen sending the same change twice at once', async () => {
+    await slow();
+    const change = `mutation { updateContactPhone(citizenId: "${DEMO_CITIZEN_ID}", phone: "13912340000", idempotencyKey: "dedup-mutation-test-1") { requestId } }`;
+    const [a, b] = await Promise.all([t.query(change, { token: citizenToken }), t.query(change, { token: citizenToken })]);
+    expect(a.body.data.updateContactPhone.requestId).not.toBe(b.body.data.updateContactPhone.requestId);
   });
 
   it('lets every read of a third party (staff, admin, apps, integrators) reach the department, to be recorded there', async () => {
