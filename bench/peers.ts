@@ -212,11 +212,15 @@ try {
   const ratios = loads.flatMap((load) =>
     targets.slice(1, 4).map((t) => `- ${load === 'many' ? 'many citizens' : 'one citizen'}: CityGraph / ${t.name} = ${(ours(load) / rpsOf.get(`${load}\u0000${t.name}`)!).toFixed(2)}×`),
   );
+  // Where the CPU of one dashboard goes, process by process, behind this gateway (many citizens).
+  const oursMany = samples.get(`many\u0000${targets[0]!.name}`)!;
+  const perProcess = ['gateway', ...targets[0]!.behind.map((b) => b.name)].map((name) => `${name} ${median(oursMany.map((x) => x.cpuMs[name] ?? 0)).toFixed(2)}`);
+  const breakdown = [`- CPU ms per dashboard behind CityGraph's gateway, by process (many citizens): ${perProcess.join(', ')}`];
   const memory = [
     `- gateway peak RSS: CityGraph ${peakRssMiB(targets[0]!.pid)} MiB, bare @apollo/gateway ${peakRssMiB(apollo.child.pid!)} MiB, Hive Gateway ${peakRssMiB(hive.child.pid!)} MiB, Hive + Router runtime ${peakRssMiB(hiveRouter.child.pid!)} MiB`,
   ];
   console.table(rows);
-  console.log([...ratios, ...memory, ...legacyCalls].join('\n'));
+  console.log([...ratios, ...breakdown, ...memory, ...legacyCalls].join('\n'));
 
   const header = ['load', 'target', 'req/s (median; all rounds)', 'p50 / p99 ms', 'gateway CPU ms/req', 'subgraphs + stand-ins CPU ms/req', 'failed'];
   const table = [`| ${header.join(' | ')} |`, `| ${header.map(() => '---').join(' | ')} |`, ...rows.map((r) => `| ${header.map((h) => r[h]).join(' | ')} |`)].join('\n');
@@ -232,6 +236,7 @@ try {
     table,
     '',
     ...ratios,
+    ...breakdown,
     ...memory,
     '',
     'Legacy calls per dashboard request (stand-ins\' counters over 20 requests for different citizens):',
