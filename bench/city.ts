@@ -94,7 +94,7 @@ try {
     await measure('citizens(100 ids) read by staff (100 access records)', Math.max(20, REQUESTS / 10), () => post(staff, hundredNames, { ids: hundred })),
     await measure('updateContactPhone (recorded, SQLite)', Math.max(20, REQUESTS / 4), (i) => post(citizen, change, { id: DEMO_CITIZEN_ID, phone: `139${String(i).padStart(8, '0')}` })),
   ];
-  console.log(`start-up of 8 processes: ${(startupMs / 1000).toFixed(1)} s`);
+  console.log(`start-up of ${Object.keys(city.services).length} processes: ${(startupMs / 1000).toFixed(1)} s`);
   console.table(rows.filter((r) => r !== null));
   const mem = process.memoryUsage();
   console.log(`bench process rss ${(mem.rss / 2 ** 20).toFixed(0)} MiB; node ${process.version}; ${(await import('node:os')).cpus().length} cores`);
