@@ -2,6 +2,7 @@
  * Brings up the whole city: the stand-in legacy systems, every subgraph and the gateway, each a real
  * process on its own port, wired by URLs. `npm start`, whole-system tests and benchmarks share it.
  */
+import { createServer, type AddressInfo, type Server } from 'node:net';
 import { resolve } from 'node:path';
 import { ensureDevKeys } from '../../core/dev-keys.ts';
 import { launch, type Service } from './processes.ts';
@@ -39,7 +40,6 @@ export async function startCity(options: CityOptions): Promise<City> {
   const keys = ensureDevKeys(options.dataDir);
   const common = { CITYGRAPH_DATA_DIR: options.dataDir, ...options.env };
   const services: Record<string, Service> = {};
-  const port = (fixed: number) => String(options.fixedPorts ? fixed : 0);
   const launched = new Map<string, { entry: string; env: Record<string, string> }>();
   const start = async (name: string, entry: string, env: Record<string, string>) => {
     const full = { ...common, ...env, ...options.serviceEnv?.[name] };
@@ -50,55 +50,54 @@ export async function startCity(options: CityOptions): Promise<City> {
   try {
     // The fund's front-end database is a file the stand-in creates and seeds; the subgraph opens it itself.
     const fundDatabase = resolve(options.dataDir, 'housing-fund-frontdb.sqlite');
-    const [population, medical, parkingPlatform, , registry, serviceHall] = await Promise.all([
-      start('population-standin', 'adapters/population/standin/main.ts', { PORT: port(4101) }),
-      start('medicalInsurance-standin', 'adapters/medicalInsurance/standin/main.ts', { PORT: port(4102) }),
-      start('parking-standin', 'adapters/parking/standin/main.ts', { PORT: port(4105) }),
-      start('housingFund-standin', 'adapters/housingFund/standin/main.ts', { PORT: port(4103), DATABASE_FILE: fundDatabase }),
-      start('marketRegulation-standin', 'adapters/marketRegulation/standin/main.ts', { PORT: port(4104) }),
-      start('serviceHall-standin', 'adapters/serviceHall/standin/main.ts', { PORT: port(4106) }),
-    ]);
+    // Every port is chosen before anything starts, so that every process can start at once: a process
+    // learns the others' URLs from its environment, not by waiting for them to announce themselves.
+    const p = options.fixedPorts ? FIXED_PORTS : await freePorts(Object.keys(FIXED_PORTS) as (keyof typeof FIXED_PORTS)[]);
+    const standIn = (name: keyof typeof FIXED_PORTS) => `http://127.0.0.1:${p[name]}`;
+    const subgraph = (name: keyof typeof FIXED_PORTS) => `http://127.0.0.1:${p[name]}/`;
     const subgraphEnv = { CITYGRAPH_PRINCIPAL_PUBLIC_KEY: keys.principalPublicKeyPem };
-    const [popSubgraph, medSubgraph, supSubgraph, parkSubgraph, fundSubgraph, regSubgraph, servicesSubgraph, codeSubgraph] = await Promise.all([
-      start('subgraph-population', 'subgraphs/population/main.ts', { ...subgraphEnv, PORT: port(4001), POPULATION_LEGACY_URL: population.url }),
-      start('subgraph-medicalInsurance', 'subgraphs/medicalInsurance/main.ts', {
-        ...subgraphEnv,
-        PORT: port(4002),
-        MEDICAL_INSURANCE_LEGACY_URL: medical.url,
-      }),
-      start('subgraph-supervision', 'subgraphs/supervision/main.ts', { ...subgraphEnv, PORT: port(4003) }),
-      start('subgraph-parking', 'subgraphs/parking/main.ts', { ...subgraphEnv, PORT: port(4006), PARKING_LEGACY_URL: parkingPlatform.url }),
-      start('subgraph-housingFund', 'subgraphs/housingFund/main.ts', { ...subgraphEnv, PORT: port(4004), HOUSING_FUND_DATABASE: fundDatabase }),
-      start('subgraph-marketRegulation', 'subgraphs/marketRegulation/main.ts', { ...subgraphEnv, PORT: port(4005), MARKET_REGULATION_LEGACY_URL: registry.url }),
-      start('subgraph-services', 'subgraphs/services/main.ts', {
-        ...subgraphEnv,
-        PORT: port(4007),
-        SERVICE_HALL_URL: serviceHall.url,
-        POPULATION_LEGACY_URL: population.url,
-        MEDICAL_INSURANCE_LEGACY_URL: medical.url,
-        HOUSING_FUND_DATABASE: fundDatabase,
-      }),
+    const fund = start('housingFund-standin', 'adapters/housingFund/standin/main.ts', { PORT: String(p.housingFundStandIn), DATABASE_FILE: fundDatabase });
+    const all = await Promise.all([
+      start('population-standin', 'adapters/population/standin/main.ts', { PORT: String(p.populationStandIn) }),
+      start('medicalInsurance-standin', 'adapters/medicalInsurance/standin/main.ts', { PORT: String(p.medicalInsuranceStandIn) }),
+      start('parking-standin', 'adapters/parking/standin/main.ts', { PORT: String(p.parkingStandIn) }),
+      fund,
+      start('marketRegulation-standin', 'adapters/marketRegulation/standin/main.ts', { PORT: String(p.marketRegulationStandIn) }),
+      start('serviceHall-standin', 'adapters/serviceHall/standin/main.ts', { PORT: String(p.serviceHallStandIn) }),
+      start('subgraph-population', 'subgraphs/population/main.ts', { ...subgraphEnv, PORT: String(p.population), POPULATION_LEGACY_URL: standIn('populationStandIn') }),
+      start('subgraph-medicalInsurance', 'subgraphs/medicalInsurance/main.ts', { ...subgraphEnv, PORT: String(p.medicalInsurance), MEDICAL_INSURANCE_LEGACY_URL: standIn('medicalInsuranceStandIn') }),
+      start('subgraph-supervision', 'subgraphs/supervision/main.ts', { ...subgraphEnv, PORT: String(p.supervision) }),
+      start('subgraph-parking', 'subgraphs/parking/main.ts', { ...subgraphEnv, PORT: String(p.parking), PARKING_LEGACY_URL: standIn('parkingStandIn') }),
+      // These two open the fund's database file, which its stand-in creates: they start once it is there.
+      fund.then(() => start('subgraph-housingFund', 'subgraphs/housingFund/main.ts', { ...subgraphEnv, PORT: String(p.housingFund), HOUSING_FUND_DATABASE: fundDatabase })),
+      start('subgraph-marketRegulation', 'subgraphs/marketRegulation/main.ts', { ...subgraphEnv, PORT: String(p.marketRegulation), MARKET_REGULATION_LEGACY_URL: standIn('marketRegulationStandIn') }),
+      fund.then(() =>
+        start('subgraph-services', 'subgraphs/services/main.ts', {
+          ...subgraphEnv,
+          PORT: String(p.services),
+          SERVICE_HALL_URL: standIn('serviceHallStandIn'),
+          POPULATION_LEGACY_URL: standIn('populationStandIn'),
+          MEDICAL_INSURANCE_LEGACY_URL: standIn('medicalInsuranceStandIn'),
+          HOUSING_FUND_DATABASE: fundDatabase,
+        }),
+      ),
       start('subgraph-citycode', 'subgraphs/citycode/main.ts', {
         ...subgraphEnv,
-        PORT: port(4008),
-        POPULATION_LEGACY_URL: population.url,
-        MEDICAL_INSURANCE_LEGACY_URL: medical.url,
-        PARKING_LEGACY_URL: parkingPlatform.url,
+        PORT: String(p.citycode),
+        POPULATION_LEGACY_URL: standIn('populationStandIn'),
+        MEDICAL_INSURANCE_LEGACY_URL: standIn('medicalInsuranceStandIn'),
+        PARKING_LEGACY_URL: standIn('parkingStandIn'),
+      }),
+      start('gateway', 'gateway/main.ts', {
+        PORT: String(options.gatewayPort ?? 0),
+        SUBGRAPH_URLS: JSON.stringify(Object.fromEntries(SUBGRAPH_NAMES.map((n) => [n, subgraph(n)]))),
       }),
     ]);
-    const gateway = await start('gateway', 'gateway/main.ts', {
-      PORT: String(options.gatewayPort ?? 0),
-      SUBGRAPH_URLS: JSON.stringify({
-        population: popSubgraph.url,
-        medicalInsurance: medSubgraph.url,
-        supervision: supSubgraph.url,
-        parking: parkSubgraph.url,
-        housingFund: fundSubgraph.url,
-        marketRegulation: regSubgraph.url,
-        services: servicesSubgraph.url,
-        citycode: codeSubgraph.url,
-      }),
-    });
+    const gateway = all.at(-1)!;
+    // A port taken between choosing and binding would show here, rather than as a city talking to a stranger.
+    for (const s of all.slice(0, -1)) {
+      if (new URL(s.url).port !== String(p[serviceKey(s.name)])) throw new Error(`${s.name} announced ${s.url}, not the port chosen for it; start again.`);
+    }
     const stop = async () => {
       await gateway.stop();
       await Promise.all(Object.values(services).map((s) => s.stop()));
@@ -120,4 +119,33 @@ export async function startCity(options: CityOptions): Promise<City> {
     await Promise.all(Object.values(services).map((s) => s.stop()));
     throw e;
   }
+}
+
+/** The default ports (`fixedPorts`): subgraphs 4001…, stand-ins 4101…. */
+const FIXED_PORTS = {
+  population: 4001, medicalInsurance: 4002, supervision: 4003, housingFund: 4004, marketRegulation: 4005, parking: 4006, services: 4007, citycode: 4008,
+  populationStandIn: 4101, medicalInsuranceStandIn: 4102, housingFundStandIn: 4103, marketRegulationStandIn: 4104, parkingStandIn: 4105, serviceHallStandIn: 4106,
+};
+const SUBGRAPH_NAMES = ['population', 'medicalInsurance', 'supervision', 'parking', 'housingFund', 'marketRegulation', 'services', 'citycode'] as const;
+
+/** The FIXED_PORTS key of a service name: `subgraph-parking` → `parking`, `parking-standin` → `parkingStandIn`. */
+function serviceKey(name: string): keyof typeof FIXED_PORTS {
+  return (name.startsWith('subgraph-') ? name.slice(9) : name.replace(/-standin$/, 'StandIn')) as keyof typeof FIXED_PORTS;
+}
+
+/** Free loopback ports, one per key (asked of the kernel, then released for the service to bind). */
+async function freePorts<K extends string>(keys: readonly K[]): Promise<Record<K, number>> {
+  const servers = await Promise.all(
+    keys.map(
+      () =>
+        new Promise<Server>((resolve, reject) => {
+          const srv = createServer();
+          srv.once('error', reject);
+          srv.listen(0, '127.0.0.1', () => resolve(srv));
+        }),
+    ),
+  );
+  const ports = servers.map((srv) => (srv.address() as AddressInfo).port);
+  await Promise.all(servers.map((srv) => new Promise((r) => srv.close(r))));
+  return Object.fromEntries(keys.map((k, i) => [k, ports[i]!])) as Record<K, number>;
 }
