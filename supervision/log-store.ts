@@ -36,6 +36,9 @@ const ACCESS_CHECKPOINT_GAP_MS = 1000;
 /** Most records (intents, outcomes, accesses) committed in one transaction. */
 const MAX_GROUP = 256;
 
+/** Open intents this process sealed, kept so their outcomes need not read them back. */
+const MAX_OWN_INTENTS = 10_000;
+
 /** One waiting append of the group commit. */
 interface Waiting {
   entry: GroupEntry;
@@ -56,6 +59,7 @@ export class LogStore implements SupervisionStore {
   private running: Promise<unknown> | null = null;
   private readonly timer: NodeJS.Timeout | null;
   private readonly group: Waiting[] = [];
+  private readonly ownIntents = new Map<number, SupervisionRecord>();
   private flushing = false;
   /** Settles when the running group commit has drained the queue. */
   private flushed: Promise<void> = Promise.resolve();
@@ -75,7 +79,11 @@ export class LogStore implements SupervisionStore {
   }
 
   async appendIntent(input: IntentInput): Promise<RecordRef> {
-    return this.append(() => draftIntent(input, 'PENDING', null, this.o));
+    return this.append(() => draftIntent(input, 'PENDING', null, this.o), undefined, (record) => {
+      // Its outcome drafts from it without reading it back (records never change once sealed).
+      this.ownIntents.set(record.seq, record);
+      if (this.ownIntents.size > MAX_OWN_INTENTS) this.ownIntents.delete(this.ownIntents.keys().next().value!);
+    });
   }
 
   async appendDenied(input: IntentInput, errorCode = 'FORBIDDEN'): Promise<RecordRef> {
@@ -83,7 +91,7 @@ export class LogStore implements SupervisionStore {
   }
 
   async appendOutcome(intent: RecordRef, outcome: OutcomeInput): Promise<RecordRef> {
-    const found = await this.read('record', () => this.db.get(intent.seq));
+    const found = this.ownIntents.get(intent.seq) ?? (await this.read('record', () => this.db.get(intent.seq)));
     if (!found || found.kind !== 'intent' || found.hash !== intent.hash) {
       throw badInput(`There is no intent seq ${intent.seq} with that hash to close.`, 'supervision.intent');
     }
@@ -91,7 +99,7 @@ export class LogStore implements SupervisionStore {
       if (!current || current.outcome !== 'PENDING') throw badInput(`Intent seq ${intent.seq} is not open.`, 'supervision.intent');
       if (outcomes.some((o) => o.outcome !== 'OUTCOME_UNKNOWN')) throw badInput(`Intent seq ${intent.seq} already has an outcome.`, 'supervision.intent');
       if (outcome.outcome === 'OUTCOME_UNKNOWN' && outcomes.length > 0) throw badInput(`Intent seq ${intent.seq} is already marked.`, 'supervision.intent');
-    });
+    }, () => this.ownIntents.delete(intent.seq));
   }
 
   async appendAccess(input: AccessInput): Promise<RecordRef> {
@@ -282,10 +290,15 @@ export class LogStore implements SupervisionStore {
     await this.db.close();
   }
 
-  private async append(draft: () => RecordDraft, check?: (intent: SupervisionRecord | null, outcomes: SupervisionRecord[]) => void): Promise<RecordRef> {
+  private async append(
+    draft: () => RecordDraft,
+    check?: (intent: SupervisionRecord | null, outcomes: SupervisionRecord[]) => void,
+    committed?: (record: SupervisionRecord) => void,
+  ): Promise<RecordRef> {
     this.assertOpen();
     const d = draft(); // validation errors (BAD_USER_INPUT) surface before any write
     const record = await this.enqueue(check ? { draft: d, check } : { draft: d }, 'record this change, so it is refused');
+    committed?.(record);
     this.counted();
     return refOf(record);
   }
