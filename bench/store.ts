@@ -110,9 +110,14 @@ async function buildStore(total: number): Promise<string> {
 
 async function timeVerify(url: string, records: number): Promise<void> {
   const v0 = process.hrtime.bigint();
+  const cpu0 = process.cpuUsage();
   const result = await verifyStore({ db: url });
   const vms = Number(process.hrtime.bigint() - v0) / 1e6;
-  console.log(`verify: ${result.ok ? 'ok' : 'FAILED'}, ${result.records} of ${records} records in ${vms.toFixed(0)} ms, about ${((vms / records) * 1e6 / 1000).toFixed(1)} s per million records`);
+  const cpu = process.cpuUsage(cpu0);
+  console.log(
+    `verify: ${result.ok ? 'ok' : 'FAILED'}, ${result.records} of ${records} records in ${vms.toFixed(0)} ms (verifier CPU ${((cpu.user + cpu.system) / 1000).toFixed(0)} ms), ` +
+      `about ${((vms / records) * 1e6 / 1000).toFixed(1)} s per million records`,
+  );
 }
 
 try {
