@@ -9,7 +9,7 @@ import { DatabaseSync, type StatementSync } from 'node:sqlite';
 import { dirname } from 'node:path';
 import type { HeadsSnapshot, StoreBackend } from './backend.ts';
 import type { Checkpoint, PublicKeyEntry } from './checkpoint.ts';
-import { COSIGNATURE_DDL, filterSql, RECORD_COLUMNS, recordFromRow, recordValues, storeDdl, type SqlFilter } from './columns.ts';
+import { COSIGNATURE_DDL, filterSql, RECORD_COLUMNS, recordFromArray, recordFromRow, recordValues, storeDdl, type SqlFilter } from './columns.ts';
 import { GENESIS_HASH, isHashAlgorithm, type HashAlgorithm } from './hashing.ts';
 import { placeGroup, type GroupEntry } from './group.ts';
 import type { ChainPosition, RecordDraft, SupervisionRecord } from './record.ts';
@@ -198,8 +198,14 @@ class SqliteBackend implements StoreBackend {
   }
 
   async scan(afterSeq: number, limit: number): Promise<SupervisionRecord[]> {
-    const rows = this.sql('SELECT * FROM supervision_records WHERE seq > ? ORDER BY seq LIMIT ?').all(afterSeq, limit) as Row[];
-    return rows.map(recordFromRow);
+    // The verifier reads the whole log through this: rows as arrays, without an object per row.
+    let stmt = this.statements.get('scan');
+    if (!stmt) {
+      stmt = this.db.prepare(`SELECT ${COLUMNS} FROM supervision_records WHERE seq > ? ORDER BY seq LIMIT ?`);
+      stmt.setReturnArrays(true);
+      this.statements.set('scan', stmt);
+    }
+    return (stmt.all(afterSeq, limit) as unknown as unknown[][]).map(recordFromArray);
   }
 
   async heads(): Promise<HeadsSnapshot> {
