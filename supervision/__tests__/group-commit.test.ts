@@ -64,6 +64,53 @@ describe.each(BACKENDS)('group commit on $name', ({ name, create }) => {
     expect(await verifyStore({ db: ctx.db })).toMatchObject({ ok: true, records: 360 });
   });
 
+  it('keeps one valid sequence with two writer processes on the same departments', async () => {
+    // The schema and the signing key exist before the two processes start (they would race to create the key file).
+    await (await ctx.open()).close();
+    const writers = [0, 1].map(() =>
+      spawn(process.execPath, [join(import.meta.dirname, 'fixtures', 'append-forever.ts'), ctx.db, ctx.dataDir], {
+        cwd: join(import.meta.dirname, '..', '..'),
+        stdio: ['ignore', 'pipe', 'inherit'],
+      }),
+    );
+    const acked = writers.map(() => new Set<number>());
+    await Promise.all(
+      writers.map(
+        (child, w) =>
+          new Promise<void>((resolve) => {
+            let buffer = '';
+            child.stdout.on('data', (chunk: Buffer) => {
+              buffer += chunk.toString();
+              const lines = buffer.split('\n');
+              buffer = lines.pop() ?? '';
+              for (const line of lines) {
+                const [kind, a, b] = line.split(' ');
+                acked[w]!.add(Number(kind === 'outcome' ? b : a));
+              }
+              if (acked[w]!.size >= 80) resolve();
+            });
+          }),
+      ),
+    );
+    for (const child of writers) child.kill('SIGKILL');
+    await Promise.all(writers.map((child) => new Promise((r) => (child.exitCode !== null ? r(null) : child.once('exit', r)))));
+    const rows = await ctx.sql('SELECT seq, department, dept_seq FROM supervision_records ORDER BY seq');
+    expect(rows.map((r) => Number(r.seq))).toEqual(Array.from({ length: rows.length }, (_, i) => i + 1));
+    for (const d of ['population', 'parking']) {
+      const chain = rows.filter((r) => r.department === d).map((r) => Number(r.dept_seq));
+      expect(chain).toEqual(Array.from({ length: chain.length }, (_, i) => i + 1));
+    }
+    // Both processes wrote, and every record either acknowledged is stored once.
+    const stored = new Set(rows.map((r) => Number(r.seq)));
+    for (const mine of acked) for (const seq of mine) expect(stored.has(seq)).toBe(true);
+    expect([...acked[0]!].filter((s) => acked[1]!.has(s))).toEqual([]);
+    const store = await ctx.open();
+    await store.recoverUnfinished();
+    await store.checkpoint();
+    await store.close();
+    expect((await verifyStore({ db: ctx.db })).ok).toBe(true);
+  });
+
   it('refuses a second outcome of one intent within the same group, and only that append', async () => {
     const store = await ctx.open();
     const intent = await store.appendIntent({ department: 'population', actor: { role: 'citizen' }, field: 'Mutation.x' });
