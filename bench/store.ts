@@ -1,61 +1,131 @@
 /**
  * `npm run -s bench:store`: the audit's own cost. Durable appends to a fresh supervision store, one
  * mutation (intent + outcome) at a time per writer, as the kit writes them, by BENCH_WRITERS concurrent
- * writers; then the time the offline verifier takes to check every record and chain. Prints figures;
- * asserts nothing.
+ * writers; then the time the offline verifier takes to check every record and chain. With
+ * BENCH_VERIFY_RECORDS it also builds a store of that many records quickly (large transactions through
+ * the store's own drafting and sealing code, then a signed checkpoint) and times its verification.
+ * Prints figures; asserts nothing.
  *
- *   BENCH_MUTATIONS=500 BENCH_WRITERS=1 npm run -s bench:store
+ *   BENCH_MUTATIONS=2000 BENCH_WRITERS=8 npm run -s bench:store
  *   BENCH_WRITERS=8 DATABASE_URL=postgres://postgres@127.0.0.1:5432/test npm run -s bench:store   # PostgreSQL, 8 writers
+ *   BENCH_MUTATIONS=0 BENCH_VERIFY_RECORDS=1000000 npm run -s bench:store                          # verify one million records
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
+import { draftIntent, draftOutcome } from '../supervision/draft.ts';
 import { openSupervisionStore, verifyStore } from '../supervision/index.ts';
+import { openBackend } from '../supervision/open-backend.ts';
+import { sealRecord, type SupervisionRecord } from '../supervision/record.ts';
 
 const n = Number(process.env.BENCH_MUTATIONS ?? 500);
 const writers = Number(process.env.BENCH_WRITERS ?? 1);
+const verifyRecords = Number(process.env.BENCH_VERIFY_RECORDS ?? 0);
+const subjectKey = 'bench-subject-key-'.padEnd(40, 'x');
 const dir = mkdtempSync(join(tmpdir(), 'citygraph-store-bench-'));
-let url = join(dir, 'supervision.db');
-let cleanup = async () => {};
-if (process.env.DATABASE_URL?.startsWith('postgres')) {
-  // A schema of its own, so the figures start from an empty store and nothing else is touched.
-  const schema = `bench_${process.pid}`;
-  const admin = new pg.Client({ connectionString: process.env.DATABASE_URL });
-  await admin.connect();
+const admin = process.env.DATABASE_URL?.startsWith('postgres') ? new pg.Client({ connectionString: process.env.DATABASE_URL }) : null;
+await admin?.connect();
+const schemas: string[] = [];
+
+/** A fresh, empty store location: a SQLite file, or a PostgreSQL schema of its own so nothing else is touched. */
+async function freshLocation(name: string): Promise<string> {
+  if (!admin) return join(dir, `${name}.db`);
+  const schema = `bench_${process.pid}_${name}`;
   await admin.query(`CREATE SCHEMA ${schema}`);
-  url = `${process.env.DATABASE_URL}?schema=${schema}`;
-  cleanup = async () => {
-    await admin.query(`DROP SCHEMA ${schema} CASCADE`);
-    await admin.end();
-  };
+  schemas.push(schema);
+  return `${process.env.DATABASE_URL}?schema=${schema}`;
 }
-const kind = url.startsWith('postgres') ? 'PostgreSQL' : 'SQLite';
-const store = await openSupervisionStore({ url, dataDir: dir, subjectKey: 'bench-subject-key-'.padEnd(40, 'x'), checkpointEvery: 0, checkpointIntervalMs: 0 });
-try {
-  let next = 0;
+
+const kind = admin ? 'PostgreSQL' : 'SQLite';
+
+async function appendBench(): Promise<void> {
+  const url = await freshLocation('appends');
+  const store = await openSupervisionStore({ url, dataDir: dir, subjectKey, checkpointEvery: 0, checkpointIntervalMs: 0 });
+  try {
+    let next = 0;
+    const t0 = process.hrtime.bigint();
+    await Promise.all(
+      Array.from({ length: writers }, async () => {
+        while (next < n) {
+          const i = next++;
+          const intent = await store.appendIntent({ department: `bench${i % 4}`, actor: { role: 'citizen' }, field: 'Mutation.bench', args: { i } });
+          await store.appendOutcome(intent, { outcome: 'SUCCESS' });
+        }
+      }),
+    );
+    const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+    console.log(
+      `Node ${process.version}, ${kind} store, ${writers} writer(s): ${n} mutations (${2 * n} durable appends) in ${ms.toFixed(0)} ms: ` +
+        `${(n / (ms / 1000)).toFixed(0)} audited mutations/s, ${((2 * n) / (ms / 1000)).toFixed(0)} appends/s`,
+    );
+    await store.checkpoint();
+  } finally {
+    await store.close();
+  }
+  await timeVerify(url, 2 * n);
+}
+
+/** Builds a store of `total` realistic records (intent + outcome pairs over 6 departments) in large transactions. */
+async function buildStore(total: number): Promise<string> {
+  const url = await freshLocation('verify');
+  // Opening the store once creates the schema and its signing key.
+  await (await openSupervisionStore({ url, dataDir: dir, subjectKey, checkpointEvery: 0, checkpointIntervalMs: 0 })).close();
+  const db = openBackend(url);
+  const o = { hash: (await db.readHashAlgorithm())!, subjectKey, maxArgsBytes: 65536 };
+  const seal = (d: Parameters<typeof sealRecord>[0], p: Parameters<typeof sealRecord>[1]) => sealRecord(d, p, o.hash);
   const t0 = process.hrtime.bigint();
-  await Promise.all(
-    Array.from({ length: writers }, async () => {
-      while (next < n) {
-        const i = next++;
-        const intent = await store.appendIntent({ department: `bench${i % 4}`, actor: { role: 'citizen' }, field: 'Mutation.bench', args: { i } });
-        await store.appendOutcome(intent, { outcome: 'SUCCESS' });
+  try {
+    const departments = ['population', 'medicalInsurance', 'housingFund', 'parking', 'tax', 'civilAffairs'];
+    // Batches of pairs: each batch's intents, then (next batch) their outcomes, so intents and outcomes interleave as in life.
+    let pending: SupervisionRecord[] = [];
+    for (let written = 0, i = 0; written < total; ) {
+      const room = Math.min(2000, total - written);
+      const entries = pending.slice(0, room).map((intent) => ({ draft: draftOutcome(intent, { outcome: 'SUCCESS' }) }));
+      pending = pending.slice(entries.length);
+      while (entries.length < room) {
+        const id = `2101021990${String(i % 10000).padStart(4, '0')}0000`.slice(0, 17) + 'X';
+        entries.push({
+          draft: draftIntent({
+            department: departments[i % departments.length]!, actor: { role: 'citizen', sub: id, client: 'demo-app' }, operation: 'UpdatePhone',
+            field: 'Mutation.updateContactPhone', powerItem: 'GA-2101-0042', subject: { kind: 'citizen', id },
+            args: { id, phone: `138${String(i).padStart(8, '0')}` }, requestId: `req-${i}`,
+          }, 'PENDING', null, o),
+        });
+        i++;
       }
-    }),
-  );
-  const ms = Number(process.hrtime.bigint() - t0) / 1e6;
-  console.log(
-    `Node ${process.version}, ${kind} store, ${writers} writer(s): ${n} mutations (${2 * n} durable appends) in ${ms.toFixed(0)} ms: ` +
-      `${(n / (ms / 1000)).toFixed(0)} audited mutations/s, ${((2 * n) / (ms / 1000)).toFixed(0)} appends/s`,
-  );
+      const results = (await db.appendMany(entries, seal)) as SupervisionRecord[];
+      pending.push(...results.filter((r) => r.kind === 'intent'));
+      written += results.length;
+    }
+  } finally {
+    await db.close();
+  }
+  const store = await openSupervisionStore({ url, dataDir: dir, subjectKey, checkpointEvery: 0, checkpointIntervalMs: 0 });
   await store.checkpoint();
+  await store.close();
+  console.log(`built a ${kind} store of ${total} records in ${(Number(process.hrtime.bigint() - t0) / 1e9).toFixed(1)} s`);
+  return url;
+}
+
+async function timeVerify(url: string, records: number): Promise<void> {
   const v0 = process.hrtime.bigint();
+  const cpu0 = process.cpuUsage();
   const result = await verifyStore({ db: url });
   const vms = Number(process.hrtime.bigint() - v0) / 1e6;
-  console.log(`verify: ${result.ok ? 'ok' : 'FAILED'}, ${2 * n} records in ${vms.toFixed(0)} ms, about ${((vms / (2 * n)) * 1e6 / 1000).toFixed(1)} s per million records`);
+  const cpu = process.cpuUsage(cpu0);
+  console.log(
+    `verify: ${result.ok ? 'ok' : 'FAILED'}, ${result.records} of ${records} records in ${vms.toFixed(0)} ms (verifier CPU ${((cpu.user + cpu.system) / 1000).toFixed(0)} ms), ` +
+      `about ${((vms / records) * 1e6 / 1000).toFixed(1)} s per million records`,
+  );
+}
+
+try {
+  if (n > 0) await appendBench();
+  if (verifyRecords > 0) await timeVerify(await buildStore(verifyRecords), verifyRecords);
 } finally {
-  await store.close();
-  await cleanup();
-  rmSync(dir, { recursive: true, force: true });
+  for (const s of process.env.BENCH_KEEP ? [] : schemas) await admin?.query(`DROP SCHEMA ${s} CASCADE`);
+  await admin?.end();
+  if (process.env.BENCH_KEEP) console.log(`kept ${dir}`);
+  else rmSync(dir, { recursive: true, force: true });
 }

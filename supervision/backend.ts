@@ -7,6 +7,7 @@ import type { SqlFilter } from './columns.ts';
 import type { HashAlgorithm } from './hashing.ts';
 import type { ChainPosition, RecordDraft, SupervisionRecord } from './record.ts';
 import type { ChainHead } from './checkpoint.ts';
+import type { GroupEntry } from './group.ts';
 
 /** Chain heads and the highest seq, read in one snapshot. */
 export interface HeadsSnapshot {
@@ -30,10 +31,12 @@ export interface StoreBackend {
    */
   append(draft: RecordDraft, seal: (p: ChainPosition) => SupervisionRecord, check?: (intent: SupervisionRecord | null, outcomes: SupervisionRecord[]) => void): Promise<SupervisionRecord>;
   /**
-   * Appends several records in ONE transaction (group commit), in order, each sealed after the one
-   * before it. Durable on return; all or none.
+   * Appends several records in ONE transaction under the append lock (group commit), in order, each
+   * sealed after the one before it (see `placeGroup`). An entry whose check refuses it gets its error
+   * and is not written; the others are. Durable on return. When the transaction fails it throws and
+   * nothing of the group is written.
    */
-  appendMany(drafts: readonly RecordDraft[], seal: (draft: RecordDraft, p: ChainPosition) => SupervisionRecord): Promise<SupervisionRecord[]>;
+  appendMany(entries: readonly GroupEntry[], seal: (draft: RecordDraft, p: ChainPosition) => SupervisionRecord): Promise<(SupervisionRecord | Error)[]>;
   /** Record hashes of `department` at deptSeq `afterDeptSeq + 1` … `afterDeptSeq + limit`, in chain order. */
   chainHashes(department: string, afterDeptSeq: number, limit: number): Promise<string[]>;
   /** One record by seq. */

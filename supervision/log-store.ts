@@ -9,6 +9,7 @@ import { consistencyProof, inclusionProof, merkleRoot, type MerkleFrontier } fro
 import { addSignedCheckpoint, chainLeaves, writeCheckpointExport } from './maintenance.ts';
 import type { SqlFilter } from './columns.ts';
 import { draftAccess, draftIntent, draftOutcome, type DraftOptions } from './draft.ts';
+import type { GroupEntry } from './group.ts';
 import { pseudonymOf } from './pseudonym.ts';
 import { OUTCOMES, refOf, sealRecord, type RecordDraft, type RecordRef, type SupervisionRecord } from './record.ts';
 import type { Signer } from './signing.ts';
@@ -32,8 +33,20 @@ export interface LogStoreOptions extends DraftOptions {
 /** Least time between two checkpoints triggered by the count of access records, ms. */
 const ACCESS_CHECKPOINT_GAP_MS = 1000;
 
-/** Most access records committed in one transaction. */
+/** Most records (intents, outcomes, accesses) committed in one transaction. */
 const MAX_GROUP = 256;
+
+/** Open intents this process sealed, kept so their outcomes need not read them back. */
+const MAX_OWN_INTENTS = 10_000;
+
+/** One waiting append of the group commit. */
+interface Waiting {
+  entry: GroupEntry;
+  /** What the store could not do when the transaction fails, for the caller's error. */
+  what: string;
+  resolve: (r: SupervisionRecord) => void;
+  reject: (e: unknown) => void;
+}
 
 /** Largest page of `query`. */
 export const MAX_PAGE_SIZE = 100;
@@ -45,8 +58,11 @@ export class LogStore implements SupervisionStore {
   private sinceCheckpoint = 0;
   private running: Promise<unknown> | null = null;
   private readonly timer: NodeJS.Timeout | null;
-  private readonly group: { draft: RecordDraft; resolve: (r: SupervisionRecord) => void; reject: (e: unknown) => void }[] = [];
+  private readonly group: Waiting[] = [];
+  private readonly ownIntents = new Map<number, SupervisionRecord>();
   private flushing = false;
+  /** Settles when the running group commit has drained the queue. */
+  private flushed: Promise<void> = Promise.resolve();
   private lastCheckpointAt = 0;
   /** Merkle frontiers of the chains, kept so each checkpoint's roots cost only the records since the last. */
   private readonly frontiers = new Map<string, MerkleFrontier>();
@@ -63,7 +79,11 @@ export class LogStore implements SupervisionStore {
   }
 
   async appendIntent(input: IntentInput): Promise<RecordRef> {
-    return this.append(() => draftIntent(input, 'PENDING', null, this.o));
+    return this.append(() => draftIntent(input, 'PENDING', null, this.o), undefined, (record) => {
+      // Its outcome drafts from it without reading it back (records never change once sealed).
+      this.ownIntents.set(record.seq, record);
+      if (this.ownIntents.size > MAX_OWN_INTENTS) this.ownIntents.delete(this.ownIntents.keys().next().value!);
+    });
   }
 
   async appendDenied(input: IntentInput, errorCode = 'FORBIDDEN'): Promise<RecordRef> {
@@ -71,7 +91,7 @@ export class LogStore implements SupervisionStore {
   }
 
   async appendOutcome(intent: RecordRef, outcome: OutcomeInput): Promise<RecordRef> {
-    const found = await this.read('record', () => this.db.get(intent.seq));
+    const found = this.ownIntents.get(intent.seq) ?? (await this.read('record', () => this.db.get(intent.seq)));
     if (!found || found.kind !== 'intent' || found.hash !== intent.hash) {
       throw badInput(`There is no intent seq ${intent.seq} with that hash to close.`, 'supervision.intent');
     }
@@ -79,36 +99,50 @@ export class LogStore implements SupervisionStore {
       if (!current || current.outcome !== 'PENDING') throw badInput(`Intent seq ${intent.seq} is not open.`, 'supervision.intent');
       if (outcomes.some((o) => o.outcome !== 'OUTCOME_UNKNOWN')) throw badInput(`Intent seq ${intent.seq} already has an outcome.`, 'supervision.intent');
       if (outcome.outcome === 'OUTCOME_UNKNOWN' && outcomes.length > 0) throw badInput(`Intent seq ${intent.seq} is already marked.`, 'supervision.intent');
-    });
+    }, () => this.ownIntents.delete(intent.seq));
   }
 
   async appendAccess(input: AccessInput): Promise<RecordRef> {
     this.assertOpen();
     const draft = draftAccess(input, this.o); // validation errors surface before any write
-    const record = await new Promise<SupervisionRecord>((resolve, reject) => {
-      this.group.push({ draft, resolve, reject });
-      if (!this.flushing) {
-        this.flushing = true;
-        // One turn of the event loop gathers the reads of concurrent requests into one commit.
-        setImmediate(() => void this.flushGroup());
-      }
-    });
+    const record = await this.enqueue({ draft }, 'record this read, so its answer is withheld');
     this.counted(true);
     return refOf(record);
   }
 
-  /** Commits the waiting access records, a group per transaction, until none wait. */
+  /**
+   * Group commit. Appends of one event-loop turn, and those arriving while a commit is in flight, wait
+   * together and go into one transaction; each promise settles only after that transaction committed
+   * (durable) or failed (every append of the group rejected, none acknowledged).
+   */
+  private enqueue(entry: GroupEntry, what: string): Promise<SupervisionRecord> {
+    return new Promise<SupervisionRecord>((resolve, reject) => {
+      this.group.push({ entry, what, resolve, reject });
+      if (!this.flushing) {
+        this.flushing = true;
+        // One turn of the event loop gathers the appends of concurrent requests into one commit.
+        this.flushed = new Promise<void>((done) => setImmediate(() => void this.flushGroup().finally(done)));
+      }
+    });
+  }
+
+  /** Commits the waiting appends, a group per transaction, until none wait. */
   private async flushGroup(): Promise<void> {
     try {
       while (this.group.length > 0) {
         const batch = this.group.splice(0, MAX_GROUP);
+        let results: (SupervisionRecord | Error)[];
         try {
-          const records = await this.db.appendMany(batch.map((b) => b.draft), (d, p) => sealRecord(d, p, this.o.hash));
-          batch.forEach((b, i) => b.resolve(records[i]!));
+          results = await this.db.appendMany(batch.map((b) => b.entry), (d, p) => sealRecord(d, p, this.o.hash));
         } catch (e) {
-          const err = isCityGraphError(e) ? e : unavailable('record this read, so its answer is withheld', e);
-          for (const b of batch) b.reject(err);
+          for (const b of batch) b.reject(isCityGraphError(e) ? e : unavailable(b.what, e));
+          continue;
         }
+        batch.forEach((b, i) => {
+          const r = results[i]!;
+          if (!(r instanceof Error)) b.resolve(r);
+          else b.reject(isCityGraphError(r) ? r : unavailable(b.what, r));
+        });
       }
     } finally {
       this.flushing = false;
@@ -250,20 +284,21 @@ export class LogStore implements SupervisionStore {
     if (this.closed) return;
     this.closed = true;
     if (this.timer) clearInterval(this.timer);
+    // Appends accepted before close are committed (or rejected) before the database goes.
+    await this.flushed;
     await this.running?.catch(() => undefined);
     await this.db.close();
   }
 
-  private async append(draft: () => RecordDraft, check?: (intent: SupervisionRecord | null, outcomes: SupervisionRecord[]) => void): Promise<RecordRef> {
+  private async append(
+    draft: () => RecordDraft,
+    check?: (intent: SupervisionRecord | null, outcomes: SupervisionRecord[]) => void,
+    committed?: (record: SupervisionRecord) => void,
+  ): Promise<RecordRef> {
     this.assertOpen();
     const d = draft(); // validation errors (BAD_USER_INPUT) surface before any write
-    let record: SupervisionRecord;
-    try {
-      record = await this.db.append(d, (p) => sealRecord(d, p, this.o.hash), check);
-    } catch (e) {
-      if (isCityGraphError(e)) throw e;
-      throw unavailable('record this change, so it is refused', e);
-    }
+    const record = await this.enqueue(check ? { draft: d, check } : { draft: d }, 'record this change, so it is refused');
+    committed?.(record);
     this.counted();
     return refOf(record);
   }

@@ -5,7 +5,7 @@
  * A checkpoint signs each chain's tree size and root; an inclusion proof shows one record is in a
  * signed tree with O(log n) hashes, a consistency proof that a later tree extends an earlier one.
  */
-import { createHash } from 'node:crypto';
+import { createHash, hash as oneShot } from 'node:crypto';
 import type { HashAlgorithm } from './hashing.ts';
 
 const LEAF = Buffer.from([0]);
@@ -171,16 +171,20 @@ export class MerkleFrontier {
   /** Leaves pushed so far. */
   size = 0;
   private readonly algorithm: HashAlgorithm;
+  private readonly leafInput = Buffer.alloc(1 + 32);
   constructor(algorithm: HashAlgorithm) {
     this.algorithm = algorithm;
   }
 
   /** Appends the leaf of a record (its record hash, hex). */
   pushRecord(recordHashHex: string): void {
-    let cur: { size: number; hash: Buffer } = { size: 1, hash: Buffer.from(leafHash(this.algorithm, recordHashHex), 'hex') };
+    // The same hashes as leafHash and node, one-shot over one buffer (a chain of a million records costs two million of them).
+    const written = recordHashHex.length === 64 ? this.leafInput.write(recordHashHex, 1, 'hex') : 0;
+    const leaf = written === 32 ? oneShot(this.algorithm, this.leafInput, 'buffer') : Buffer.from(leafHash(this.algorithm, recordHashHex), 'hex');
+    let cur: { size: number; hash: Buffer } = { size: 1, hash: leaf };
     while (this.stack.length && this.stack[this.stack.length - 1]!.size === cur.size) {
       const left = this.stack.pop()!;
-      cur = { size: left.size * 2, hash: node(this.algorithm, left.hash, cur.hash) };
+      cur = { size: left.size * 2, hash: oneShot(this.algorithm, Buffer.concat([NODE, left.hash, cur.hash]), 'buffer') };
     }
     this.stack.push(cur);
     this.size++;

@@ -11,6 +11,7 @@ import type { HeadsSnapshot, StoreBackend } from './backend.ts';
 import type { Checkpoint, PublicKeyEntry } from './checkpoint.ts';
 import { COSIGNATURE_DDL, filterSql, RECORD_COLUMNS, recordFromRow, recordValues, storeDdl, type SqlFilter } from './columns.ts';
 import { GENESIS_HASH, isHashAlgorithm, type HashAlgorithm } from './hashing.ts';
+import { placeGroup, type GroupEntry } from './group.ts';
 import type { ChainPosition, RecordDraft, SupervisionRecord } from './record.ts';
 
 /** Options of the PostgreSQL backend. */
@@ -150,32 +151,52 @@ class PgBackend implements StoreBackend {
     });
   }
 
-  async appendMany(drafts: readonly RecordDraft[], seal: (d: RecordDraft, p: ChainPosition) => SupervisionRecord): Promise<SupervisionRecord[]> {
-    return this.tx(async (c) => {
-      await c.query('SET LOCAL synchronous_commit = on');
-      await c.query("SELECT value FROM supervision_meta WHERE key = 'append_lock' FOR UPDATE");
-      const last = await c.query('SELECT max(seq) AS seq FROM supervision_records');
-      let seq = Number(last.rows[0]?.seq ?? 0);
-      const heads = new Map<string, { deptSeq: number; hash: string }>();
-      const time = new Date().toISOString();
-      const out: SupervisionRecord[] = [];
-      for (const d of drafts) {
-        let head = heads.get(d.department);
-        if (!head) {
-          const r = await c.query('SELECT dept_seq, hash FROM supervision_records WHERE department = $1 ORDER BY dept_seq DESC LIMIT 1', [d.department]);
-          const h = r.rows[0] as { dept_seq: string; hash: string } | undefined;
-          head = { deptSeq: Number(h?.dept_seq ?? 0), hash: h?.hash ?? GENESIS_HASH };
-        }
-        const record = seal(d, { seq: ++seq, deptSeq: head.deptSeq + 1, time, prevHash: head.hash });
-        out.push(record);
-        heads.set(d.department, { deptSeq: record.deptSeq, hash: record.hash });
-      }
-      // One multi-row INSERT: one round trip for the whole group.
-      const width = RECORD_COLUMNS.length;
-      const values = out.map((_, i) => `(${RECORD_COLUMNS.map((__, j) => `$${i * width + j + 1}`).join(', ')})`).join(', ');
-      if (out.length) await c.query(`INSERT INTO supervision_records (${COLUMNS}) VALUES ${values}`, out.flatMap(recordValues));
-      return out;
-    });
+  async appendMany(entries: readonly GroupEntry[], seal: (d: RecordDraft, p: ChainPosition) => SupervisionRecord): Promise<(SupervisionRecord | Error)[]> {
+    const client = await this.pool.connect();
+    try {
+      // BEGIN, durability, the append lock and the highest seq in one round trip (simple protocol).
+      const opened = (await client.query(
+        "BEGIN; SET LOCAL synchronous_commit = on; SELECT value FROM supervision_meta WHERE key = 'append_lock' FOR UPDATE; SELECT max(seq) AS seq FROM supervision_records",
+      )) as unknown as pg.QueryResult[];
+      const results = await this.placeAndInsert(client, entries, seal, Number(opened[3]?.rows[0]?.seq ?? 0));
+      await client.query('COMMIT');
+      return results;
+    } catch (e) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw e;
+    } finally {
+      client.release();
+    }
+  }
+
+  private async placeAndInsert(
+    c: pg.PoolClient,
+    entries: readonly GroupEntry[],
+    seal: (d: RecordDraft, p: ChainPosition) => SupervisionRecord,
+    lastSeq: number,
+  ): Promise<(SupervisionRecord | Error)[]> {
+    const departments = [...new Set(entries.map((e) => e.draft.department))];
+    const intentSeqs = [...new Set(entries.filter((e) => e.check && e.draft.intentSeq !== null).map((e) => e.draft.intentSeq!))];
+    const heads = await c.query(
+      `SELECT d.department, h.dept_seq, h.hash FROM unnest($1::text[]) AS d(department)
+       JOIN LATERAL (SELECT dept_seq, hash FROM supervision_records r WHERE r.department = d.department ORDER BY dept_seq DESC LIMIT 1) h ON TRUE`,
+      [departments],
+    );
+    const headOf = new Map((heads.rows as { department: string; dept_seq: string; hash: string }[]).map((h) => [h.department, { deptSeq: Number(h.dept_seq), hash: h.hash }]));
+    const related = intentSeqs.length
+      ? ((await c.query('SELECT * FROM supervision_records WHERE seq = ANY($1::bigint[]) OR intent_seq = ANY($1::bigint[]) ORDER BY seq', [intentSeqs])).rows as Row[]).map(recordFromRow)
+      : [];
+    const { results, records } = placeGroup(entries, {
+      lastSeq,
+      headOf: (d) => headOf.get(d) ?? null,
+      recordAt: (seq) => related.find((r) => r.seq === seq) ?? null,
+      outcomesOf: (seq) => related.filter((r) => r.intentSeq === seq),
+    }, seal);
+    // One multi-row INSERT: one round trip for the whole group.
+    const width = RECORD_COLUMNS.length;
+    const values = records.map((_, i) => `(${RECORD_COLUMNS.map((__, j) => `$${i * width + j + 1}`).join(', ')})`).join(', ');
+    if (records.length) await c.query(`INSERT INTO supervision_records (${COLUMNS}) VALUES ${values}`, records.flatMap(recordValues));
+    return results;
   }
 
   async chainHashes(department: string, afterDeptSeq: number, limit: number): Promise<string[]> {

@@ -123,3 +123,49 @@ export function sealRecord(draft: RecordDraft, position: ChainPosition, algorith
 export function refOf(record: SupervisionRecord): RecordRef {
   return { seq: record.seq, department: record.department, hash: record.hash };
 }
+
+/** A string or null as canonical JSON; anything else is not row-shaped (the caller falls back). */
+const q = (v: string | null): string => {
+  if (v === null) return 'null';
+  if (typeof v !== 'string') throw new TypeError('not a string');
+  return JSON.stringify(v);
+};
+const pseudoText = (p: { hmac: string; masked: string } | null): string => (p === null ? 'null' : `{"hmac":${q(p.hmac)},"masked":${q(p.masked)}}`);
+const int = (v: number | null): string => {
+  if (v === null) return 'null';
+  if (typeof v !== 'number') throw new TypeError('not a number');
+  return canonicalJson(v);
+};
+
+/** True when a record has exactly the fields (and nested fields) a stored row gives it. */
+function rowShaped(r: SupervisionRecord): boolean {
+  const { actor, subject } = r;
+  return (
+    Object.keys(r).length === 19 && actor !== null && typeof actor === 'object' && Object.keys(actor).length === 5 &&
+    (actor.sub === null || Object.keys(actor.sub).length === 2) && (actor.onBehalfOf === null || Object.keys(actor.onBehalfOf).length === 2) &&
+    (subject === null || Object.keys(subject).length === 3)
+  );
+}
+
+/**
+ * The hash of a record as read back from the store, without the general canonical serialiser: the
+ * canonical JSON of a row-shaped record written field by field in sorted key order (the same bytes as
+ * `canonicalJson`, which record.test.ts checks), hashed in one call. Any other shape takes `recordHash`.
+ */
+export function storedRecordHash(r: SupervisionRecord, algorithm: HashAlgorithm): string {
+  if (!rowShaped(r)) return recordHash(r, algorithm);
+  let text: string;
+  try {
+    const a = r.actor;
+    const s = r.subject;
+    text =
+      `{"actor":{"client":${q(a.client)},"department":${q(a.department)},"onBehalfOf":${pseudoText(a.onBehalfOf)},"role":${q(a.role)},"sub":${pseudoText(a.sub)}}` +
+      `,"args":${canonicalJson(r.args)},"argsDigest":${q(r.argsDigest)},"caseNumber":${q(r.caseNumber)},"department":${q(r.department)}` +
+      `,"deptSeq":${int(r.deptSeq)},"errorCode":${q(r.errorCode)},"field":${q(r.field)},"intentSeq":${int(r.intentSeq)},"kind":${q(r.kind)}` +
+      `,"operation":${q(r.operation)},"outcome":${q(r.outcome)},"powerItem":${q(r.powerItem)},"prevHash":${q(r.prevHash)},"requestId":${q(r.requestId)}` +
+      `,"seq":${int(r.seq)},"subject":${s === null ? 'null' : `{"hmac":${q(s.hmac)},"kind":${q(s.kind)},"masked":${q(s.masked)}}`},"time":${q(r.time)}}`;
+  } catch {
+    return recordHash(r, algorithm);
+  }
+  return digestHex(algorithm, text);
+}

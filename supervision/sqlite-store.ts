@@ -9,8 +9,9 @@ import { DatabaseSync, type StatementSync } from 'node:sqlite';
 import { dirname } from 'node:path';
 import type { HeadsSnapshot, StoreBackend } from './backend.ts';
 import type { Checkpoint, PublicKeyEntry } from './checkpoint.ts';
-import { COSIGNATURE_DDL, filterSql, RECORD_COLUMNS, recordFromRow, recordValues, storeDdl, type SqlFilter } from './columns.ts';
+import { COSIGNATURE_DDL, filterSql, RECORD_COLUMNS, recordFromArray, recordFromRow, recordValues, storeDdl, type SqlFilter } from './columns.ts';
 import { GENESIS_HASH, isHashAlgorithm, type HashAlgorithm } from './hashing.ts';
+import { placeGroup, type GroupEntry } from './group.ts';
 import type { ChainPosition, RecordDraft, SupervisionRecord } from './record.ts';
 
 /** Options of the SQLite backend. */
@@ -135,30 +136,27 @@ class SqliteBackend implements StoreBackend {
     });
   }
 
-  async appendMany(drafts: readonly RecordDraft[], seal: (d: RecordDraft, p: ChainPosition) => SupervisionRecord): Promise<SupervisionRecord[]> {
+  async appendMany(entries: readonly GroupEntry[], seal: (d: RecordDraft, p: ChainPosition) => SupervisionRecord): Promise<(SupervisionRecord | Error)[]> {
     const insert = this.sql(`INSERT INTO supervision_records (${COLUMNS}) VALUES (${RECORD_COLUMNS.map(() => '?').join(', ')})`);
     const headOf = this.sql('SELECT dept_seq, hash FROM supervision_records WHERE department = ? ORDER BY dept_seq DESC LIMIT 1');
+    const outcomesOf = this.sql('SELECT * FROM supervision_records WHERE intent_seq = ? ORDER BY seq');
     return this.transaction('IMMEDIATE', () => {
       const last = this.sql('SELECT max(seq) AS seq FROM supervision_records').get() as { seq: number | null };
-      let seq = last.seq ?? 0;
-      const heads = new Map<string, { deptSeq: number; hash: string }>();
-      const time = new Date().toISOString();
-      const records = drafts.map((d) => {
-        let head = heads.get(d.department);
-        if (!head) {
-          const row = headOf.get(d.department) as { dept_seq: number; hash: string } | undefined;
-          head = { deptSeq: row?.dept_seq ?? 0, hash: row?.hash ?? GENESIS_HASH };
-        }
-        const record = seal(d, { seq: ++seq, deptSeq: head.deptSeq + 1, time, prevHash: head.hash });
-        heads.set(d.department, { deptSeq: record.deptSeq, hash: record.hash });
-        return record;
-      });
+      const { results, records } = placeGroup(entries, {
+        lastSeq: last.seq ?? 0,
+        headOf: (d) => {
+          const row = headOf.get(d) as { dept_seq: number; hash: string } | undefined;
+          return row ? { deptSeq: row.dept_seq, hash: row.hash } : null;
+        },
+        recordAt: (seq) => this.getSync(seq),
+        outcomesOf: (seq) => (outcomesOf.all(seq) as Row[]).map(recordFromRow),
+      }, seal);
       // Multi-row INSERTs of up to ROWS_PER_INSERT rows: one statement step per chunk, not per record.
       for (let i = 0; i < records.length; i += ROWS_PER_INSERT) {
         const chunk = records.slice(i, i + ROWS_PER_INSERT);
         (chunk.length === 1 ? insert : this.sql(multiInsert(chunk.length))).run(...chunk.flatMap(recordValues));
       }
-      return records;
+      return results;
     });
   }
 
@@ -200,8 +198,14 @@ class SqliteBackend implements StoreBackend {
   }
 
   async scan(afterSeq: number, limit: number): Promise<SupervisionRecord[]> {
-    const rows = this.sql('SELECT * FROM supervision_records WHERE seq > ? ORDER BY seq LIMIT ?').all(afterSeq, limit) as Row[];
-    return rows.map(recordFromRow);
+    // The verifier reads the whole log through this: rows as arrays, without an object per row.
+    let stmt = this.statements.get('scan');
+    if (!stmt) {
+      stmt = this.db.prepare(`SELECT ${COLUMNS} FROM supervision_records WHERE seq > ? ORDER BY seq LIMIT ?`);
+      stmt.setReturnArrays(true);
+      this.statements.set('scan', stmt);
+    }
+    return (stmt.all(afterSeq, limit) as unknown as unknown[][]).map(recordFromArray);
   }
 
   async heads(): Promise<HeadsSnapshot> {

@@ -9,7 +9,7 @@ import { checkpointSignatureValid, cosignatureValid, parseCheckpoint, type Check
 import { MerkleFrontier } from './merkle.ts';
 import { keyIdOf } from './signing.ts';
 import { GENESIS_HASH, type HashAlgorithm } from './hashing.ts';
-import { recordHash, type SupervisionRecord } from './record.ts';
+import { storedRecordHash, type SupervisionRecord } from './record.ts';
 
 /** What went wrong, in the vocabulary of an auditor. */
 export type ProblemKind =
@@ -55,7 +55,7 @@ export interface VerifyInput {
   storeKeys: PublicKeyEntry[];
   /** A witness's export, whose keys are trusted over the store's. */
   witness?: CheckpointExport;
-  /** Records per read; default 1000. */
+  /** Records per read; default 10000. */
   batchSize?: number;
   /** Witness cosignatures stored beside the checkpoints (JSON text); default none. */
   cosignatureTexts?: string[];
@@ -76,20 +76,15 @@ interface ChainState {
 /** Verifies a log; never throws for tampered data, only for a failing read. */
 export async function verifyLog(input: VerifyInput): Promise<VerifyResult> {
   const problems: Problem[] = [];
-  const batch = input.batchSize ?? 1000;
+  const batch = input.batchSize ?? 10_000;
   const cps = collectCheckpoints(input, problems);
   const headKey = (d: string, n: number) => `${d}\u0000${n}`;
   const wanted = new Set(cps.flatMap((c) => c.cp.heads.map((h) => headKey(h.department, h.deptSeq))));
 
-  // Pass 1: how often each department position occurs, so pass 2 can tell reorder from delete/insert.
+  // One walk in stored seq order. How often each department position occurs (which tells a reordered
+  // record from a deleted or inserted one) is known only at the end, so those few problems are named then.
   const occurs = new Map<string, Map<number, number>>();
-  for await (const r of records(input.scan, batch)) {
-    const m = occurs.get(r.department) ?? new Map<number, number>();
-    m.set(r.deptSeq, (m.get(r.deptSeq) ?? 0) + 1);
-    occurs.set(r.department, m);
-  }
-
-  // Pass 2: the walk in stored seq order.
+  const undecided: { problem: Problem; decide: () => Problem }[] = [];
   const chains = new Map<string, ChainState>();
   // Each chain's Merkle tree, grown record by record, so a checkpoint's root is checked in O(log n) memory.
   const trees = new Map<string, MerkleFrontier>();
@@ -113,26 +108,35 @@ export async function verifyLog(input: VerifyInput): Promise<VerifyResult> {
     expectedSeq = Math.max(expectedSeq, r.seq + 1);
     maxSeq = Math.max(maxSeq, r.seq);
 
-    const st = chains.get(r.department) ?? { expected: 1, lastHash: GENESIS_HASH, lastSeq: null, lastOk: true };
-    chains.set(r.department, st);
-    const seen = occurs.get(r.department) ?? new Map<number, number>();
-    let structural = true;
-    if (r.deptSeq > st.expected) {
-      structural = false;
-      if (seen.has(st.expected)) {
-        problems.push({ kind: 'reordered', ...at, message: `Record seq ${r.seq} (${r.department} #${r.deptSeq}) stands where ${r.department} #${st.expected} belongs.` });
-      } else {
-        problems.push({ kind: 'deleted', ...at, message: `${r.department} #${st.expected}${r.deptSeq - 1 > st.expected ? `–${r.deptSeq - 1}` : ''} is missing before record seq ${r.seq}.` });
-      }
-    } else if (r.deptSeq < st.expected) {
-      structural = false;
-      if ((seen.get(r.deptSeq) ?? 0) > 1) {
-        problems.push({ kind: 'inserted', ...at, message: `Record seq ${r.seq} claims ${r.department} #${r.deptSeq}, which an earlier record holds.` });
-      } else {
-        problems.push({ kind: 'reordered', ...at, message: `Record seq ${r.seq} (${r.department} #${r.deptSeq}) comes after #${st.expected - 1}.` });
-      }
+    let st = chains.get(r.department);
+    let seen = occurs.get(r.department);
+    if (!st || !seen) {
+      st = { expected: 1, lastHash: GENESIS_HASH, lastSeq: null, lastOk: true };
+      chains.set(r.department, st);
+      seen = new Map<number, number>();
+      occurs.set(r.department, seen);
     }
-    const hashOk = recordHash(r, input.hashAlgorithm) === r.hash;
+    seen.set(r.deptSeq, (seen.get(r.deptSeq) ?? 0) + 1);
+    let structural = true;
+    if (r.deptSeq !== st.expected) {
+      structural = false;
+      const expected = st.expected;
+      const positions = seen;
+      const decide = (): Problem => {
+        if (r.deptSeq > expected) {
+          return positions.has(expected)
+            ? { kind: 'reordered', ...at, message: `Record seq ${r.seq} (${r.department} #${r.deptSeq}) stands where ${r.department} #${expected} belongs.` }
+            : { kind: 'deleted', ...at, message: `${r.department} #${expected}${r.deptSeq - 1 > expected ? `–${r.deptSeq - 1}` : ''} is missing before record seq ${r.seq}.` };
+        }
+        return (positions.get(r.deptSeq) ?? 0) > 1
+          ? { kind: 'inserted', ...at, message: `Record seq ${r.seq} claims ${r.department} #${r.deptSeq}, which an earlier record holds.` }
+          : { kind: 'reordered', ...at, message: `Record seq ${r.seq} (${r.department} #${r.deptSeq}) comes after #${expected - 1}.` };
+      };
+      const problem: Problem = { kind: 'reordered', ...at, message: '' };
+      problems.push(problem);
+      undecided.push({ problem, decide });
+    }
+    const hashOk = storedRecordHash(r, input.hashAlgorithm) === r.hash;
     if (structural && !hashOk) {
       problems.push({ kind: 'modified', ...at, message: `Record seq ${r.seq} (${r.department} #${r.deptSeq}) does not match its hash: it was modified.` });
     } else if (structural && st.lastOk && r.prevHash !== st.lastHash) {
@@ -153,13 +157,17 @@ export async function verifyLog(input: VerifyInput): Promise<VerifyResult> {
     length.set(r.department, Math.max(length.get(r.department) ?? 0, r.deptSeq));
     const key = headKey(r.department, r.deptSeq);
     if (wanted.has(key) && !found.has(key)) found.set(key, { hash: r.hash, seq: r.seq });
-    const tree = trees.get(r.department) ?? new MerkleFrontier(input.hashAlgorithm);
-    trees.set(r.department, tree);
+    let tree = trees.get(r.department);
+    if (!tree) {
+      tree = new MerkleFrontier(input.hashAlgorithm);
+      trees.set(r.department, tree);
+    }
     if (tree.size === r.deptSeq - 1) {
       tree.pushRecord(r.hash);
       if (wantedRoots.has(key) && !rootAt.has(key)) rootAt.set(key, tree.root());
     }
   }
+  for (const { problem, decide } of undecided) Object.assign(problem, decide());
 
   for (const { cp, source, key } of cps) {
     const label = `${source} checkpoint ${cp.id}`;

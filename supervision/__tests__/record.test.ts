@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { canonicalJson } from '../canonical.ts';
 import { pseudonymOf, maskIdentifier } from '../pseudonym.ts';
-import { recordHash, sealRecord, type RecordDraft } from '../record.ts';
+import { recordFromRow, recordValues, RECORD_COLUMNS } from '../columns.ts';
+import { recordHash, sealRecord, storedRecordHash, type RecordDraft, type SupervisionRecord } from '../record.ts';
 import { redactArgs } from '../redact.ts';
 
 const draft: RecordDraft = {
@@ -27,6 +28,43 @@ describe('canonical JSON and record hashes', () => {
     expect(recordHash(reordered, 'sm3')).toBe(r.hash);
     expect(recordHash(r, 'sha256')).not.toBe(r.hash);
     expect(recordHash({ ...r, seq: 2 }, 'sm3')).not.toBe(r.hash);
+  });
+});
+
+describe('the verifier\'s hash of a stored record', () => {
+  const position = { seq: 7, deptSeq: 3, time: '2024-01-01T00:00:00.000Z', prevHash: 'a'.repeat(64) };
+  const variants: RecordDraft[] = [
+    draft,
+    { ...draft, kind: 'outcome', intentSeq: 5, args: null, outcome: 'ERROR', errorCode: 'LEGACY_ERROR', requestId: null, operation: null, powerItem: null },
+    {
+      ...draft,
+      actor: { role: 'app', department: 'population', client: 'c\u0000"\\', sub: { hmac: 'h', masked: '2101**' }, onBehalfOf: { hmac: 'o', masked: '11**' } },
+      subject: { kind: 'enterprise', hmac: 'e'.repeat(64), masked: '9121**********XXXX' },
+      caseNumber: '办件-2024-001', args: { 姓名: '张*', list: [3, -0.5, 1e21, { b: null, a: true }], nested: { z: { y: [] } } },
+    },
+    { ...draft, args: { unparsableArgs: '{"x":' } },
+  ];
+
+  it('is the same bytes and hash as the general canonical form, for records read back from rows', () => {
+    for (const d of variants) {
+      for (const algorithm of ['sm3', 'sha256'] as const) {
+        const sealed = sealRecord(d, position, algorithm);
+        const row = Object.fromEntries(RECORD_COLUMNS.map((c, i) => [c, recordValues(sealed)[i]]));
+        const back = recordFromRow(row);
+        expect(storedRecordHash(back, algorithm)).toBe(sealed.hash);
+        expect(storedRecordHash(back, algorithm)).toBe(recordHash(back, algorithm));
+      }
+    }
+  });
+
+  it('still tells a modified record, and falls back to the general form for any other shape', () => {
+    const sealed = sealRecord(draft, position, 'sm3');
+    expect(storedRecordHash({ ...sealed, field: 'Mutation.other' }, 'sm3')).not.toBe(sealed.hash);
+    expect(storedRecordHash({ ...sealed, args: { a: [1, { y: 'x', z: null }], b: 1 } }, 'sm3')).toBe(sealed.hash);
+    const extra = { ...sealed, extra: 1 } as SupervisionRecord;
+    expect(storedRecordHash(extra, 'sm3')).toBe(recordHash(extra, 'sm3'));
+    const odd = { ...sealed, seq: '7' } as unknown as SupervisionRecord;
+    expect(storedRecordHash(odd, 'sm3')).toBe(recordHash(odd, 'sm3'));
   });
 });
 
