@@ -4,8 +4,8 @@
  * distinguishing ID and so signs with an empty one that no Chinese system accepts. Ed25519 by option.
  * Keys live as PEM files (PKCS#8 private, SPKI public) that OpenSSL reads as they are.
  */
-import { createPrivateKey, createPublicKey, generateKeyPairSync, sign as nodeSign, verify as nodeVerify } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createPrivateKey, createPublicKey, generateKeyPairSync, randomBytes, sign as nodeSign, verify as nodeVerify } from 'node:crypto';
+import { chmodSync, existsSync, linkSync, mkdirSync, readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import smCrypto from 'sm-crypto';
 import { digestHex } from './hashing.ts';
@@ -55,7 +55,7 @@ export function loadOrCreateSigner(options: SignerOptions): Signer {
       throw new Error(`The checkpoint public key ${options.publicKeyPath} does not belong to the private key ${options.privateKeyPath}.`);
     }
   } else {
-    writeFileSync(options.publicKeyPath, signer.publicKeyPem);
+    writePublic(options.publicKeyPath, signer.publicKeyPem);
   }
   return signer;
 }
@@ -113,7 +113,25 @@ function generateKeys(algorithm: SignatureAlgorithm, privatePath: string, public
   }
   mkdirSync(dirname(privatePath), { recursive: true, mode: 0o700 });
   mkdirSync(dirname(publicPath), { recursive: true, mode: 0o700 });
-  writeFileSync(privatePath, privatePem, { mode: 0o600, flag: 'wx' });
+  // Written aside, then linked into place, which fails if the file exists: when several processes open a
+  // new store at once, exactly one key wins, every process reads that one, and none reads half a file.
+  const tmp = `${privatePath}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+  writeFileSync(tmp, privatePem, { mode: 0o600, flag: 'wx' });
+  try {
+    linkSync(tmp, privatePath);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+    return; // another process made the key; its public key follows from it (loadOrCreateSigner)
+  } finally {
+    unlinkSync(tmp);
+  }
   chmodSync(privatePath, 0o600);
-  writeFileSync(publicPath, publicPem);
+  writePublic(publicPath, publicPem);
+}
+
+/** Writes a public key whole or not at all (renamed into place), so a reader never sees half of it. */
+function writePublic(path: string, pem: string): void {
+  const tmp = `${path}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+  writeFileSync(tmp, pem);
+  renameSync(tmp, path);
 }

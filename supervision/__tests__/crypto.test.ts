@@ -1,8 +1,9 @@
-import { execFileSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import smCrypto from 'sm-crypto';
 import { afterAll, describe, expect, it } from 'vitest';
 import { checkpointSignatureValid, signCheckpoint } from '../checkpoint.ts';
@@ -91,5 +92,17 @@ describe('SM2 checkpoint signatures', () => {
   it('refuses a public key file that does not belong to the private key', () => {
     expect(() => loadOrCreateSigner({ algorithm: 'sm2', privateKeyPath: join(dir, 'gen.key.pem'), publicKeyPath: join(dir, 'ossl.pub.pem') })).toThrow(/does not belong/);
     expect(() => loadOrCreateSigner({ algorithm: 'sm2', privateKeyPath: join(dir, 'missing.key.pem'), publicKeyPath: join(dir, 'ossl.pub.pem') })).toThrow(/private key .* does not/);
+  });
+});
+
+describe('a checkpoint key made by several processes at once', () => {
+  it('gives every process opening a new store at the same moment one and the same key', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cg-sign-race-'));
+    const script = `import { loadOrCreateSigner } from ${JSON.stringify(new URL('../signing.ts', import.meta.url).href)};
+      process.stdout.write(loadOrCreateSigner({ algorithm: 'sm2', privateKeyPath: ${JSON.stringify(join(dir, 'k.pem'))}, publicKeyPath: ${JSON.stringify(join(dir, 'k.pub.pem'))} }).keyId);`;
+    const run = () => promisify(execFile)(process.execPath, ['--input-type=module', '-e', script]);
+    const outputs = await Promise.all([run(), run(), run(), run(), run(), run()]);
+    expect(new Set(outputs.map((o) => o.stdout)).size).toBe(1);
+    rmSync(dir, { recursive: true, force: true });
   });
 });
