@@ -187,6 +187,22 @@ describe('a case through the service hall', () => {
   });
 });
 
+describe('who read a case (阳光示权)', () => {
+  it('records a staff member reading a case\'s state and matter as a read of the applicant\'s data, and not the applicant\'s own read', async () => {
+    const filed = ok(await t.query(SUBMIT, { token: citizen, variables: { code: 'YB0203', docs: docs(), key: 'case-read-0001' } }), 'submitApplication');
+    const accesses = `{ citizen(id: "${CITIZEN}") { dataAccesses(first: 100) { edges { node { department reader { role department } fields } } } } }`;
+    const count = async () =>
+      ok(await t.query(accesses, { token: citizen }), 'citizen').dataAccesses.edges.filter(
+        (e: any) => e.node.department === 'services' && e.node.reader.role === 'staff' && e.node.fields.includes('Application.state'),
+      ).length;
+    const before = await count();
+    ok(await t.query(`query($n: ID!) { application(caseNumber: $n) { state matter { code } } }`, { token: citizen, variables: { n: filed.caseNumber } }), 'application');
+    expect(await count()).toBe(before);
+    ok(await t.query(`query($n: ID!) { application(caseNumber: $n) { state matter { code } } }`, { token: insuranceStaff, variables: { n: filed.caseNumber } }), 'application');
+    expect(await count()).toBe(before + 1);
+  });
+});
+
 describe('the newborn bundle (新生儿出生一件事)', () => {
   const input = (certificate: string) => ({ childName: '王小雨', childGender: 'FEMALE', birthDate: '2026-09-30', birthCertificate: certificate });
 

@@ -84,11 +84,20 @@ export const permissions: PermissionMap = {
 const caseApplicant = (parent: unknown) => (parent as { applicant?: { kind: 'citizen' | 'enterprise'; id: string } } | null)?.applicant ?? null;
 
 /**
- * Reads of a person's cases by anyone else are recorded (阳光示权): their list of applications, and a
- * case's documents and steps (what staff read when they handle it), one record per request and applicant.
+ * Reads of a person's cases by anyone else are recorded (阳光示权): their list of applications, and of a
+ * case who applied, for what, its state, documents and steps (what staff read when they handle it), one
+ * record per request and applicant.
  */
 export const disclosures: DisclosureMap = {
   Citizen: { applications: citizenData(parentId) },
   Enterprise: { applications: enterpriseData(usccOf) },
-  Application: { documents: personData(caseApplicant), history: personData(caseApplicant) },
+  // Who applied, for what, and how far it got are the applicant's data as much as the documents are.
+  Application: {
+    citizen: personData(caseApplicant),
+    enterprise: personData(caseApplicant),
+    matter: personData(caseApplicant),
+    state: personData(caseApplicant),
+    documents: personData(caseApplicant),
+    history: personData(caseApplicant),
+  },
 };
