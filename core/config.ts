@@ -20,3 +20,11 @@ export const port = (fallback: number) => z.coerce.number().int().min(0).max(655
 
 /** An http(s) URL from an environment variable. */
 export const url = () => z.string().url();
+
+/** An optional whole number from an environment variable (unset or empty: absent). */
+export const wholeNumber = () => z.preprocess((v) => (v === '' ? undefined : v), z.coerce.number().int().min(0).optional());
+
+/** The options that were set: leaves out what the environment did not give, so defaults further down apply. */
+export function setOnly<T extends Record<string, unknown>>(options: T): { [K in keyof T]?: Exclude<T[K], undefined> } {
+  return Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) as never;
+}

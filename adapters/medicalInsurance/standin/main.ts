@@ -2,30 +2,12 @@
  * Process entry of the medical insurance stand-in: `node adapters/medicalInsurance/standin/main.ts`.
  * The only place that reads the environment (PORT, HOST, LATENCY_MS); prints one JSON line with the URL.
  */
+import { z } from 'zod';
+import { readConfig, setOnly, wholeNumber } from '../../../core/config.ts';
+import { announceReady, stopOnSignals } from '../../../core/process.ts';
 import { startMedicalInsuranceStandIn } from './index.ts';
 
-const standIn = await startMedicalInsuranceStandIn({
-  port: numberFromEnv('PORT', 0),
-  host: process.env.HOST ?? '127.0.0.1',
-  latencyMs: numberFromEnv('LATENCY_MS', 0),
-});
-process.stdout.write(`${JSON.stringify({ service: 'medicalInsurance-standin', url: standIn.url })}\n`);
-// A parent that forked us waits for this instead of parsing stdout.
-process.send?.({ ready: standIn.url, node: process.version });
-
-let closing = false;
-for (const signal of ['SIGTERM', 'SIGINT'] as const) {
-  process.once(signal, () => {
-    if (closing) return;
-    closing = true;
-    standIn.close().then(() => process.exit(0), () => process.exit(1));
-  });
-}
-
-function numberFromEnv(name: string, fallback: number): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const n = Number(raw);
-  if (!Number.isFinite(n)) throw new TypeError(`${name} must be a number, got ${JSON.stringify(raw)}.`);
-  return n;
-}
+const env = readConfig(z.object({ PORT: wholeNumber(), HOST: z.string().optional(), LATENCY_MS: wholeNumber() }));
+const standIn = await startMedicalInsuranceStandIn(setOnly({ port: env.PORT, host: env.HOST || undefined, latencyMs: env.LATENCY_MS }));
+announceReady('medicalInsurance-standin', standIn.url);
+stopOnSignals(() => standIn.close());

@@ -2,33 +2,18 @@
  * Process entry of the service hall stand-in. The only place that reads its environment: PORT, HOST,
  * LATENCY_MS, TOKEN_TTL_MS, CASES, and CITYGRAPH_CLOCK (the hall's clock, the same setting as the city's).
  */
+import { z } from 'zod';
 import { clockFromSetting } from '../../../core/clock.ts';
-import { startServiceHallStandIn, type ServiceHallStandInOptions } from './index.ts';
+import { readConfig, setOnly, wholeNumber } from '../../../core/config.ts';
+import { announceReady, stopOnSignals } from '../../../core/process.ts';
+import { startServiceHallStandIn } from './index.ts';
 
-function intFromEnv(name: string): number | undefined {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return undefined;
-  if (!/^\d+$/.test(raw)) throw new TypeError(`Environment variable ${name} must be a whole number, got "${raw}".`);
-  return Number(raw);
-}
-
-const options: ServiceHallStandInOptions = { now: clockFromSetting(process.env.CITYGRAPH_CLOCK) };
-for (const [key, name] of [['port', 'PORT'], ['latencyMs', 'LATENCY_MS'], ['tokenTtlMs', 'TOKEN_TTL_MS'], ['cases', 'CASES']] as const) {
-  const v = intFromEnv(name);
-  if (v !== undefined) options[key] = v;
-}
-if (process.env.HOST) options.host = process.env.HOST;
-
-const standIn = await startServiceHallStandIn(options);
-process.stdout.write(`${JSON.stringify({ service: 'serviceHall-standin', url: standIn.url })}\n`);
-if (process.send) process.send({ ready: standIn.url, node: process.version });
-
-let closing = false;
-const shutdown = (): void => {
-  if (closing) return;
-  closing = true;
-  standIn.close().then(() => process.exit(0), () => process.exit(1));
-};
-process.on('SIGTERM', shutdown);
-process.on('SIGINT', shutdown);
-if (process.send) process.on('disconnect', shutdown);
+const env = readConfig(
+  z.object({ PORT: wholeNumber(), HOST: z.string().optional(), LATENCY_MS: wholeNumber(), TOKEN_TTL_MS: wholeNumber(), CASES: wholeNumber(), CITYGRAPH_CLOCK: z.string().optional() }),
+);
+const standIn = await startServiceHallStandIn({
+  now: clockFromSetting(env.CITYGRAPH_CLOCK),
+  ...setOnly({ port: env.PORT, host: env.HOST || undefined, latencyMs: env.LATENCY_MS, tokenTtlMs: env.TOKEN_TTL_MS, cases: env.CASES }),
+});
+announceReady('serviceHall-standin', standIn.url);
+stopOnSignals(() => standIn.close());
