@@ -14,6 +14,10 @@ import { openSqliteFrontDb, type FrontDb } from '../sql.ts';
 import { generateFund, type FundSamples } from './data.ts';
 import { ACCOUNT_INSERT_COLUMNS, REQUEST_INSERT_COLUMNS, TABLES_DDL, exchangeLogDdl } from './tables.ts';
 import { DEMO_CITIZEN_ID } from '../../population/standin/data.ts';
+import { readBody } from '../../kit/standin-http.ts';
+
+/** Largest request body the stand-in reads. */
+const MAX_BODY_BYTES = 64 * 1024;
 
 export { generateFund, DEMO_ACCOUNT_NO, type FundSamples } from './data.ts';
 export { TABLES_DDL, exchangeLogDdl } from './tables.ts';
@@ -125,7 +129,7 @@ export async function startHousingFundStandIn(options: HousingFundStandInOptions
     if (req.method === 'POST' && path === '/__faults') {
       let body: unknown;
       try {
-        body = JSON.parse(await readBody(req));
+        body = JSON.parse((await readBody(req, MAX_BODY_BYTES)) ?? '');
       } catch {
         return json(res, 400, { error: 'body must be JSON' });
       }
@@ -156,17 +160,6 @@ export async function startHousingFundStandIn(options: HousingFundStandInOptions
       await db.close();
     },
   };
-}
-
-async function readBody(req: IncomingMessage): Promise<string> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > 64 * 1024) throw new Error('body too large');
-    chunks.push(chunk as Buffer);
-  }
-  return Buffer.concat(chunks).toString('utf8');
 }
 
 function json(res: ServerResponse, status: number, value: unknown): void {

@@ -9,6 +9,10 @@ import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { DEFAULT_ENTERPRISES, generateEnterprises, type SamrRecord } from './data.ts';
 import { samrFailure, samrReply, sharingFailure, sharingReply } from './shapes.ts';
+import { readBody } from '../../kit/standin-http.ts';
+
+/** Largest request body the stand-in reads. */
+const MAX_BODY_BYTES = 64 * 1024;
 
 export { DEMO_CLOSED_USCC, DEMO_ENTERPRISE_USCC, generateEnterprises, type SamrRecord } from './data.ts';
 
@@ -70,7 +74,7 @@ export async function startMarketRegulationStandIn(options: MarketRegulationStan
     if (req.method === 'POST' && url.pathname === '/__faults') {
       let body: { mode?: unknown };
       try {
-        body = JSON.parse(await readBody(req)) as { mode?: unknown };
+        body = JSON.parse((await readBody(req, MAX_BODY_BYTES)) ?? '') as { mode?: unknown };
       } catch {
         return send(res, 400, JSON.stringify({ error: 'body must be JSON' }));
       }
@@ -122,12 +126,6 @@ export async function startMarketRegulationStandIn(options: MarketRegulationStan
       server.closeAllConnections();
     }),
   };
-}
-
-async function readBody(req: IncomingMessage): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of req) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
 }
 
 function send(res: ServerResponse, status: number, text: string, type = 'application/json;charset=UTF-8'): void {

@@ -11,6 +11,7 @@ import { findPerson } from './persons.ts';
 import { BAD_GATEWAY_PAGE, HTML_ERROR_PAGE, badShapeReply, chinaTime, failureReply, successReply, type ReplyStamp } from './reply.ts';
 import { NO_FAULTS, appliesTo, parseFaultPlan, type FaultPlan, type Stats } from './controls.ts';
 import { Enrolments, isEnrolmentCall } from './enrolments.ts';
+import { parseJson, readBody, send } from '../../kit/standin-http.ts';
 
 /** Options of the stand-in; checked once, when it starts. */
 export interface MedicalInsuranceStandInOptions {
@@ -92,7 +93,7 @@ export async function startMedicalInsuranceStandIn(options: MedicalInsuranceStan
       Object.assign(stats, { requests: 0, records: 0, faults: 0, maxInFlight: inFlight });
       return sendJson(res, 200, JSON.stringify(stats));
     }
-    const text = await readBody(req);
+    const text = await readBody(req, MAX_BODY_BYTES);
     if (text === null) return send(res, 413, 'text/plain; charset=utf-8', 'Request Entity Too Large');
     if (req.method === 'POST' && path === '/__faults') {
       const parsed = parseFaultPlan(parseJson(text));
@@ -146,30 +147,7 @@ function refmsgid(n: number): string {
   return `210199${chinaTime(new Date())}${String(n % 10_000_000_000).padStart(10, '0')}`;
 }
 
-async function readBody(req: IncomingMessage): Promise<string | null> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > MAX_BODY_BYTES) return null;
-    chunks.push(chunk as Buffer);
-  }
-  return Buffer.concat(chunks).toString('utf8');
-}
-
-function parseJson(text: string): unknown {
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    return undefined;
-  }
-}
-
 function sendJson(res: ServerResponse, status: number, text: string): void {
   send(res, status, 'application/json;charset=UTF-8', text);
 }
 
-function send(res: ServerResponse, status: number, type: string, text: string): void {
-  res.writeHead(status, { 'content-type': type, 'content-length': Buffer.byteLength(text) });
-  res.end(text);
-}

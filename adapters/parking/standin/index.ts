@@ -12,6 +12,7 @@ import { NO_FAULTS, RateLimiter, emptyStats, parseFaultPlan, type FaultPlan } fr
 import { DEFAULT_SEED } from './data.ts';
 import { Platform, type Outcome } from './platform.ts';
 import { CODE, DEV_APP_ID, DEV_APP_SECRET, envelope, signOf } from './protocol.ts';
+import { parseJson, readBody, send } from '../../kit/standin-http.ts';
 
 export { DEMO_PLATES, OPERATORS, PARK_COUNT, generateWorld } from './data.ts';
 export { DEV_APP_ID, DEV_APP_SECRET, signOf } from './protocol.ts';
@@ -136,7 +137,7 @@ export async function startParkingStandIn(options: ParkingStandInOptions = {}): 
       Object.assign(platform.counters, { reservationsCreated: 0, reservationsCancelled: 0, charges: 0, chargedCents: 0 });
       return sendJson(res, 200, stats);
     }
-    const text = await readBody(req);
+    const text = await readBody(req, MAX_BODY_BYTES);
     if (text === null) return send(res, 413, 'text/plain; charset=utf-8', 'Request Entity Too Large');
     if (req.method === 'POST' && path === '/__faults') {
       const parsed = parseFaultPlan(parseJson(text));
@@ -202,30 +203,7 @@ function parseBody(text: string): Record<string, unknown> | null {
   }
 }
 
-async function readBody(req: IncomingMessage): Promise<string | null> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > MAX_BODY_BYTES) return null;
-    chunks.push(chunk as Buffer);
-  }
-  return Buffer.concat(chunks).toString('utf8');
-}
-
-function parseJson(text: string): unknown {
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    return undefined;
-  }
-}
-
 function sendJson(res: ServerResponse, status: number, value: unknown): void {
   send(res, status, 'application/json;charset=UTF-8', JSON.stringify(value));
 }
 
-function send(res: ServerResponse, status: number, type: string, text: string, headers: Record<string, string> = {}): void {
-  res.writeHead(status, { 'content-type': type, 'content-length': Buffer.byteLength(text), ...headers });
-  res.end(text);
-}
