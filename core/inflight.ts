@@ -38,26 +38,22 @@ export interface DedupFetchOptions {
    * call is never shared (no identity, or an identity whose every call must reach the service). Required.
    */
   identityOf: (init: HttpFetchInit) => string | null;
-  /** Header names the answer depends on besides the identity and the body; default none. */
-  varyHeaders?: readonly string[];
 }
 
 /**
- * A fetch that shares identical in-flight POSTs of one identity: same URL, same identity, same body,
- * same `varyHeaders`. Only for calls that change nothing (GraphQL queries): the caller decides, through
+ * A fetch that shares identical in-flight POSTs of one identity: same URL, same identity, same body.
+ * Only for calls that change nothing (GraphQL queries): the caller decides, through
  * `identityOf` returning null, which may be shared. Each sharer gets the same buffered response, whose
  * body can be read any number of times.
  */
 export function dedupFetch(fetch: HttpFetch, options: DedupFetchOptions): HttpFetch & { dedup: InflightDedup<HttpFetchResponse> } {
   if (typeof options?.identityOf !== 'function') throw new TypeError('dedupFetch needs options.identityOf, a function from the request to the caller identity or null.');
   const dedup = new InflightDedup<HttpFetchResponse>();
-  const vary = (options.varyHeaders ?? []).map((h) => h.toLowerCase());
   const shared = (url: string, init: HttpFetchInit = {}) => {
     const identity = (init.method ?? 'GET').toUpperCase() === 'POST' && typeof init.body === 'string' ? options.identityOf(init) : null;
     if (identity === null) return fetch(url, init);
-    const headers = Object.fromEntries(Object.entries(init.headers ?? {}).map(([k, v]) => [k.toLowerCase(), v]));
     // JSON of an array: no separator inside one part can make two different calls collide.
-    const key = JSON.stringify([url, identity, init.body, vary.map((h) => headers[h] ?? null)]);
+    const key = JSON.stringify([url, identity, init.body]);
     // A sharer's abort must not cancel the others' call: the shared call runs without a signal, and each
     // caller stops waiting when its own signal aborts.
     const call = dedup.run(key, () => fetch(url, { ...init, signal: undefined }));

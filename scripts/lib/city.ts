@@ -6,6 +6,7 @@ import { createServer, type AddressInfo, type Server } from 'node:net';
 import { resolve } from 'node:path';
 import { ensureDevKeys } from '../../core/dev-keys.ts';
 import { launch, type Service } from './processes.ts';
+import { SUBGRAPHS } from './subgraphs.ts';
 
 /** Options of a city. */
 export interface CityOptions {
@@ -90,7 +91,7 @@ export async function startCity(options: CityOptions): Promise<City> {
       }),
       start('gateway', 'gateway/main.ts', {
         PORT: String(options.gatewayPort ?? 0),
-        SUBGRAPH_URLS: JSON.stringify(Object.fromEntries(SUBGRAPH_NAMES.map((n) => [n, subgraph(n)]))),
+        SUBGRAPH_URLS: JSON.stringify(Object.fromEntries(SUBGRAPHS.map((s) => [s.name, subgraph(s.name as SubgraphName)]))),
       }),
     ]);
     const gateway = all.at(-1)!;
@@ -121,12 +122,12 @@ export async function startCity(options: CityOptions): Promise<City> {
   }
 }
 
-/** The default ports (`fixedPorts`): subgraphs 4001…, stand-ins 4101…. */
+/** The default ports (`fixedPorts`): each subgraph's from scripts/lib/subgraphs.ts, stand-ins 4101…. */
 const FIXED_PORTS = {
-  population: 4001, medicalInsurance: 4002, supervision: 4003, housingFund: 4004, marketRegulation: 4005, parking: 4006, services: 4007, citycode: 4008,
+  ...(Object.fromEntries(SUBGRAPHS.map((s) => [s.name, s.defaultPort])) as Record<SubgraphName, number>),
   populationStandIn: 4101, medicalInsuranceStandIn: 4102, housingFundStandIn: 4103, marketRegulationStandIn: 4104, parkingStandIn: 4105, serviceHallStandIn: 4106,
 };
-const SUBGRAPH_NAMES = ['population', 'medicalInsurance', 'supervision', 'parking', 'housingFund', 'marketRegulation', 'services', 'citycode'] as const;
+type SubgraphName = 'population' | 'medicalInsurance' | 'supervision' | 'housingFund' | 'marketRegulation' | 'parking' | 'services' | 'citycode';
 
 /** The FIXED_PORTS key of a service name: `subgraph-parking` → `parking`, `parking-standin` → `parkingStandIn`. */
 function serviceKey(name: string): keyof typeof FIXED_PORTS {

@@ -5,7 +5,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { enginesRefusing, probeBinary, requiredRange, ROOT, runtimePackage, satisfies, useSemver, wrongRuntimeMessage } from './runtime.mjs';
+import { enginesRefusing, probeBinary, requiredRange, ROOT, runtimePackage, satisfies, wrongRuntimeMessage } from './runtime.mjs';
 
 const fail = (message) => {
   process.stderr.write(`\nCityGraph install: ${message}\n`);
@@ -26,10 +26,9 @@ if (existsSync(bin)) {
 }
 if (!satisfies(version, range)) fail(wrongRuntimeMessage(version, where, range));
 
-const semver = await import('semver');
-useSemver((v, r) => semver.default.satisfies(v, r, { includePrerelease: true }));
+const semver = (await import('semver')).default;
 const lock = JSON.parse(readFileSync(join(ROOT, 'package-lock.json'), 'utf8'));
-const refused = enginesRefusing(lock, version, (path) => existsSync(join(ROOT, path, 'package.json')));
+const refused = enginesRefusing(lock, version, (path) => existsSync(join(ROOT, path, 'package.json')), (v, r) => semver.satisfies(v, r, { includePrerelease: true }));
 if (refused.length > 0) {
   fail(
     `engine-strict: ${refused.length} installed package(s) do not support the runtime, Node ${version}:\n` +

@@ -8,5 +8,9 @@ export declare function probeBinary(bin: string): string;
 export interface LockFile {
   packages?: Record<string, { version?: string; engines?: { node?: string } }>;
 }
-export declare function enginesRefusing(lock: LockFile, version: string, installed: (path: string) => boolean): Array<{ name: string; version?: string; engines: string }>;
-export declare function useSemver(fn: (version: string, range: string) => boolean): void;
+export declare function enginesRefusing(
+  lock: LockFile,
+  version: string,
+  installed: (path: string) => boolean,
+  accepts: (version: string, range: string) => boolean,
+): Array<{ name: string; version?: string; engines: string }>;

@@ -76,23 +76,13 @@ export function probeBinary(bin) {
 /**
  * engine-strict against the project's runtime: every installed package whose `engines.node` refuses
  * `version`. `lock` is package-lock.json; `installed(path)` says whether a package folder exists (npm skips
- * optional packages for other platforms).
+ * optional packages for other platforms); `accepts(version, range)` reads npm's range syntax (semver).
  */
-export function enginesRefusing(lock, version, installed) {
+export function enginesRefusing(lock, version, installed, accepts) {
   const refused = [];
   for (const [path, entry] of Object.entries(lock.packages ?? {})) {
     if (!path.startsWith('node_modules/') || !entry.engines?.node || !installed(path)) continue;
-    if (!satisfiesNpmRange(version, entry.engines.node)) refused.push({ name: path.slice(path.lastIndexOf('node_modules/') + 13), version: entry.version, engines: entry.engines.node });
+    if (!accepts(version, entry.engines.node)) refused.push({ name: path.slice(path.lastIndexOf('node_modules/') + 13), version: entry.version, engines: entry.engines.node });
   }
   return refused;
-}
-
-let semverSatisfies;
-/** Set by the post-install step once `semver` is installed; full npm range syntax. */
-export function useSemver(fn) {
-  semverSatisfies = fn;
-}
-function satisfiesNpmRange(version, range) {
-  if (!semverSatisfies) throw new Error('useSemver() must be called before enginesRefusing().');
-  return semverSatisfies(version, range);
 }
