@@ -7,6 +7,7 @@ import type { SupervisionStore } from '../../supervision/index.ts';
 import { defineSubgraph } from '../kit/index.ts';
 import { disclosures, permissions } from './permissions.ts';
 import { Citizen, Enterprise } from './resolvers/DataAccesses.ts';
+import { AlarmMutation, AlarmQuery } from './resolvers/Alarms.ts';
 import { Checkpoint, Mutation, Query } from './resolvers/Query.ts';
 
 /** The department's dependency: the store itself. */
@@ -16,7 +17,7 @@ export interface SupervisionDeps {
 
 export const supervision = defineSubgraph<SupervisionDeps, SupervisionDeps>({
   name: 'supervision',
-  resolvers: { Query, Mutation, Checkpoint, Citizen, Enterprise } as never,
+  resolvers: { Query: { ...Query, ...AlarmQuery }, Mutation: { ...Mutation, ...AlarmMutation }, Checkpoint, Citizen, Enterprise } as never,
   permissions,
   disclosures,
   // The store answers its own queries; nothing to batch.
@@ -33,6 +34,8 @@ export const supervision = defineSubgraph<SupervisionDeps, SupervisionDeps>({
   powers: {
     // A witness's cosignature adds evidence; it changes no one's data, but it is recorded like any change.
     addCheckpointCosignature: { code: 'JD-JZ-0001', caseNumber: () => null },
+    // An auditor's acknowledgement of an alarm (告警处置): invented code, in the shape of the one above.
+    acknowledgeAlarm: { code: 'JD-GJ-0002', caseNumber: () => null },
   },
   recordedReads: {
     chain: 'supervision',
@@ -45,6 +48,7 @@ export const supervision = defineSubgraph<SupervisionDeps, SupervisionDeps>({
       checkpoints: {},
       integrity: {},
       consistencyProof: {},
+      alarms: {},
     },
   },
 });
