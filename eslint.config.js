@@ -4,7 +4,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', '.data/**', 'coverage/**', '.dependency-cruiser.cjs'] },
+  { ignores: ['node_modules/**', '.data/**', 'coverage/**', '.dependency-cruiser.cjs', 'web/dist/**', 'web/src/gql/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

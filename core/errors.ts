@@ -70,6 +70,8 @@ export const ErrorCode = {
   CODE_PURPOSE_NOT_ALLOWED: 'CODE_PURPOSE_NOT_ALLOWED',
   /** The purpose exists but no department of the graph serves it yet. */
   PURPOSE_NOT_AVAILABLE: 'PURPOSE_NOT_AVAILABLE',
+  /** A page's static files are not built yet (`npm run -s build:web`). */
+  PAGE_NOT_BUILT: 'PAGE_NOT_BUILT',
   /** Anything unexpected; details stay in the server log under the request id. */
   INTERNAL: 'INTERNAL',
 } as const;

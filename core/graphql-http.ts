@@ -76,6 +76,8 @@ export interface GraphQLHttpOptions<TContext extends BaseContext, TAdmitted = un
   shareKey?: (admitted: TAdmitted, body: Record<string, unknown>) => string | null;
   /** Extra GET routes by exact path (e.g. `/.well-known/citycode-keys`), answered before GraphQL. Default none. */
   routes?: Record<string, HttpRoute>;
+  /** Pages (static files, sign-in) tried before GraphQL: resolves true when it answered. Default none. */
+  pages?: (req: IncomingMessage, res: ServerResponse) => Promise<boolean>;
 }
 
 /** A plain GET route beside GraphQL: it writes the whole answer itself. */
@@ -187,6 +189,7 @@ export async function serveGraphQL<TContext extends BaseContext, TAdmitted = und
       await route(req, res);
       return;
     }
+    if (options.pages && (await options.pages(req, res))) return;
     if (req.method === 'GET' && url.pathname === '/metrics') {
       const m = await metricsText();
       res.writeHead(200, { 'content-type': m.contentType });

@@ -1,5 +1,5 @@
 /** Process entry of the gateway: configuration is read here and only here. */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
@@ -9,9 +9,10 @@ import { createLogger } from '../core/logger.ts';
 import { ROLES } from '../core/principal.ts';
 import { startTracing } from '../core/tracing.ts';
 import { announceReady, stopOnSignals } from '../core/process.ts';
-import { createAuthenticator } from './auth/index.ts';
+import { createAuthenticator, signDevToken, TOKEN_ROLES } from './auth/index.ts';
 import { checkLimitsConfig } from './limits/options.ts';
-import { watchManifests } from './persisted.ts';
+import { CONSOLE_CLIENT, type DevTokenRequest } from './pages.ts';
+import { parseManifest, watchManifests, withClientManifest } from './persisted.ts';
 import { startGateway } from './server.ts';
 
 /** A JSON value in an environment variable. */
@@ -77,6 +78,8 @@ const config = readConfig(
     /** Folder of `<client>.json` persisted-operation manifests; default `<data dir>/persisted-operations`. */
     PERSISTED_OPERATIONS_DIR: z.string().optional(),
     /** Roles allowed ad-hoc (unregistered) operations, comma-separated. Default every role but integrator in production, every role in development. */
+    /** The built console (web/dist, with its persisted operations); default the repository's. */
+    CONSOLE_DIR: z.string().default(fileURLToPath(new URL('../web/dist', import.meta.url))),
     ADHOC_OPERATION_ROLES: z
       .string()
       .transform((s) => s.split(',').map((r) => r.trim()).filter(Boolean))
@@ -96,6 +99,23 @@ const authenticator = createAuthenticator({
     : { hs256Secret: keys.jwtSecret, issuer: config.JWT_ISSUER, audience: config.JWT_AUDIENCE },
   apiKeysFile: config.API_KEYS_FILE ?? join(config.CITYGRAPH_DATA_DIR, 'api-keys.json'),
 });
+// The console's operations are trusted documents of its own client, built with it (web/dist).
+const consoleManifestFile = join(config.CONSOLE_DIR, 'persisted-operations.json');
+const consoleManifest = existsSync(consoleManifestFile) ? parseManifest(readFileSync(consoleManifestFile, 'utf8'), consoleManifestFile) : new Map<string, string>();
+if (!existsSync(consoleManifestFile)) logger.warn({}, 'the console is not built (npm run -s build:web): /console/ answers 503');
+const manifests = watchManifests(config.PERSISTED_OPERATIONS_DIR ?? join(config.CITYGRAPH_DATA_DIR, 'persisted-operations'), (e) =>
+  logger.error({ err: e }, 'a persisted-operation manifest could not be read; the previous ones stay in force'),
+);
+// Development sign-in: only where the gateway itself verifies development tokens, never with an identity provider.
+const mintDevToken =
+  development && !production
+    ? (r: DevTokenRequest) => {
+        if (!(TOKEN_ROLES as readonly string[]).includes(r.role)) throw new Error(`role must be one of ${TOKEN_ROLES.join(', ')}.`);
+        const sub = r.sub ?? ({ auditor: 'auditor-dev', admin: 'admin-dev' } as Record<string, string>)[r.role];
+        if (!sub) throw new Error(`A ${r.role} token needs a subject (sub${r.role === 'citizen' ? ': a resident ID number' : ''}).`);
+        return signDevToken({ secret: keys.jwtSecret, role: r.role as (typeof TOKEN_ROLES)[number], sub, department: r.department, client: CONSOLE_CLIENT, issuer: config.JWT_ISSUER, audience: config.JWT_AUDIENCE, ttlSeconds: 3600 });
+      }
+    : undefined;
 const server = await startGateway({
   port: config.PORT,
   host: config.HOST,
@@ -112,12 +132,11 @@ const server = await startGateway({
   redisUrl: config.REDIS_URL,
   redisKeyPrefix: config.RATE_LIMIT_REDIS_PREFIX,
   persisted: {
-    manifests: watchManifests(config.PERSISTED_OPERATIONS_DIR ?? join(config.CITYGRAPH_DATA_DIR, 'persisted-operations'), (e) =>
-      logger.error({ err: e }, 'a persisted-operation manifest could not be read; the previous ones stay in force'),
-    ),
+    manifests: withClientManifest(manifests, CONSOLE_CLIENT, consoleManifest),
     // Development lets integrators try operations before registering them; production runs registered ones only.
     adhocRoles: config.ADHOC_OPERATION_ROLES ?? (development ? [...ROLES] : ROLES.filter((r) => r !== 'integrator')),
   },
+  pages: { consoleDir: config.CONSOLE_DIR, modulesDir: fileURLToPath(new URL('../node_modules', import.meta.url)), development, mintDevToken },
 });
 logger.info({ url: server.url, tracing: config.OTEL_TRACES_EXPORTER, auth: production ? 'jwks' : 'development hs256', mode: development ? 'development' : 'production', rateLimits: config.REDIS_URL ? 'redis' : 'memory' }, 'gateway ready');
 announceReady('gateway', server.url);

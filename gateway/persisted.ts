@@ -36,7 +36,8 @@ export function parseManifest(text: string, source: string): Manifest {
   }
   const r = codegenManifest.safeParse(json);
   if (!r.success) throw new TypeError(`Persisted-operation manifest ${source} must be an Apollo manifest or a client-preset { "<hash>": "<document>" } object.`);
-  return new Map(Object.entries(r.data));
+  // The client preset writes `sha256:<hash>` keys; requests are looked up by the bare hash.
+  return new Map(Object.entries(r.data).map(([hash, body]) => [hash.replace(/^sha256:/, ''), body]));
 }
 
 /** Reads `<dir>/<client>.json` for every client; a missing folder means no manifests. */
@@ -76,6 +77,23 @@ export function watchManifests(dir: string, onError: (e: unknown) => void = () =
       }
     }
     return current;
+  };
+}
+
+/**
+ * The manifests of `current` with one client's manifest added (the console's own, built with it),
+ * rebuilt only when `current` gives a new set.
+ */
+export function withClientManifest(current: () => Map<string, Manifest>, client: string, manifest: Manifest): () => Map<string, Manifest> {
+  let seen: Map<string, Manifest> | undefined;
+  let merged = new Map<string, Manifest>();
+  return () => {
+    const now = current();
+    if (now !== seen) {
+      seen = now;
+      merged = new Map([...now, [client, manifest]]);
+    }
+    return merged;
   };
 }
 

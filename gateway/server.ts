@@ -18,6 +18,7 @@ import { endSpan, SpanKind, startSpan } from '../core/tracing.ts';
 import { createAdmission, type Admitted } from './admission.ts';
 import { formatGatewayError } from './format-error.ts';
 import { createLimitResolver, type LimitsConfig } from './limits/options.ts';
+import { createPages, type PagesOptions } from './pages.ts';
 import { createPersistedGate, type PersistedOptions } from './persisted.ts';
 import { createRateLimiter } from './rate-limit.ts';
 import { REQUEST_ID_HEADER } from './request-id.ts';
@@ -60,6 +61,8 @@ export interface GatewayOptions {
   maxBodyBytes?: number;
   /** Milliseconds a client has to send its whole request (slow-loris guard). Default 10000. */
   requestTimeoutMs?: number;
+  /** The console, GraphiQL (development) and the dev sign-in (see pages.ts); default no pages. */
+  pages?: Omit<PagesOptions, 'logger'>;
 }
 
 /** Per-request context of the gateway. */
@@ -154,6 +157,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     routes: urls.citycode ? { '/.well-known/citycode-keys': relayGet(new URL('.well-known/citycode-keys', urls.citycode).href, log) } : {},
     maxBodyBytes: options.maxBodyBytes,
     requestTimeoutMs: options.requestTimeoutMs,
+    pages: options.pages ? createPages({ ...options.pages, logger: log }) : undefined,
     scope: (req) => requestTraceScope(req.headers[TRACEPARENT_HEADER], Date.now() + deadlineMs),
     admit,
     onRefusal(status, code) {

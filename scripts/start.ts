@@ -2,6 +2,9 @@
  * `npm start`: brings up the stand-in legacy systems, every subgraph and the gateway on 127.0.0.1,
  * prints where to query and how to get a token, and stops every process on Ctrl-C.
  */
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { port, readConfig } from '../core/config.ts';
 import { startCity } from './lib/city.ts';
@@ -14,6 +17,13 @@ const config = readConfig(
     LOG_LEVEL: z.string().default('warn'),
   }),
 );
+
+// The console is built by `npm ci`; a checkout that skipped it builds it here, once.
+if (!existsSync(fileURLToPath(new URL('../web/dist/index.html', import.meta.url)))) {
+  process.stdout.write('Building the console (web/dist)…\n');
+  const built = spawnSync(process.execPath, [fileURLToPath(new URL('build-web.ts', import.meta.url))], { stdio: 'inherit' });
+  if (built.status !== 0) process.stderr.write('The console did not build: /console/ will answer 503 (npm run -s build:web says why).\n');
+}
 
 let city: Awaited<ReturnType<typeof startCity>>;
 try {
@@ -30,6 +40,8 @@ const lines = [
   ...Object.values(city.services).map((s) => `  ${s.name.padEnd(28)} ${s.url}`),
   '',
   `GraphQL endpoint: ${city.gatewayUrl}`,
+  `Console (auditors, citizens; development sign-in): ${city.gatewayUrl}console/`,
+  `GraphiQL (development only): ${city.gatewayUrl}graphiql`,
   '',
   'Get a development token for the demo citizen:',
   `  TOKEN=$(npm run -s token -- --role citizen --sub ${DEMO_ID})`,

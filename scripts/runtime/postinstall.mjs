@@ -3,6 +3,7 @@
  * engine-strict against it (npm's own check compares with the Node that runs npm, see .npmrc).
  * Exits non-zero, failing the install, with a message that says what is wrong and how to fix it.
  */
+import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { enginesRefusing, probeBinary, requiredRange, ROOT, runtimePackage, satisfies, wrongRuntimeMessage } from './runtime.mjs';
@@ -49,4 +50,11 @@ if (npmNode && npmNode !== process.execPath) {
   if (!satisfies(npmVersion, range)) {
     process.stdout.write(`(npm itself ran on Node ${npmVersion}; its EBADENGINE warnings compare packages with that Node, which runs nothing of CityGraph.)\n`);
   }
+}
+
+// The console's static files (web/dist) and typed operations, built once here so that `npm start` serves
+// them at once. Without the dev dependencies (a production install) there is nothing to build with.
+if (existsSync(join(ROOT, 'node_modules', 'vite')) && existsSync(join(ROOT, 'web', 'codegen.ts'))) {
+  const built = spawnSync(existsSync(bin) ? bin : process.execPath, [join(ROOT, 'scripts', 'build-web.ts')], { cwd: ROOT, stdio: 'inherit' });
+  if (built.status !== 0) fail('the console (web/) did not build: run `npm run -s build:web` to see why.');
 }
