@@ -55,17 +55,33 @@ const PAGE = 200;
 export class AlarmEngine {
   private readonly o: AlarmEngineOptions;
   private running: Promise<number> | null = null;
+  private queued: Promise<number> | null = null;
   private matterCache: Map<string, MatterRecord> | null = null;
   constructor(options: AlarmEngineOptions) {
     this.o = options;
   }
 
-  /** Runs one pass (or joins the one in flight); resolves with how many alarms it raised. */
+  /**
+   * Runs one pass that starts now or later (never one already under way, which may have read the clock
+   * or the log before the caller's change); callers arriving meanwhile share the queued pass.
+   */
   run(): Promise<number> {
-    this.running ??= this.pass().finally(() => {
-      this.running = null;
+    if (!this.running) return this.start();
+    this.queued ??= this.running
+      .catch(() => 0)
+      .then(() => {
+        this.queued = null;
+        return this.start();
+      });
+    return this.queued;
+  }
+
+  private start(): Promise<number> {
+    const p = this.pass().finally(() => {
+      if (this.running === p) this.running = null;
     });
-    return this.running;
+    this.running = p;
+    return p;
   }
 
   private async pass(): Promise<number> {
