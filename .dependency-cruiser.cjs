@@ -33,7 +33,7 @@ module.exports = {
       name: 'departments-stay-apart',
       comment: 'A subgraph uses its own adapter only; departments meet in the gateway\'s query plan, not in code.',
       severity: 'error',
-      from: { path: '^subgraphs/([^/]+)/', pathNot: '^subgraphs/(services|citycode)/' },
+      from: { path: '^subgraphs/([^/]+)/', pathNot: '^subgraphs/(services|citycode|supervision)/' },
       to: { path: '^(subgraphs|adapters)/([^/]+)/', pathNot: ['^subgraphs/$1/', '^subgraphs/kit/', '^adapters/$1/', '^adapters/kit/'] },
     },
     {
@@ -42,6 +42,13 @@ module.exports = {
       severity: 'error',
       from: { path: '^subgraphs/services/' },
       to: { path: '^(subgraphs|adapters)/', pathNot: ['^subgraphs/(services|kit)/', '^adapters/(serviceHall|kit)/', '^adapters/population/births\\.ts$', '^adapters/medicalInsurance/enrolment\\.ts$', '^adapters/housingFund/family\\.ts$'] },
+    },
+    {
+      name: 'supervision-reads-cases-and-households-only',
+      comment: 'The supervision subgraph\'s alarm engine reads cases from the service hall and households from the registry, nothing else of other departments.',
+      severity: 'error',
+      from: { path: '^subgraphs/supervision/' },
+      to: { path: '^(subgraphs|adapters)/', pathNot: ['^subgraphs/(supervision|kit)/', '^adapters/(serviceHall|kit)/', '^adapters/population/(index|households)\\.ts$'] },
     },
     {
       name: 'citycode-reads-adapters-only',

@@ -7,17 +7,19 @@ import type { SupervisionStore } from '../../supervision/index.ts';
 import { defineSubgraph } from '../kit/index.ts';
 import { disclosures, permissions } from './permissions.ts';
 import { Citizen, Enterprise } from './resolvers/DataAccesses.ts';
-import { AlarmMutation, AlarmQuery } from './resolvers/Alarms.ts';
+import type { AlarmService } from './alarms/service.ts';
+import { Alarm, AlarmMutation, AlarmQuery } from './resolvers/Alarms.ts';
 import { Checkpoint, Mutation, Query } from './resolvers/Query.ts';
 
-/** The department's dependency: the store itself. */
+/** The department's dependencies: the store itself, and the alarms kept beside it. */
 export interface SupervisionDeps {
   store: SupervisionStore;
+  alarms: AlarmService;
 }
 
 export const supervision = defineSubgraph<SupervisionDeps, SupervisionDeps>({
   name: 'supervision',
-  resolvers: { Query: { ...Query, ...AlarmQuery }, Mutation: { ...Mutation, ...AlarmMutation }, Checkpoint, Citizen, Enterprise } as never,
+  resolvers: { Query: { ...Query, ...AlarmQuery }, Mutation: { ...Mutation, ...AlarmMutation }, Checkpoint, Alarm, Citizen, Enterprise } as never,
   permissions,
   disclosures,
   // The store answers its own queries; nothing to batch.
