@@ -26,6 +26,7 @@ export function graphiqlHtml(): string {
 <html lang="en">
 <head>
 <meta charset="utf-8">
+<link rel="icon" href="data:,">
 <title>CityGraph · GraphiQL (development)</title>
 <link rel="stylesheet" href="/graphiql/vendor/graphiql.css">
 <style>html, body, #graphiql { height: 100%; margin: 0; }</style>

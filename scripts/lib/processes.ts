@@ -32,7 +32,7 @@ export interface LaunchOptions {
   env?: Record<string, string>;
   /** Also echo the child's output to ours. Default false. */
   echo?: boolean;
-  /** Milliseconds to wait for readiness. Default 30000. */
+  /** Milliseconds to wait for readiness. Default CITYGRAPH_READY_TIMEOUT_MS, else 30000 (a loaded machine needs more). */
   readyTimeoutMs?: number;
 }
 
@@ -79,7 +79,7 @@ export function launch(options: LaunchOptions): Promise<Service> {
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
       reject(new Error(`${options.name} did not become ready in time. Its output:\n${output.slice(-20).join('\n')}`));
-    }, options.readyTimeoutMs ?? 30_000);
+    }, options.readyTimeoutMs ?? (Number(process.env.CITYGRAPH_READY_TIMEOUT_MS) || 30_000));
     child.on('message', (m: { ready?: string; node?: string }) => {
       if (m && typeof m.ready === 'string') {
         clearTimeout(timer);

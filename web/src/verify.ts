@@ -110,7 +110,8 @@ export async function verifyRecordProof(answer: Json): Promise<VerifyResult> {
   step('link to the previous record (prevHash)', answer.previousHash ?? '', record.prevHash);
   const inc = answer.inclusion;
   if (!inc) return { ok: steps.every((s) => s.ok), steps, pending: answer.pending ?? 'No checkpoint covers this record yet.' };
-  step('leaf hash H(0x00 ‖ record hash)', inc.leafHash, await digest(algorithm, concat(Uint8Array.of(0), hexToBytes(recomputed.length === 64 ? recomputed : record.hash))));
+  // The leaf is checked against the hash the record claims: a record altered shows in the step above.
+  step('leaf hash H(0x00 ‖ record hash)', inc.leafHash, await digest(algorithm, concat(Uint8Array.of(0), hexToBytes(record.hash))));
   step('leaf index (deptSeq − 1)', String(inc.leafIndex), String(record.deptSeq - 1));
   const root = await rootFromAuditPath(algorithm, inc.leafIndex, inc.treeSize, inc.leafHash, inc.auditPath ?? []);
   step(`Merkle root from the ${inc.auditPath?.length ?? 0}-hash audit path`, inc.root, root ?? 'the path does not fit the tree');

@@ -9,8 +9,8 @@ import type { Session } from '../session.ts';
 import { CitizenApplications, CitizenCodeUses, CitizenDashboard, CitizenDataAccesses } from '../operations.ts';
 import { departmentName, Failure, Section, useQuery, when } from '../ui.tsx';
 
-function Dashboard({ id }: { id: string }) {
-  const q = useQuery(CitizenDashboard, { id }, id);
+function Dashboard({ id, round }: { id: string; round: number }) {
+  const q = useQuery(CitizenDashboard, { id }, `${id}:${round}`);
   const c = q.data?.citizen;
   return (
     <Section title="My records across departments" id="dashboard">
@@ -28,8 +28,8 @@ function Dashboard({ id }: { id: string }) {
   );
 }
 
-function Applications({ id }: { id: string }) {
-  const q = useQuery(CitizenApplications, { id }, id);
+function Applications({ id, round }: { id: string; round: number }) {
+  const q = useQuery(CitizenApplications, { id }, `${id}:${round}`);
   const apps = q.data?.citizen?.applications;
   return (
     <Section title="My applications and deadlines" id="applications">
@@ -56,10 +56,10 @@ function Applications({ id }: { id: string }) {
   );
 }
 
-function DataAccesses({ id }: { id: string }) {
+function DataAccesses({ id, round }: { id: string; round: number }) {
   const [cursors, setCursors] = useState<(string | null)[]>([null]);
   const after = cursors[cursors.length - 1] ?? null;
-  const q = useQuery(CitizenDataAccesses, { id, first: 20, after }, `${id}:${after}`);
+  const q = useQuery(CitizenDataAccesses, { id, first: 20, after }, `${id}:${after}:${round}`);
   const conn = q.data?.citizen?.dataAccesses;
   return (
     <Section title="Who read my data" id="data-accesses">
@@ -90,8 +90,8 @@ function DataAccesses({ id }: { id: string }) {
   );
 }
 
-function CodeUses({ id }: { id: string }) {
-  const q = useQuery(CitizenCodeUses, { id }, id);
+function CodeUses({ id, round }: { id: string; round: number }) {
+  const q = useQuery(CitizenCodeUses, { id }, `${id}:${round}`);
   const uses = q.data?.citizen?.codeUses;
   return (
     <Section title="Uses of my city code" id="code-uses">
@@ -131,14 +131,21 @@ export function CitizenPage({ session }: { session: Session }) {
       </main>
     );
   }
+  return <CitizenParts id={id} />;
+}
+
+function CitizenParts({ id }: { id: string }) {
+  // Bumped by Refresh: every part asks again, and keeps what it has if it cannot get more.
+  const [round, setRound] = useState(0);
   return (
     <main>
       <h1>My data and who used it</h1>
+      <button className="refresh" onClick={() => setRound((r) => r + 1)}>Refresh</button>
       <p className="hint">Every read of your data by someone other than you, and every use of your city code, is recorded in the city's tamper-evident supervision log.</p>
-      <Dashboard id={id} />
-      <Applications id={id} />
-      <DataAccesses id={id} />
-      <CodeUses id={id} />
+      <Dashboard id={id} round={round} />
+      <Applications id={id} round={round} />
+      <DataAccesses id={id} round={round} />
+      <CodeUses id={id} round={round} />
     </main>
   );
 }

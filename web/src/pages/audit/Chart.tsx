@@ -57,7 +57,7 @@ export function ActivityChart() {
   const alarmTotals = Array.from({ length: BUCKETS }, (_, i) => shown.reduce((n, r) => n + r.alarms[i]!, 0));
   const max = Math.max(1, ...totals, ...alarmTotals);
   const W = 720, H = 260, left = 40, bottom = 40, barW = 70, gap = (W - left - BUCKETS * barW * 1.5) / BUCKETS;
-  const y = (n: number) => ((H - bottom - 10) * n) / max;
+  const y = (n: number) => ((H - bottom - 24) * n) / max;
 
   return (
     <Section title="Mutations and alarms per department over time">
@@ -80,9 +80,18 @@ export function ActivityChart() {
                     const color = COLORS[DEPARTMENTS.indexOf(r.department) % COLORS.length];
                     return h > 0 ? <rect key={r.department} x={x} y={H - bottom - acc} width={barW} height={h} fill={color}><title>{`${r.department}: ${r.mutations[i]} mutation(s)`}</title></rect> : null;
                   })}
-                  <rect x={x + barW + 2} y={H - bottom - y(alarmTotals[i]!)} width={barW / 2 - 4} height={y(alarmTotals[i]!)} fill="#d62728"><title>{`${alarmTotals[i]} alarm(s)`}</title></rect>
+                  {(() => {
+                    // Alarms beside the mutations, stacked by department too, outlined in red.
+                    let up = 0;
+                    return shown.map((r) => {
+                      const h = y(r.alarms[i]!);
+                      up += h;
+                      const color = COLORS[DEPARTMENTS.indexOf(r.department) % COLORS.length];
+                      return h > 0 ? <rect key={`a-${r.department}`} x={x + barW + 4} y={H - bottom - up} width={barW / 2} height={h} fill={color} fillOpacity={0.45} stroke="#d62728" strokeWidth={2}><title>{`${r.department}: ${r.alarms[i]} alarm(s)`}</title></rect> : null;
+                    });
+                  })()}
                   <text x={x} y={H - bottom - acc - 4} fontSize="11">{totals[i]}</text>
-                  {alarmTotals[i]! > 0 && <text x={x + barW + 2} y={H - bottom - y(alarmTotals[i]!) - 4} fontSize="11" fill="#d62728">{alarmTotals[i]}</text>}
+                  {alarmTotals[i]! > 0 && <text x={x + barW + 4} y={H - bottom - y(alarmTotals[i]!) - 4} fontSize="11" fill="#d62728">{alarmTotals[i]}</text>}
                   <text x={x} y={H - bottom + 14} fontSize="10" fill="#333">{when(edges[i]).slice(5)}</text>
                 </g>
               );
@@ -92,7 +101,7 @@ export function ActivityChart() {
             {shown.map((r) => (
               <span key={r.department}><i style={{ background: COLORS[DEPARTMENTS.indexOf(r.department) % COLORS.length] }} /> {r.department}</span>
             ))}
-            <span><i style={{ background: '#d62728' }} /> alarms</span>
+            <span><i style={{ background: '#fff', outline: '2px solid #d62728' }} /> alarms (narrow bars, by department)</span>
           </p>
           <table>
             <thead><tr><th>department</th>{edges.slice(0, BUCKETS).map((e, i) => <th key={i}>from {when(e)}</th>)}</tr></thead>
