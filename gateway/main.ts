@@ -111,7 +111,7 @@ const mintDevToken =
   development && !production
     ? (r: DevTokenRequest) => {
         if (!(TOKEN_ROLES as readonly string[]).includes(r.role)) throw new Error(`role must be one of ${TOKEN_ROLES.join(', ')}.`);
-        const sub = r.sub ?? ({ auditor: 'auditor-dev', admin: 'admin-dev' } as Record<string, string>)[r.role];
+        const sub = r.sub ?? ({ auditor: 'auditor-dev', admin: 'admin-dev', staff: 'staff-dev' } as Record<string, string>)[r.role];
         if (!sub) throw new Error(`A ${r.role} token needs a subject (sub${r.role === 'citizen' ? ': a resident ID number' : ''}).`);
         return signDevToken({ secret: keys.jwtSecret, role: r.role as (typeof TOKEN_ROLES)[number], sub, department: r.department, client: CONSOLE_CLIENT, issuer: config.JWT_ISSUER, audience: config.JWT_AUDIENCE, ttlSeconds: 3600 });
       }

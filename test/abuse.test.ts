@@ -254,6 +254,41 @@ describe('HTTP hygiene', () => {
   });
 });
 
+describe('pages in production', () => {
+  const get = async (path: string, init: RequestInit = {}) => {
+    const r = await fetch(new URL(path, t.city.gatewayUrl), { redirect: 'manual', ...init });
+    return { status: r.status, headers: r.headers, text: await r.text() };
+  };
+
+  it('has no GraphiQL: /graphiql and its files are 404, as if they never existed', async () => {
+    for (const path of ['/graphiql', '/graphiql/', '/graphiql/boot.js', '/graphiql/vendor/graphiql.js', '/graphiql/vendor/react.js']) {
+      const r = await get(path);
+      expect(r.status, path).toBe(404);
+      expect(JSON.parse(r.text).errors[0].extensions.code).toBe('NOT_FOUND');
+      expect(r.text).not.toMatch(/graphiql\.min|React/);
+    }
+  });
+
+  it('has no development sign-in: minting a token is 404 and the console is told so', async () => {
+    const minted = await get('/console/dev-token', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"role":"admin"}' });
+    expect(minted.status).toBe(404);
+    expect(minted.text).not.toMatch(/eyJ/);
+    expect(JSON.parse((await get('/console/config.json')).text)).toEqual({ client: 'citygraph-console', devSignIn: false, graphiql: false });
+  });
+
+  it('serves the console with a strict content security policy, and nothing outside its folder', async () => {
+    const page = await get('/console/');
+    expect(page.status).toBe(200);
+    expect(page.headers.get('content-security-policy')).toMatch(/script-src 'self';.*frame-ancestors 'none'/);
+    expect(page.text).not.toMatch(/https?:\/\//);
+    for (const path of ['/console/..%2f..%2fpackage.json', '/console/%2e%2e/%2e%2e/package.json', '/console/..%5c..%5cpackage.json', '/console/%00']) {
+      const r = await get(path);
+      expect(r.status, path).toBe(404);
+      expect(r.text).not.toMatch(/citygraph|dependencies/);
+    }
+  });
+});
+
 describe('persisted operations (trusted documents)', () => {
   const VERIFY = 'query Verify($id: ID!, $name: String!) { verifyIdentity(id: $id, name: $name) { match } }';
   const VERIFY_HASH = 'a'.repeat(64);

@@ -19,6 +19,8 @@ import { startTestCity, type TestCity } from './support/city.ts';
 
 const DEMO = '210102198503152318';
 const MASKED = '2101**********2318';
+/** A browser test on a loaded machine: sign-in, a few pages, screenshots. */
+const BROWSER_TEST_MS = 120_000;
 
 let t: TestCity;
 let browser: TestBrowser;
@@ -37,7 +39,8 @@ function watch(request: Request): void {
 async function newPage(): Promise<Page> {
   const page = await browser.context.newPage();
   page.on('response', async (r) => {
-    if (r.url().endsWith('/console/dev-token') && r.ok()) tokens.add(((await r.json()) as { token: string }).token);
+    // GraphiQL asks for its own token; a response navigated away from has no body left to read.
+    if (r.url().endsWith('/console/dev-token') && r.ok()) await r.json().then((b: { token: string }) => tokens.add(b.token), () => undefined);
   });
   return page;
 }
@@ -48,7 +51,10 @@ async function signIn(page: Page, role: string, extra: Record<string, string> = 
   await page.getByRole('form', { name: 'Development sign-in' }).waitFor();
   await page.selectOption('select[name=role]', role);
   for (const [name, value] of Object.entries(extra)) await page.fill(`input[name=${name}]`, value);
+  const minted = page.waitForResponse((r) => r.url().endsWith('/console/dev-token'));
   await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+  tokens.add(((await (await minted).json()) as { token: string }).token);
+  await page.getByRole('button', { name: 'Sign out' }).waitFor();
 }
 
 /** A screenshot for the README, small enough to keep in git. */
@@ -115,7 +121,7 @@ describe("the auditors' console", () => {
     expect(await page.locator('.proof tr.differs').count()).toBe(0);
     await shot(page, 'console-record');
     await page.close();
-  });
+  }, BROWSER_TEST_MS);
 
   it('shows a record whose proof fails in red, naming the hash that differs', async () => {
     const page = await newPage();
@@ -138,7 +144,7 @@ describe("the auditors' console", () => {
     expect(await page.locator('.proof tr.differs td:nth-child(2)').allTextContents()).toEqual(['record hash']);
     await shot(page, 'console-record-tampered');
     await page.close();
-  });
+  }, BROWSER_TEST_MS);
 
   it('opens an alarm, shows its evidence one click away, acknowledges it with a note, and the acknowledgement appears in the log', async () => {
     const page = await newPage();
@@ -171,7 +177,7 @@ describe("the auditors' console", () => {
     const rows = await page.locator('table.log tbody tr').allTextContents();
     expect(rows.some((r) => /Mutation\.acknowledgeAlarm/.test(r) && /auditor/.test(r) && /SUCCESS/.test(r))).toBe(true);
     await page.close();
-  });
+  }, BROWSER_TEST_MS);
 
   it('shows the integrity of every chain and the chart of mutations and alarms per department', async () => {
     const page = await newPage();
@@ -186,7 +192,7 @@ describe("the auditors' console", () => {
     expect(await page.locator('.legend').textContent()).toMatch(/services[\s\S]*alarms/);
     await shot(page, 'console-chart');
     await page.close();
-  });
+  }, BROWSER_TEST_MS);
 
   it('pages a large log, never asking for it whole', async () => {
     const page = await newPage();
@@ -200,7 +206,7 @@ describe("the auditors' console", () => {
     await expect.poll(() => summary.textContent()).toMatch(/Records 21–40 of/);
     for (const b of bodies.filter((b) => b.variables && 'first' in b.variables)) expect(b.variables.first).toBeLessThanOrEqual(100);
     await page.close();
-  });
+  }, BROWSER_TEST_MS);
 });
 
 describe("a citizen's page", () => {
@@ -217,10 +223,10 @@ describe("a citizen's page", () => {
     const useRows = await uses.locator('tbody tr').allTextContents();
     expect(useRows.some((r) => r.includes('REDEEMED') && r.includes('sy-yida-hospital') && r.includes('MEDICAL_INSURANCE') && r.includes('中国医科大学附属第一医院'))).toBe(true);
     await page.locator('#applications table').waitFor({ timeout: 20_000 });
-    expect(await page.locator('#dashboard').textContent()).toMatch(/王立军/);
+    await expect.poll(() => page.locator('#dashboard').textContent(), { timeout: 20_000 }).toMatch(/王立军/);
     await shot(page, 'citizen');
     await page.close();
-  });
+  }, BROWSER_TEST_MS);
 
   it('says which part failed when a department cannot answer, and keeps the rest', async () => {
     const page = await newPage();
@@ -254,7 +260,7 @@ describe("a citizen's page", () => {
     expect(await page.getByTestId('data-accesses').locator('tbody tr').count()).toBeGreaterThan(0);
     await shot(page, 'citizen-gateway-down');
     await page.close();
-  });
+  }, BROWSER_TEST_MS);
 });
 
 describe('bad sign-ins', () => {
@@ -271,6 +277,7 @@ describe('bad sign-ins', () => {
     // A session whose token ran out while the tab was open.
     await page.evaluate((token) => sessionStorage.setItem('citygraph.session', token), expired);
     await page.goto(`${base}console/#/audit/log`);
+    await page.reload();
     const notice = page.getByRole('alert').filter({ hasText: 'expired' });
     await notice.waitFor({ timeout: 15_000 });
     expect(await notice.textContent()).toBe('Your sign-in has expired. Please sign in again.');
@@ -281,7 +288,7 @@ describe('bad sign-ins', () => {
     await page.getByRole('button', { name: 'Use this token' }).click();
     await page.getByRole('alert').filter({ hasText: 'This token has expired' }).waitFor();
     await page.close();
-  });
+  }, BROWSER_TEST_MS);
 
   it('tells a role that may not see a page so, and loads no data for it', async () => {
     const page = await newPage();
@@ -293,7 +300,7 @@ describe('bad sign-ins', () => {
     await page.getByRole('alert').filter({ hasText: '"Who used my data" is a citizen\'s own page. You are signed in as staff' }).waitFor();
     expect(bodies.length).toBe(before);
     await page.close();
-  });
+  }, BROWSER_TEST_MS);
 });
 
 describe('GraphiQL', () => {
@@ -307,7 +314,7 @@ describe('GraphiQL', () => {
     expect(await result.textContent()).toMatch(/"status": "ACTIVE"/);
     await shot(page, 'graphiql');
     await page.close();
-  });
+  }, BROWSER_TEST_MS);
 });
 
 describe('tokens', () => {
@@ -321,5 +328,5 @@ describe('tokens', () => {
       }
     }
     expect(urls.length).toBeGreaterThan(20);
-  });
+  }, BROWSER_TEST_MS);
 });
