@@ -74,3 +74,24 @@ export interface CertificateUse {
   /** 用证事由. */
   purpose: string;
 }
+
+/** Per-request context. */
+export interface LibraryCallContext {
+  /** The GraphQL request id, sent as `x-request-id`. */
+  requestId: string;
+}
+
+/** What the adapter offers. */
+export interface LicenceLibraryAdapter {
+  /** Certificates by identifier: one slot per key, `null` when the library holds none. */
+  loadCertificates(ids: readonly string[], ctx: LibraryCallContext): Promise<Array<CertificateRecord | null | Error>>;
+  /** Certificates held by each resident ID or USCC: one slot per key (an empty list when none). */
+  certificatesOf(holderIds: readonly string[], ctx: LibraryCallContext): Promise<Array<CertificateRecord[] | Error>>;
+  /**
+   * Fetches a certificate for a use (用证) the library logs with the department, matter, case and
+   * purpose; `null` when the library holds no such certificate. Never retried (a retry is a second use).
+   */
+  useCertificate(id: string, use: CertificateUse, ctx: LibraryCallContext): Promise<CertificateRecord | null>;
+  /** The verdict on a certificate on day `today` (`YYYY-MM-DD`): its seal under its issuer's key, status and dates. */
+  verify(certificate: CertificateRecord, today: string, ctx: LibraryCallContext): Promise<CertificateVerdict>;
+}

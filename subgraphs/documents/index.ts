@@ -33,5 +33,36 @@
  * Approval (services `approveApplication`) reads these records: a case whose certificate has no
  * successful check for it, or whose latest check failed, is not approved (DOCUMENT_UNCHECKED).
  */
-// The subgraph's definition follows in the next commit; the contract above and in contract.ts is fixed.
+import { defineSubgraph, type SubgraphContext } from '../kit/index.ts';
+import { DOCUMENT_USE } from './contract.ts';
+import { createLoaders, type DocumentsDeps, type DocumentsLoaders } from './loaders.ts';
+import { disclosures, permissions } from './permissions.ts';
+import { Citizen, Document, Enterprise } from './resolvers/Holder.ts';
+import { Mutation, prepareUse } from './resolvers/Mutation.ts';
+import { validateCaseNumber, validateDocumentId, validateFirst, validatePurpose } from './validate.ts';
+
 export { DOCUMENT_USE, DOCUMENT_USE_ERRORS, DOCUMENT_RISK_ERRORS, type DocumentUseArgs } from './contract.ts';
+
+export const documents = defineSubgraph<DocumentsDeps, DocumentsLoaders>({
+  name: 'documents',
+  resolvers: { Mutation, Citizen, Enterprise, Document } as never,
+  permissions,
+  disclosures,
+  createLoaders,
+  validate: {
+    Mutation: {
+      useDocument: (a) => ({ caseNumber: validateCaseNumber(a.caseNumber), documentId: validateDocumentId(a.documentId), purpose: validatePurpose(a.purpose) }),
+    },
+    Citizen: { documentUses: (a) => ({ first: validateFirst(a.first) }) },
+    Enterprise: { documentUses: (a) => ({ first: validateFirst(a.first) }) },
+  },
+  powers: {
+    useDocument: {
+      code: DOCUMENT_USE.powerItem,
+      caseNumber: (args) => (typeof args.caseNumber === 'string' ? args.caseNumber.trim() : null),
+      // The holder and the certificate type are the library's to say: looked up before the intent.
+      prepare: (args, ctx) => prepareUse(args, ctx as SubgraphContext<DocumentsLoaders>),
+    },
+  },
+});
+export type { DocumentsDeps } from './loaders.ts';
