@@ -13,7 +13,6 @@ import { createDeviceKey, makeCode } from '../citycode-client/index.ts';
 import { ensureDevKeys } from '../core/dev-keys.ts';
 import { API_KEY_HEADER, issueApiKey } from '../gateway/auth/index.ts';
 import { ROOT } from '../scripts/lib/processes.ts';
-import { runScenario } from '../scripts/lib/scenario.ts';
 import { launchChromium, type TestBrowser } from './support/browser.ts';
 import { startTestCity, type TestCity } from './support/city.ts';
 
@@ -57,8 +56,9 @@ async function signIn(page: Page, role: string, extra: Record<string, string> = 
   await page.getByRole('button', { name: 'Sign out' }).waitFor();
 }
 
-/** A screenshot for the README, small enough to keep in git. */
-async function shot(page: Page, name: string): Promise<void> {
+/** A screenshot for the README, small enough to keep in git; `from` scrolls that part to the top first. */
+async function shot(page: Page, name: string, from?: string): Promise<void> {
+  if (from) await page.locator(from).evaluate((e) => e.scrollIntoView());
   const path = `${ROOT}docs/pages-${name}.png`;
   await page.screenshot({ path, type: 'png' });
   expect(statSync(path).size).toBeLessThan(300 * 1024);
@@ -75,8 +75,8 @@ beforeAll(async () => {
   base = t.city.gatewayUrl;
   browser = await launchChromium();
   browser.context.on('request', watch);
-  // Something to see: a hotel checks the demo citizen's identity, a hospital redeems his city code,
-  // and the alarms scenario files cases that raise alarms.
+  // Something to see: a hotel checks the demo citizen's identity, a hospital redeems his city code, a
+  // clerk checks his ID card, and a clerk approves his own application.
   const hotel = issueApiKey(`${t.dataDir}/api-keys.json`, { client: 'hotel-zhongshan', scopes: ['identity:verify'], purpose: '旅馆住宿登记 hotel check-in' }).key;
   const verified = await t.query(`query { verifyIdentity(id: "${DEMO}", name: "王立军") { match } }`, { headers: { [API_KEY_HEADER]: hotel } });
   expect(verified.body.data.verifyIdentity.match).toBe(true);
@@ -89,7 +89,22 @@ beforeAll(async () => {
     variables: { code: makeCode(issued.body.data.issueCityCodeCredential.credential, device) },
   });
   expect(redeemed.body.errors).toBeUndefined();
-  await runScenario({ gatewayUrl: base, dataDir: t.dataDir });
+  // A registry clerk checks the demo citizen's ID card for his application: a document use.
+  const filed = await t.query('mutation { submitApplication(matterCode: "GA0103", documents: [{ material: "SFZ", holderId: "210102198503152318", fileId: "DZZZ-SFZ-0001" }], idempotencyKey: "pages-doc-0001") { caseNumber } }', { token: citizen });
+  expect(filed.body.errors).toBeUndefined();
+  const caseNumber = filed.body.data.submitApplication.caseNumber as string;
+  const clerk = await t.token({ role: 'staff', sub: 'staff-ga-0301', department: 'population' });
+  const used = await t.query('mutation($n: ID!) { useDocument(caseNumber: $n, documentId: "DZZZ-SFZ-0001", purpose: "居民身份证换领 核验身份") { valid } }', { token: clerk, variables: { n: caseNumber } });
+  expect(used.body.errors).toBeUndefined();
+  // A registry clerk approves his own application (his staff subject is his resident ID): the alarm
+  // engine raises RULE_SELF_APPROVAL when the auditor looks.
+  const himself = await t.token({ role: 'staff', sub: DEMO, department: 'population' });
+  const own = await t.query('mutation { submitApplication(matterCode: "GA0105", documents: [], idempotencyKey: "pages-self-0001") { caseNumber } }', { token: citizen });
+  expect(own.body.errors).toBeUndefined();
+  for (const step of ['acceptApplication(caseNumber: $n) { state }', 'approveApplication(caseNumber: $n, note: "同意") { state }']) {
+    const r = await t.query(`mutation($n: ID!) { ${step} }`, { token: himself, variables: { n: own.body.data.submitApplication.caseNumber } });
+    expect(r.body.errors).toBeUndefined();
+  }
   checkpoint();
 }, 240_000);
 
@@ -119,7 +134,7 @@ describe("the auditors' console", () => {
     await expect.poll(() => verdict.getAttribute('class')).toContain('verified');
     expect(await verdict.textContent()).toMatch(/Proof verified in this browser/);
     expect(await page.locator('.proof tr.differs').count()).toBe(0);
-    await shot(page, 'console-record');
+    await shot(page, 'console-record', 'section[aria-label="Proof, checked in this browser"]');
     await page.close();
   }, BROWSER_TEST_MS);
 
@@ -142,7 +157,7 @@ describe("the auditors' console", () => {
     expect(await verdict.getAttribute('class')).toContain('failed');
     expect(await verdict.textContent()).toMatch(/Proof FAILED in this browser: record hash/);
     expect(await page.locator('.proof tr.differs td:nth-child(2)').allTextContents()).toEqual(['record hash']);
-    await shot(page, 'console-record-tampered');
+    await shot(page, 'console-record-tampered', 'section[aria-label="Proof, checked in this browser"]');
     await page.close();
   }, BROWSER_TEST_MS);
 
@@ -210,7 +225,7 @@ describe("the auditors' console", () => {
 });
 
 describe("a citizen's page", () => {
-  it('shows the hotel\'s verifyIdentity and the hospital\'s city-code redemption under "who used my data"', async () => {
+  it('shows the hotel\'s verifyIdentity, the hospital\'s city-code redemption and the registry\'s use of his ID card under "who used my data"', async () => {
     const page = await newPage();
     await signIn(page, 'citizen', { sub: DEMO });
     await page.getByRole('heading', { name: 'My data and who used it' }).waitFor();
@@ -222,9 +237,12 @@ describe("a citizen's page", () => {
     await uses.waitFor({ timeout: 20_000 });
     const useRows = await uses.locator('tbody tr').allTextContents();
     expect(useRows.some((r) => r.includes('REDEEMED') && r.includes('sy-yida-hospital') && r.includes('MEDICAL_INSURANCE') && r.includes('中国医科大学附属第一医院'))).toBe(true);
+    const documentUses = page.getByTestId('document-uses');
+    await documentUses.waitFor({ timeout: 20_000 });
+    expect((await documentUses.locator('tbody tr').allTextContents()).some((r) => r.includes('DZZZ-SFZ-0001') && r.includes('居民身份证换领 核验身份') && r.includes('SUCCESS'))).toBe(true);
     await page.locator('#applications table').waitFor({ timeout: 20_000 });
     await expect.poll(() => page.locator('#dashboard').textContent(), { timeout: 20_000 }).toMatch(/王立军/);
-    await shot(page, 'citizen');
+    await shot(page, 'citizen', '#data-accesses');
     await page.close();
   }, BROWSER_TEST_MS);
 
@@ -258,7 +276,7 @@ describe("a citizen's page", () => {
     await down.waitFor({ timeout: 15_000 });
     expect(await down.textContent()).toMatch(/Who read my data: the gateway cannot be reached\. Showing what was loaded at/);
     expect(await page.getByTestId('data-accesses').locator('tbody tr').count()).toBeGreaterThan(0);
-    await shot(page, 'citizen-gateway-down');
+    await shot(page, 'citizen-gateway-down', '#data-accesses');
     await page.close();
   }, BROWSER_TEST_MS);
 });

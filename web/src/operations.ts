@@ -136,3 +136,14 @@ export const CitizenCodeUses = graphql(`
     }
   }
 `);
+
+/** The citizen's certificates in the electronic licence library, and who used them. */
+export const CitizenDocuments = graphql(`
+  query CitizenDocuments($id: ID!) {
+    citizen(id: $id) {
+      id
+      documents { id typeName number issuer validUntil status }
+      documentUses(first: 50) { documentId certificateType department by matterCode caseNumber purpose usedAt outcome errorCode recordSeq }
+    }
+  }
+`);

@@ -1,12 +1,12 @@
 /**
  * A citizen's page (role `citizen`, or an app acting for one): their records across departments, their
  * applications and deadlines, and who used their data — every read by someone else and every use of
- * their city code, with who, when, for what purpose and what was disclosed. Each part loads on its own,
+ * their city code and every use of their documents, with who, when, for what purpose and what was disclosed. Each part loads on its own,
  * so one department that cannot answer leaves the others on the page.
  */
 import { useState } from 'react';
 import type { Session } from '../session.ts';
-import { CitizenApplications, CitizenCodeUses, CitizenDashboard, CitizenDataAccesses } from '../operations.ts';
+import { CitizenApplications, CitizenCodeUses, CitizenDashboard, CitizenDataAccesses, CitizenDocuments } from '../operations.ts';
 import { departmentName, Failure, Section, useQuery, when } from '../ui.tsx';
 
 function Dashboard({ id, round }: { id: string; round: number }) {
@@ -119,6 +119,39 @@ function CodeUses({ id, round }: { id: string; round: number }) {
   );
 }
 
+function DocumentUses({ id, round }: { id: string; round: number }) {
+  const q = useQuery(CitizenDocuments, { id }, `${id}:${round}`);
+  const c = q.data?.citizen;
+  return (
+    <Section title="Uses of my documents" id="document-uses">
+      <Failure part="Uses of my documents" state={q} />
+      {c?.documents && (
+        <p className="summary">
+          My certificates: {c.documents.length === 0 ? 'none in the licence library' : c.documents.map((d) => `${d.typeName} ${d.number} (${d.status})`).join('; ')}
+        </p>
+      )}
+      {c?.documentUses && c.documentUses.length === 0 && <p>No department has used your documents.</p>}
+      {c?.documentUses && c.documentUses.length > 0 && (
+        <table data-testid="document-uses">
+          <thead><tr><th>when</th><th>who</th><th>document</th><th>for</th><th>purpose</th><th>outcome</th></tr></thead>
+          <tbody>
+            {c.documentUses.map((u) => (
+              <tr key={u.recordSeq}>
+                <td>{when(u.usedAt)}</td>
+                <td>{departmentName(u.department)} <small>({u.by === 'PLATFORM' ? 'the platform, on filing' : 'staff'})</small></td>
+                <td>{u.documentId} <small>{u.certificateType ?? ''}</small></td>
+                <td>{u.caseNumber ? `case ${u.caseNumber}` : '—'} <small>{u.matterCode ?? ''}</small></td>
+                <td>{u.purpose ?? '—'}</td>
+                <td>{u.outcome}{u.errorCode ? ` ${u.errorCode}` : ''}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </Section>
+  );
+}
+
 /** The page; roles other than a citizen (or an app for one) get a clear message and nothing is loaded. */
 export function CitizenPage({ session }: { session: Session }) {
   const id = session.role === 'citizen' ? session.sub : session.role === 'app' ? session.onBehalfOf : null;
@@ -146,6 +179,7 @@ function CitizenParts({ id }: { id: string }) {
       <Applications id={id} round={round} />
       <DataAccesses id={id} round={round} />
       <CodeUses id={id} round={round} />
+      <DocumentUses id={id} round={round} />
     </main>
   );
 }
