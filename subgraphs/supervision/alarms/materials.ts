@@ -7,6 +7,10 @@ const MATERIAL_OF_CERTIFICATE: Readonly<Record<string, string>> = {
   HOUSEHOLD_REGISTER: 'HKB',
   MARRIAGE_CERTIFICATE: 'HYZM',
   BUSINESS_LICENCE: 'YYZZ',
+  BIRTH_MEDICAL_CERTIFICATE: 'CSYXZM',
+  MEDICAL_INSURANCE_CERTIFICATE: 'CBPZ',
+  DISABILITY_CERTIFICATE: 'CJRZ',
+  REAL_ESTATE_CERTIFICATE: 'CQZM',
 };
 
 /** The material code of a `useDocument` intent (an explicit `material` argument wins), or null. */
