@@ -73,6 +73,7 @@ export async function startCity(options: CityOptions): Promise<City> {
       fund,
       start('marketRegulation-standin', 'adapters/marketRegulation/standin/main.ts', { PORT: String(p.marketRegulationStandIn) }),
       start('serviceHall-standin', 'adapters/serviceHall/standin/main.ts', { PORT: String(p.serviceHallStandIn) }),
+      start('licenceLibrary-standin', 'adapters/licenceLibrary/standin/main.ts', { PORT: String(p.licenceLibraryStandIn) }),
       start('subgraph-population', 'subgraphs/population/main.ts', { ...subgraphEnv, PORT: String(p.population), POPULATION_LEGACY_URL: standIn('populationStandIn') }),
       start('subgraph-medicalInsurance', 'subgraphs/medicalInsurance/main.ts', { ...subgraphEnv, PORT: String(p.medicalInsurance), MEDICAL_INSURANCE_LEGACY_URL: standIn('medicalInsuranceStandIn') }),
       // The alarm engine runs in the supervision subgraph: it reads cases from the hall and households from the registry.
@@ -94,8 +95,15 @@ export async function startCity(options: CityOptions): Promise<City> {
           POPULATION_LEGACY_URL: standIn('populationStandIn'),
           MEDICAL_INSURANCE_LEGACY_URL: standIn('medicalInsuranceStandIn'),
           HOUSING_FUND_DATABASE: fundDatabase,
+          LICENCE_LIBRARY_URL: standIn('licenceLibraryStandIn'),
         }),
       ),
+      start('subgraph-documents', 'subgraphs/documents/main.ts', {
+        ...subgraphEnv,
+        PORT: String(p.documents),
+        LICENCE_LIBRARY_URL: standIn('licenceLibraryStandIn'),
+        SERVICE_HALL_URL: standIn('serviceHallStandIn'),
+      }),
       start('subgraph-citycode', 'subgraphs/citycode/main.ts', {
         ...subgraphEnv,
         PORT: String(p.citycode),
@@ -139,9 +147,9 @@ export async function startCity(options: CityOptions): Promise<City> {
 /** The default ports (`fixedPorts`): each subgraph's from scripts/lib/subgraphs.ts, stand-ins 4101…. */
 const FIXED_PORTS = {
   ...(Object.fromEntries(SUBGRAPHS.map((s) => [s.name, s.defaultPort])) as Record<SubgraphName, number>),
-  populationStandIn: 4101, medicalInsuranceStandIn: 4102, housingFundStandIn: 4103, marketRegulationStandIn: 4104, parkingStandIn: 4105, serviceHallStandIn: 4106,
+  populationStandIn: 4101, medicalInsuranceStandIn: 4102, housingFundStandIn: 4103, marketRegulationStandIn: 4104, parkingStandIn: 4105, serviceHallStandIn: 4106, licenceLibraryStandIn: 4107,
 };
-type SubgraphName = 'population' | 'medicalInsurance' | 'supervision' | 'housingFund' | 'marketRegulation' | 'parking' | 'services' | 'citycode';
+type SubgraphName = 'population' | 'medicalInsurance' | 'supervision' | 'housingFund' | 'marketRegulation' | 'parking' | 'services' | 'citycode' | 'documents';
 
 /** The FIXED_PORTS key of a service name: `subgraph-parking` → `parking`, `parking-standin` → `parkingStandIn`. */
 function serviceKey(name: string): keyof typeof FIXED_PORTS {

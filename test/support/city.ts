@@ -30,7 +30,7 @@ export interface GraphQLResponse {
   body: { data?: any; errors?: Array<{ message: string; path?: (string | number)[]; extensions?: Record<string, any> }> };
 }
 
-const STAND_INS = ['population-standin', 'medicalInsurance-standin', 'parking-standin', 'housingFund-standin', 'marketRegulation-standin', 'serviceHall-standin'] as const;
+const STAND_INS = ['population-standin', 'medicalInsurance-standin', 'parking-standin', 'housingFund-standin', 'marketRegulation-standin', 'serviceHall-standin', 'licenceLibrary-standin'] as const;
 /** A stand-in of the city. */
 export type StandInName = (typeof STAND_INS)[number];
 /** The same, under the name the cases tests use. */

@@ -62,7 +62,8 @@ export const CATALOGUE: readonly HallMatter[] = [
   matter('GA0102', '户口迁入（投靠）', 'SYGAJ', '行政确认', 20, 10, 1, false, [ID_CARD, HOUSEHOLD, m('QRZM', '亲属关系证明')]),
   matter('GA0103', '居民身份证换领', 'SYGAJ', '行政确认', 60, 20, 0, true, [ID_CARD]),
   matter('GA0104', '居住证签注', 'SYGAJ', '公共服务', 15, 3, 0, true, [ID_CARD]),
-  matter('GA0105', '户籍证明开具', 'SYGAJ', '公共服务', 5, 1, 0, true, []),
+  // Zero-material: the household register it needs is fetched from the registry that issues it (services/zero.ts).
+  matter('GA0105', '户籍证明开具', 'SYGAJ', '公共服务', 5, 1, 0, true, [HOUSEHOLD]),
   matter('GA0106', '死亡户口注销', 'SYGAJ', '行政确认', 20, 3, 0, false, [m('SWZM', '居民死亡医学证明'), HOUSEHOLD]),
   matter('GA0107', '户口项目变更更正', 'SYGAJ', '行政确认', 20, 10, 2, false, [ID_CARD, HOUSEHOLD, m('BGYJ', '变更更正依据')]),
   matter('YB0201', '城乡居民基本医疗保险参保登记', 'SYYBJ', '公共服务', 10, 1, 0, true, [ID_CARD]),
