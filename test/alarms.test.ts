@@ -14,7 +14,6 @@ import { alarmTable, runScenario, type ScenarioResult, type ScenarioSession } fr
 import { openAlarmStore, type AlarmStore } from '../supervision/alarms-store.ts';
 import { openSupervisionStore, pseudonymOf } from '../supervision/index.ts';
 import { AlarmEngine } from '../subgraphs/supervision/alarms/engine.ts';
-import { materialOfUse } from '../subgraphs/supervision/alarms/materials.ts';
 import { alarmSources } from '../subgraphs/supervision/alarms/sources.ts';
 import { startTestCity, type TestCity } from './support/city.ts';
 
@@ -65,9 +64,11 @@ describe('the alarms scenario', () => {
       ['relativeApproved', 'RULE', 'RULE_RELATIVE_APPROVAL', 'CRITICAL', 'OPEN'],
       ['noDocuments', 'RULE', 'RULE_MISSING_DOCUMENT', 'CRITICAL', 'OPEN'],
       ['noDocuments', 'RULE', 'RULE_OTHER_DEPARTMENT', 'WARNING', 'OPEN'],
+      ['tampered', 'MATERIAL_RISK', 'MATERIAL_TAMPERED', 'CRITICAL', 'OPEN'],
+      ['expired', 'MATERIAL_RISK', 'MATERIAL_EXPIRED', 'CRITICAL', 'OPEN'],
       ['interrupted', 'OUTCOME_UNKNOWN', 'OUTCOME_UNKNOWN', 'CRITICAL', 'OPEN'],
     ]);
-    expect(new Set(result.alarms.map((a) => a.kind))).toEqual(new Set(['TIMEOUT', 'RULE', 'OUTCOME_UNKNOWN']));
+    expect(new Set(result.alarms.map((a) => a.kind))).toEqual(new Set(['TIMEOUT', 'MATERIAL_RISK', 'RULE', 'OUTCOME_UNKNOWN']));
     expect(result.alarms.find((a) => a.rule === 'TIMEOUT_OVERDUE')!.reason).toContain('2 working day(s) past its promised 3');
   });
 
@@ -109,7 +110,7 @@ describe('raised once', () => {
       const engine = new AlarmEngine({
         log, alarms: fromStart, sources: alarmSources(hall, (ids, ctx) => population.householdsOf(ids, ctx)),
         limits: { warnWorkingDays: 2, burstCount: 10, burstWindowMs: 600_000, maxRecordsPerPass: 100_000 },
-        pseudonym: (id) => pseudonymOf(id, subjectKey, 'sm3').hmac, materialOf: materialOfUse, clock: () => new Date('2026-10-12T02:00:00Z'),
+        pseudonym: (id) => pseudonymOf(id, subjectKey, 'sm3').hmac, clock: () => new Date('2026-10-12T02:00:00Z'),
       });
       expect(await engine.run()).toBe(0);
       expect(await engine.run()).toBe(0);

@@ -40,8 +40,6 @@ export interface AlarmEngineOptions {
   limits: AlarmLimits;
   /** HMAC pseudonym of a plain identifier, as the log computes it. */
   pseudonym: (id: string) => string;
-  /** The material code a document-use intent is for. */
-  materialOf: (useIntent: SupervisionRecord) => string | null;
   /** "Now" for deadlines (the city's settable clock). */
   clock: Clock;
   /** Called for every alarm newly raised (e.g. to record it); its failure is logged, not thrown. */
@@ -142,7 +140,7 @@ export class AlarmEngine {
       const household = c.applicant.kind === 'citizen' ? await this.o.sources.household(c.applicant.id) : [];
       const applicantHmac = this.o.pseudonym(c.applicant.id);
       const relativeHmacs = household.filter((id) => id.toUpperCase() !== c.applicant.id.toUpperCase()).map((id) => this.o.pseudonym(id));
-      out.push(...approvalRules({ approval: a, caseRecords, c, matter, applicantHmac, relativeHmacs, materialOf: this.o.materialOf }));
+      out.push(...approvalRules({ approval: a, caseRecords, c, matter, applicantHmac, relativeHmacs }));
     }
     const { burstCount, burstWindowMs } = this.o.limits;
     const from = new Date(Date.parse(a.time) - burstWindowMs).toISOString();
