@@ -9,7 +9,7 @@ import type { Clock } from '../../../core/clock.ts';
 import type { Logger } from '../../../core/logger.ts';
 import type { Alarm, AlarmDraft, AlarmStore } from '../../../supervision/alarms-store.ts';
 import type { SupervisionRecord, SupervisionStore } from '../../../supervision/index.ts';
-import { APPROVE, approvalBurst, approvalRules, deadlineState, isDecided, materialRisk, otherDepartment, outcomeUnknown, STAFF_STEPS, timeouts, USE_DOCUMENT } from './rules.ts';
+import { APPROVE, approvalBurst, approvalRules, CASE_ACTS, deadlineState, isDecided, materialRisk, otherDepartment, outcomeUnknown, timeouts, USE_DOCUMENT } from './rules.ts';
 
 /** What the engine reads besides the log: the hall's cases and matters, the registry's households. */
 export interface AlarmSources {
@@ -118,7 +118,7 @@ export class AlarmEngine {
     for (const r of relevant.filter((x) => x.field === USE_DOCUMENT && x.kind === 'outcome' && x.outcome === 'ERROR')) {
       n += await this.raise([materialRisk(r, r.intentSeq ? await this.o.log.get(r.intentSeq) : null)]);
     }
-    const steps = relevant.filter((r) => STAFF_STEPS.includes(r.field) && r.caseNumber && (r.kind === 'outcome' || r.outcome === 'DENIED'));
+    const steps = relevant.filter((r) => CASE_ACTS.includes(r.field) && r.caseNumber && (r.kind === 'outcome' || r.outcome === 'DENIED'));
     if (steps.length === 0) return n;
     const cases = await this.o.sources.cases([...new Set(steps.map((r) => r.caseNumber!))]);
     for (const r of steps) {

@@ -27,6 +27,8 @@ export const STAFF_STEPS: readonly string[] = [
 ];
 /** The use of a document on a case (documents chain). */
 export const USE_DOCUMENT = 'Mutation.useDocument';
+/** Everything staff do on a case: its steps, and using a document for it. */
+export const CASE_ACTS: readonly string[] = [...STAFF_STEPS, USE_DOCUMENT];
 /** A staff approval (services chain). */
 export const APPROVE = 'Mutation.approveApplication';
 const DECIDED = new Set(['APPROVED', 'REJECTED', 'COMPLETED', 'NOT_ACCEPTED']);
@@ -58,10 +60,10 @@ export function materialRisk(outcome: SupervisionRecord, intent: SupervisionReco
   };
 }
 
-/** RULE: staff of another department acting (or trying to act) on a case. `r` is an outcome, or an intent born DENIED. */
+/** RULE: staff of another department acting (or trying to act) on a case, a step or a document use. `r` is an outcome, or an intent born DENIED. */
 export function otherDepartment(r: SupervisionRecord, c: CaseRecord): AlarmDraft | null {
   const closed = r.kind === 'outcome' || (r.kind === 'intent' && r.outcome === 'DENIED');
-  if (!closed || !STAFF_STEPS.includes(r.field) || r.actor.role !== 'staff' || r.actor.department === c.department) return null;
+  if (!closed || !CASE_ACTS.includes(r.field) || r.actor.role !== 'staff' || r.actor.department === c.department) return null;
   const intent = r.kind === 'outcome' ? r.intentSeq : r.seq;
   return {
     key: `RULE_OTHER_DEPARTMENT:${intent}`, kind: 'RULE', rule: 'RULE_OTHER_DEPARTMENT', severity: r.outcome === 'SUCCESS' ? 'CRITICAL' : 'WARNING', department: c.department, caseNumber: c.caseNumber,

@@ -72,6 +72,8 @@ describe('RULE: another department', () => {
     const bornDenied = rec({ kind: 'intent', intentSeq: null, field: 'Mutation.approveApplication', outcome: 'DENIED' });
     expect(otherDepartment(bornDenied, c)).toMatchObject({ key: `RULE_OTHER_DEPARTMENT:${bornDenied.seq}`, evidence: [bornDenied.seq] });
     expect(otherDepartment(rec({}), c)).toMatchObject({ severity: 'CRITICAL' });
+    const use = rec({ department: 'documents', field: 'Mutation.useDocument', outcome: 'DENIED', errorCode: 'FORBIDDEN' });
+    expect(otherDepartment(use, c)).toMatchObject({ rule: 'RULE_OTHER_DEPARTMENT', reason: expect.stringContaining('useDocument') });
   });
   it('leaves the case\'s own department, applicants, and pending intents alone', () => {
     const c = aCase();
