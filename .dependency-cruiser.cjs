@@ -52,10 +52,10 @@ module.exports = {
     },
     {
       name: 'supervision-reads-cases-and-households-only',
-      comment: 'The supervision subgraph\'s alarm engine reads cases from the service hall and households from the registry, nothing else of other departments.',
+      comment: 'The supervision subgraph\'s alarm engine reads cases from the service hall, households from the registry and which materials are certificates, nothing else of other departments.',
       severity: 'error',
       from: { path: '^subgraphs/supervision/' },
-      to: { path: '^(subgraphs|adapters)/', pathNot: ['^subgraphs/(supervision|kit)/', '^adapters/(serviceHall|kit)/', '^adapters/population/(index|households)\\.ts$'] },
+      to: { path: '^(subgraphs|adapters)/', pathNot: ['^subgraphs/(supervision|kit)/', '^adapters/(serviceHall|kit)/', '^adapters/population/(index|households)\\.ts$', '^adapters/licenceLibrary/(materials|types)\\.ts$'] },
     },
     {
       name: 'citycode-reads-adapters-only',

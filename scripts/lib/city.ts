@@ -22,6 +22,8 @@ export interface CityOptions {
   serviceEnv?: Record<string, Record<string, string>>;
   /** Echo every process's output. Default false. */
   echo?: boolean;
+  /** How long each process may take to announce itself, ms. Default 30000 (the launcher's). */
+  readyTimeoutMs?: number;
 }
 
 /** A running city. */
@@ -51,7 +53,7 @@ export async function startCity(options: CityOptions): Promise<City> {
   const start = async (name: string, entry: string, env: Record<string, string>) => {
     const full = { ...common, ...env, ...options.serviceEnv?.[name] };
     launched.set(name, { entry, env: full });
-    services[name] = await launch({ name, entry, echo: options.echo, env: full });
+    services[name] = await launch({ name, entry, echo: options.echo, env: full, readyTimeoutMs: options.readyTimeoutMs });
     return services[name];
   };
   try {

@@ -1,12 +1,13 @@
 /**
  * The alarms scenario, against a running city: files cases, moves the city's clock across National Day
  * 2026 so that some run late, has one approved by its own applicant and one by a relative, one approved
- * without its documents, one touched by staff of another department, a tampered and an expired
- * certificate used, and one change interrupted; then lists the alarms of its cases as an auditor sees them.
+ * without its required certificate, one touched by staff of another department, a tampered and an
+ * expired certificate used (both refused, and the cases not approved), and one change interrupted; then lists the alarms of its cases as an auditor sees them.
  * `npm run -s scenario` prints them; test/alarms.test.ts runs the same module and checks every line.
  */
 import { randomUUID } from 'node:crypto';
 import { rmSync } from 'node:fs';
+import { DEMO_DOCUMENTS } from '../../adapters/licenceLibrary/standin/data.ts';
 import { writeClockFile } from '../../core/clock.ts';
 import { ensureDevKeys, ensureDevSecret } from '../../core/dev-keys.ts';
 import { signDevToken, type DevTokenInput } from '../../gateway/auth/index.ts';
@@ -68,6 +69,7 @@ export interface ScenarioResult {
 const SUBMIT = 'mutation($code: ID!, $docs: [DocumentInput!]!, $key: ID!) { submitApplication(matterCode: $code, documents: $docs, idempotencyKey: $key) { caseNumber } }';
 const ACCEPT = 'mutation($n: ID!) { acceptApplication(caseNumber: $n) { state } }';
 const APPROVE = 'mutation($n: ID!) { approveApplication(caseNumber: $n, note: "同意") { state } }';
+const USE = 'mutation($n: ID!, $d: ID!) { useDocument(caseNumber: $n, documentId: $d, purpose: "核验申请材料") { valid } }';
 const REJECT = 'mutation($n: ID!) { rejectApplication(caseNumber: $n, reason: "情景演示结束") { state } }';
 const ALARMS = `query($after: String) { alarms(first: 100, after: $after) {
   edges { node { id kind rule severity caseNumber reason evidenceSeqs status } } pageInfo { endCursor hasNextPage } } }`;
@@ -95,6 +97,7 @@ export async function runScenario(o: ScenarioOptions): Promise<ScenarioResult> {
   const spouse = await s.token({ role: 'citizen', sub: SPOUSE });
   const police = await s.token({ role: 'staff', sub: 'staff-ga-0201', department: 'population' });
   const insurance = await s.token({ role: 'staff', sub: 'staff-yb-0153', department: 'medicalInsurance' });
+  const transport = await s.token({ role: 'staff', sub: 'staff-jt-0301', department: 'parking' });
   // A registry clerk whose own resident ID is the demo citizen's: staff principals' `sub` is their resident ID.
   const clerkHimself = await s.token({ role: 'staff', sub: CITIZEN, department: 'population' });
   const auditor = await s.token({ role: 'auditor', sub: 'auditor-scenario' });
@@ -103,7 +106,12 @@ export async function runScenario(o: ScenarioOptions): Promise<ScenarioResult> {
     cases[role] = (await must(`file ${role}`, token, SUBMIT, { code, docs, key: `scenario-${run}-${role}` })).submitApplication.caseNumber;
     return cases[role]!;
   };
-  const doc = (material: string, holderId = CITIZEN) => ({ material, holderId, fileId: `DZZZ-${material}-SCENARIO` });
+  // Certificates the demo citizen holds in the licence library's seeded data.
+  const doc = (material: string, fileId: string) => ({ material, holderId: CITIZEN, fileId });
+  const refused = async (step: string, token: string, query: string, variables: Record<string, unknown>, code: string) => {
+    const r = await s.gql(token, query, variables);
+    if (r.errors?.[0]?.extensions?.code !== code) throw new Error(`scenario step "${step}" was not refused with ${code}: ${JSON.stringify(r.errors ?? r.data)}`);
+  };
   const listAlarms = async () => {
     const out: ScenarioAlarm[] = [];
     let after: string | null = null;
@@ -118,13 +126,13 @@ export async function runScenario(o: ScenarioOptions): Promise<ScenarioResult> {
   try {
     // Tuesday 29 September 2026, two working days before National Day (1–7 October off; Saturday 10 October worked).
     s.setClock('2026-09-29T09:30:00+08:00');
-    say('clock: Tue 2026-09-29; filing and accepting two cases that will run into National Day');
+    say('clock: Tue 2026-09-29; a case filed and accepted that will run into National Day');
     await must('accept late', police, ACCEPT, { n: await file('late', citizen, 'GA0104') }); // 3 working days: due Fri 9 Oct
-    await must('accept nearDeadline', police, ACCEPT, { n: await file('nearDeadline', citizen, 'GA0101', [doc('CSYXZM'), doc('HKB'), doc('SFZ')]) }); // 5: due Mon 12 Oct
 
     s.setClock('2026-10-08T10:00:00+08:00');
-    say('clock: Thu 2026-10-08, the first working day after the holiday; the auditor looks');
+    say('clock: Thu 2026-10-08, the first working day after the holiday; the auditor looks; another case is accepted');
     await listAlarms();
+    await must('accept nearDeadline', police, ACCEPT, { n: await file('nearDeadline', citizen, 'GA0104') }); // due Mon 12 Oct (Sat 10 Oct is worked)
 
     s.setClock('2026-10-12T10:00:00+08:00');
     say('clock: Mon 2026-10-12; the auditor looks again');
@@ -138,19 +146,29 @@ export async function runScenario(o: ScenarioOptions): Promise<ScenarioResult> {
     await must('accept wife', clerkHimself, ACCEPT, { n: wife });
     await must('approve wife', clerkHimself, APPROVE, { n: wife });
 
-    say('a transfer of medical insurance approved without its documents checked; a registry clerk tries to accept it first');
-    const bare = await file('noDocuments', citizen, 'YB0203', [doc('SFZ'), doc('CBPZ')]);
-    const foreign = await s.gql(police, ACCEPT, { n: bare });
-    if (foreign.errors?.[0]?.extensions?.code !== 'FORBIDDEN') throw new Error('scenario step "other department" was not refused as FORBIDDEN');
+    say('a zero-material enrolment approved without the ID card it asks for (not handed in, not fetched); a registry clerk tries to accept it first');
+    const bare = await file('noDocuments', citizen, 'YB0201');
+    await refused('other department', police, ACCEPT, { n: bare }, 'FORBIDDEN');
     await must('accept noDocuments', insurance, ACCEPT, { n: bare });
     await must('approve noDocuments', insurance, APPROVE, { n: bare });
+
+    say('a disabled-parking application whose disability certificate carries a forged signature');
+    const forged = await file('tampered', citizen, 'JT0504', [doc('SFZ', DEMO_DOCUMENTS.idCard), doc('CJRZ', DEMO_DOCUMENTS.tamperedSignature)]);
+    await must('accept tampered', transport, ACCEPT, { n: forged });
+    await refused('use tampered', transport, USE, { n: forged, d: DEMO_DOCUMENTS.tamperedSignature }, 'DOCUMENT_TAMPERED');
+    await refused('approve tampered', transport, APPROVE, { n: forged }, 'DOCUMENT_UNCHECKED');
+
+    say('a medical-insurance transfer handed in with an ID card that expired in 2015');
+    const old = await file('expired', citizen, 'YB0203', [doc('SFZ', DEMO_DOCUMENTS.expiredIdCard), doc('CBPZ', DEMO_DOCUMENTS.insurance)]);
+    await must('accept expired', insurance, ACCEPT, { n: old });
+    await refused('use expired', insurance, USE, { n: old, d: DEMO_DOCUMENTS.expiredIdCard }, 'DOCUMENT_EXPIRED');
 
     say('a change interrupted by a crash');
     const cut = await file('interrupted', citizen, 'YB0202');
     await (o.interrupt ?? simulatedCrash(o))(cut, s);
 
     say('the cases still open are closed, so that nothing runs on after the scenario');
-    for (const role of ['late', 'nearDeadline']) await must(`reject ${role}`, police, REJECT, { n: cases[role] });
+    for (const [role, token] of [['late', police], ['nearDeadline', police], ['tampered', transport], ['expired', insurance]] as const) await must(`reject ${role}`, token, REJECT, { n: cases[role] });
   } finally {
     rmSync(clockFile, { force: true });
   }

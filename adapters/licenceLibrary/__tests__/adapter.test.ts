@@ -78,7 +78,7 @@ describe('batch functions', () => {
   it('lists each holder\'s certificates, citizens and enterprises, an empty list for none', async () => {
     const [mine, wife, enterprise, nobody] = (await createLicenceLibraryAdapter({ url: standIn.url }).certificatesOf([DEMO_CITIZEN_ID, DEMO_SPOUSE_ID, DEMO_ENTERPRISE_USCC, '11010519491231002X'], ctx)) as CertificateRecord[][];
     expect(mine!.map((c) => c.id).sort()).toEqual(
-      [DEMO_DOCUMENTS.idCard, DEMO_DOCUMENTS.expiredIdCard, `DZZZ-HKB-${DEMO_HOUSEHOLD_NUMBER}-01`, DEMO_DOCUMENTS.insurance, DEMO_DOCUMENTS.marriage, DEMO_DOCUMENTS.tamperedHash, DEMO_DOCUMENTS.revoked, DEMO_DOCUMENTS.tamperedSignature].sort(),
+      [DEMO_DOCUMENTS.idCard, DEMO_DOCUMENTS.expiredIdCard, `DZZZ-HKB-${DEMO_HOUSEHOLD_NUMBER}-01`, DEMO_DOCUMENTS.insurance, DEMO_DOCUMENTS.marriage, DEMO_DOCUMENTS.tamperedHash, DEMO_DOCUMENTS.revoked, DEMO_DOCUMENTS.revokedRealEstate, DEMO_DOCUMENTS.tamperedSignature].sort(),
     );
     expect(wife!.map((c) => c.type).sort()).toEqual(['HOUSEHOLD_REGISTER', 'ID_CARD', 'MARRIAGE_CERTIFICATE']);
     expect(enterprise!.map((c) => c.id)).toContain(ENTERPRISE_DOCUMENTS.businessLicence);
@@ -99,6 +99,7 @@ describe('the seal checks', () => {
     expect(await verdictOf(DEMO_DOCUMENTS.householdRegister)).toEqual({ ok: true });
     expect(await verdictOf(DEMO_DOCUMENTS.expiredIdCard)).toEqual({ ok: false, code: 'DOCUMENT_EXPIRED', reason: 'expired' });
     expect(await verdictOf(DEMO_DOCUMENTS.revoked)).toEqual({ ok: false, code: 'DOCUMENT_REVOKED', reason: 'revoked' });
+    expect(await verdictOf(DEMO_DOCUMENTS.revokedRealEstate)).toEqual({ ok: false, code: 'DOCUMENT_REVOKED', reason: 'revoked' });
     expect(await verdictOf(DEMO_DOCUMENTS.tamperedHash)).toEqual({ ok: false, code: 'DOCUMENT_TAMPERED', reason: 'content hash' });
     expect(await verdictOf(DEMO_DOCUMENTS.tamperedSignature)).toEqual({ ok: false, code: 'DOCUMENT_TAMPERED', reason: 'signature' });
     expect(await verdictOf(ENTERPRISE_DOCUMENTS.expiredFoodLicence)).toEqual({ ok: false, code: 'DOCUMENT_EXPIRED', reason: 'expired' });

@@ -5,7 +5,7 @@
  * certificates every start; only the issuers' signatures depend on their (generated) keys.
  *
  * Seeded among the demo citizen's: valid ones (ID card, household register, marriage certificate,
- * insurance certificate), an expired ID card, a revoked real-estate certificate, a real-estate
+ * insurance certificate), an expired ID card, a revoked insurance certificate and a revoked real-estate certificate, a real-estate
  * certificate whose content was altered after sealing (hash mismatch) and a disability certificate
  * altered and re-hashed without the issuer's key (signature mismatch). Among others': the demo
  * household's pages, a few generated citizens' (one expired, one revoked, one altered) and the demo
@@ -94,8 +94,10 @@ export const DEMO_DOCUMENTS = {
   marriage: 'DZZZ-JHZ-0001',
   /** 不动产权证书 altered after sealing: its number no longer matches the digest. */
   tamperedHash: 'DZZZ-BDCQZ-0001',
+  /** 医疗保障参保凭证 cancelled (注销) when a new one was issued. */
+  revoked: 'DZZZ-CBPZ-0000',
   /** 不动产权证书 cancelled (注销) when the flat was sold. */
-  revoked: 'DZZZ-BDCQZ-0002',
+  revokedRealEstate: 'DZZZ-BDCQZ-0002',
   /** 残疾人证 altered and re-hashed by someone without the issuer's key. */
   tamperedSignature: 'DZZZ-CJRZ-0001',
   /** The wife's ID card: someone else's document for the demo citizen. */
@@ -129,7 +131,8 @@ export function seedCertificates(): CertificateSeed[] {
       row: cert(DEMO_DOCUMENTS.tamperedHash, '0301', '辽(2019)沈阳市不动产权第0123456号', DEMO, 'SYBDCDJ', '2019-06-18', '长期'),
       tamper: { kind: 'hash', change: { zzbh: '辽(2019)沈阳市不动产权第0128456号' } },
     },
-    { row: cert(DEMO_DOCUMENTS.revoked, '0301', '辽(2012)沈阳市不动产权第0045678号', DEMO, 'SYBDCDJ', '2012-03-02', '长期', '2') },
+    { row: cert(DEMO_DOCUMENTS.revoked, '0601', 'YB21010220100000815', DEMO, 'SYYBJ', '2010-01-01', '2030-12-31', '2') },
+    { row: cert(DEMO_DOCUMENTS.revokedRealEstate, '0301', '辽(2012)沈阳市不动产权第0045678号', DEMO, 'SYBDCDJ', '2012-03-02', '长期', '2') },
     {
       row: cert(DEMO_DOCUMENTS.tamperedSignature, '0701', `${DEMO_CITIZEN_ID}44`, DEMO, 'SYCL', '2020-03-01', '2030-03-01'),
       tamper: { kind: 'signature', change: { zzbh: `${DEMO_CITIZEN_ID}42`, yxqjzrq: '2040-03-01' } },

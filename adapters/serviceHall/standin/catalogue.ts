@@ -73,7 +73,7 @@ export const CATALOGUE: readonly HallMatter[] = [
   matter('YB0205', '生育津贴申领', 'SYYBJ', '行政给付', 20, 10, 2, false, [ID_CARD, m('CSYXZM', '出生医学证明')]),
   matter('YB0206', '医疗费用手工报销', 'SYYBJ', '行政给付', 30, 20, 5, false, [ID_CARD, m('FYFP', '医疗费用发票'), m('FYQD', '费用明细清单')]),
   matter('GJ0301', '住房公积金个人账户设立', 'SYGJJ', '公共服务', 5, 1, 0, true, [ID_CARD]),
-  matter('GJ0302', '住房公积金提取（购房）', 'SYGJJ', '行政给付', 10, 3, 1, false, [ID_CARD, m('GFHT', '购房合同'), m('FKPZ', '付款凭证')]),
+  matter('GJ0302', '住房公积金提取（购房）', 'SYGJJ', '行政给付', 10, 3, 1, false, [ID_CARD, m('GFHT', '购房合同'), m('FKPZ', '付款凭证'), optional('CQZM', '不动产权证书')]),
   matter('GJ0303', '住房公积金提取（租房）', 'SYGJJ', '行政给付', 10, 3, 0, true, [ID_CARD]),
   matter('GJ0304', '住房公积金提取（离退休）', 'SYGJJ', '行政给付', 10, 3, 0, true, [ID_CARD]),
   matter('GJ0305', '住房公积金个人住房贷款', 'SYGJJ', '公共服务', 30, 15, 5, false, [ID_CARD, m('GFHT', '购房合同'), m('SRZM', '收入证明'), optional('HYZM', '婚姻证明')]),

@@ -9,7 +9,7 @@ import type { Clock } from '../../../core/clock.ts';
 import type { Logger } from '../../../core/logger.ts';
 import type { Alarm, AlarmDraft, AlarmStore } from '../../../supervision/alarms-store.ts';
 import type { SupervisionRecord, SupervisionStore } from '../../../supervision/index.ts';
-import { APPROVE, approvalBurst, approvalRules, deadlineState, isDecided, materialRisk, otherDepartment, outcomeUnknown, STAFF_STEPS, timeouts, USE_DOCUMENT } from './rules.ts';
+import { APPROVE, approvalBurst, approvalRules, CASE_ACTS, deadlineState, isDecided, materialRisk, otherDepartment, outcomeUnknown, timeouts, USE_DOCUMENT } from './rules.ts';
 
 /** What the engine reads besides the log: the hall's cases and matters, the registry's households. */
 export interface AlarmSources {
@@ -40,8 +40,6 @@ export interface AlarmEngineOptions {
   limits: AlarmLimits;
   /** HMAC pseudonym of a plain identifier, as the log computes it. */
   pseudonym: (id: string) => string;
-  /** The material code a document-use intent is for. */
-  materialOf: (useIntent: SupervisionRecord) => string | null;
   /** "Now" for deadlines (the city's settable clock). */
   clock: Clock;
   /** Called for every alarm newly raised (e.g. to record it); its failure is logged, not thrown. */
@@ -120,7 +118,7 @@ export class AlarmEngine {
     for (const r of relevant.filter((x) => x.field === USE_DOCUMENT && x.kind === 'outcome' && x.outcome === 'ERROR')) {
       n += await this.raise([materialRisk(r, r.intentSeq ? await this.o.log.get(r.intentSeq) : null)]);
     }
-    const steps = relevant.filter((r) => STAFF_STEPS.includes(r.field) && r.caseNumber && (r.kind === 'outcome' || r.outcome === 'DENIED'));
+    const steps = relevant.filter((r) => CASE_ACTS.includes(r.field) && r.caseNumber && (r.kind === 'outcome' || r.outcome === 'DENIED'));
     if (steps.length === 0) return n;
     const cases = await this.o.sources.cases([...new Set(steps.map((r) => r.caseNumber!))]);
     for (const r of steps) {
@@ -142,7 +140,7 @@ export class AlarmEngine {
       const household = c.applicant.kind === 'citizen' ? await this.o.sources.household(c.applicant.id) : [];
       const applicantHmac = this.o.pseudonym(c.applicant.id);
       const relativeHmacs = household.filter((id) => id.toUpperCase() !== c.applicant.id.toUpperCase()).map((id) => this.o.pseudonym(id));
-      out.push(...approvalRules({ approval: a, caseRecords, c, matter, applicantHmac, relativeHmacs, materialOf: this.o.materialOf }));
+      out.push(...approvalRules({ approval: a, caseRecords, c, matter, applicantHmac, relativeHmacs }));
     }
     const { burstCount, burstWindowMs } = this.o.limits;
     const from = new Date(Date.parse(a.time) - burstWindowMs).toISOString();

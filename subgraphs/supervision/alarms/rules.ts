@@ -2,6 +2,7 @@
  * The alarm rules, as pure functions of records, cases and matters: each returns what it found (with a
  * unique key, so the same finding is always the same alarm) or nothing. The engine feeds them.
  */
+import { certificateTypeOf } from '../../../adapters/licenceLibrary/materials.ts';
 import type { CaseRecord, MatterRecord } from '../../../adapters/serviceHall/index.ts';
 import { chinaDay, computeDeadline, workingDaysBetween, type DeadlineState, type Pause } from '../../../core/calendar/index.ts';
 import type { AlarmDraft } from '../../../supervision/alarms-store.ts';
@@ -26,6 +27,8 @@ export const STAFF_STEPS: readonly string[] = [
 ];
 /** The use of a document on a case (documents chain). */
 export const USE_DOCUMENT = 'Mutation.useDocument';
+/** Everything staff do on a case: its steps, and using a document for it. */
+export const CASE_ACTS: readonly string[] = [...STAFF_STEPS, USE_DOCUMENT];
 /** A staff approval (services chain). */
 export const APPROVE = 'Mutation.approveApplication';
 const DECIDED = new Set(['APPROVED', 'REJECTED', 'COMPLETED', 'NOT_ACCEPTED']);
@@ -57,10 +60,10 @@ export function materialRisk(outcome: SupervisionRecord, intent: SupervisionReco
   };
 }
 
-/** RULE: staff of another department acting (or trying to act) on a case. `r` is an outcome, or an intent born DENIED. */
+/** RULE: staff of another department acting (or trying to act) on a case, a step or a document use. `r` is an outcome, or an intent born DENIED. */
 export function otherDepartment(r: SupervisionRecord, c: CaseRecord): AlarmDraft | null {
   const closed = r.kind === 'outcome' || (r.kind === 'intent' && r.outcome === 'DENIED');
-  if (!closed || !STAFF_STEPS.includes(r.field) || r.actor.role !== 'staff' || r.actor.department === c.department) return null;
+  if (!closed || !CASE_ACTS.includes(r.field) || r.actor.role !== 'staff' || r.actor.department === c.department) return null;
   const intent = r.kind === 'outcome' ? r.intentSeq : r.seq;
   return {
     key: `RULE_OTHER_DEPARTMENT:${intent}`, kind: 'RULE', rule: 'RULE_OTHER_DEPARTMENT', severity: r.outcome === 'SUCCESS' ? 'CRITICAL' : 'WARNING', department: c.department, caseNumber: c.caseNumber,
@@ -82,8 +85,6 @@ export interface ApprovalFacts {
   applicantHmac: string;
   /** HMAC pseudonyms of the applicant's household members other than the applicant. */
   relativeHmacs: readonly string[];
-  /** The material code a document-use intent is for (its certificate type mapped to the catalogue's codes). */
-  materialOf: (useIntent: SupervisionRecord) => string | null;
 }
 
 /** RULE: self or relative approval, approval without a required document, approval faster than the minimum review time. */
@@ -98,20 +99,25 @@ export function approvalRules(f: ApprovalFacts): AlarmDraft[] {
   } else if (approver && f.relativeHmacs.includes(approver)) {
     out.push({ ...base, key: `RULE_RELATIVE_APPROVAL:${c.caseNumber}`, rule: 'RULE_RELATIVE_APPROVAL', severity: 'CRITICAL', reason: `Case ${c.caseNumber} was approved by a member of the applicant's household.`, evidence: seqs(filed, a.intentSeq, a) });
   }
-  // Every required material needs a successful use on this case before the approval (a zero-material matter's too: fetched from its issuer).
+  // Every required material that is a certificate needs a successful use of one of its type on this case
+  // before the approval; a zero-material matter's too (fetched from its issuer). Other materials (forms,
+  // contracts) are files, not certificates: nothing can check them here.
   const byIntent = new Map(f.caseRecords.filter((r) => r.kind === 'intent').map((r) => [r.seq, r]));
   const used = new Map<string, SupervisionRecord[]>();
   for (const r of f.caseRecords) {
     if (r.field !== USE_DOCUMENT || r.kind !== 'outcome' || r.outcome !== 'SUCCESS' || r.seq > a.seq) continue;
     const intent = byIntent.get(r.intentSeq ?? -1);
-    const material = intent ? f.materialOf(intent) : null;
-    if (material) used.set(material, [...(used.get(material) ?? []), intent!, r]);
+    const type = (intent?.args as Record<string, unknown> | null)?.certificateType;
+    if (typeof type === 'string') used.set(type, [...(used.get(type) ?? []), intent!, r]);
   }
-  const missing = matter.documents.filter((d) => d.required && !used.has(d.code));
+  const missing = matter.documents.filter((d) => {
+    const type = certificateTypeOf(d.code);
+    return d.required && type !== null && !used.has(type);
+  });
   if (missing.length > 0) {
     out.push({
       ...base, key: `RULE_MISSING_DOCUMENT:${c.caseNumber}`, rule: 'RULE_MISSING_DOCUMENT', severity: 'CRITICAL',
-      reason: `Case ${c.caseNumber} was approved without a checked ${missing.map((d) => `${d.code} (${d.name})`).join(', ')}.`,
+      reason: `Case ${c.caseNumber} was approved without a successful check of ${missing.map((d) => `${d.code} (${d.name})`).join(', ')}.`,
       evidence: seqs(filed, a.intentSeq, a, ...[...used.values()].flat()),
     });
   }

@@ -9,10 +9,9 @@ import { createServiceHallAdapter } from '../../../adapters/serviceHall/index.ts
 import { clockFromSetting, withClockFile } from '../../../core/clock.ts';
 import type { Logger } from '../../../core/logger.ts';
 import { openAlarmStore, type AlarmStore } from '../../../supervision/alarms-store.ts';
-import { pseudonymOf, type HashAlgorithm, type SupervisionRecord, type SupervisionStore } from '../../../supervision/index.ts';
+import { pseudonymOf, type HashAlgorithm, type SupervisionStore } from '../../../supervision/index.ts';
 import type { AlarmEnv } from './config.ts';
 import { AlarmEngine } from './engine.ts';
-import { materialOfUse } from './materials.ts';
 import { alarmSources } from './sources.ts';
 
 /** What the resolvers use. */
@@ -62,7 +61,6 @@ export function createAlarmService(env: AlarmEnv, where: AlarmStoreLocation, log
         maxRecordsPerPass: env.ALARM_MAX_RECORDS_PER_PASS,
       },
       pseudonym: (id) => pseudonym(id).hmac,
-      materialOf: (r: SupervisionRecord) => materialOfUse(r),
       clock: withClockFile(clockFromSetting(env.CITYGRAPH_CLOCK), env.CITYGRAPH_CLOCK_FILE),
       // Raising is recorded in the supervision chain, by the engine as a system actor (cheap: a group-committed access record).
       onRaised: (a) =>

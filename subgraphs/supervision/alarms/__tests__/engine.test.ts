@@ -8,7 +8,6 @@ import { openAlarmStore, type AlarmStore } from '../../../../supervision/alarms-
 import { BACKENDS, SUBJECT_KEY, type TestContext } from '../../../../supervision/__tests__/harness.ts';
 import { pseudonymOf, type SupervisionStore } from '../../../../supervision/index.ts';
 import { AlarmEngine, type AlarmSources } from '../engine.ts';
-import { materialOfUse } from '../materials.ts';
 
 const APPLICANT = '210102198503152318';
 const WIFE = '210102198708201523';
@@ -47,7 +46,7 @@ afterEach(async () => {
 });
 
 function engine(log: SupervisionStore, alarms: AlarmStore) {
-  return new AlarmEngine({ log, alarms, sources, limits, pseudonym: (id) => pseudonymOf(id, SUBJECT_KEY, 'sm3').hmac, materialOf: materialOfUse, clock: () => new Date('2026-10-12T04:00:00Z') });
+  return new AlarmEngine({ log, alarms, sources, limits, pseudonym: (id) => pseudonymOf(id, SUBJECT_KEY, 'sm3').hmac, clock: () => new Date('2026-10-12T04:00:00Z') });
 }
 /** The same tables, with the cursor held at 0: every pass re-examines the whole log. */
 const fromStart = (a: AlarmStore): AlarmStore => Object.assign(Object.create(a) as AlarmStore, { cursor: async () => 0, advanceCursor: async () => undefined });

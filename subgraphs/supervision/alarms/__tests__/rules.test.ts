@@ -3,7 +3,6 @@ import { describe, expect, it } from 'vitest';
 import type { CaseRecord, MatterRecord } from '../../../../adapters/serviceHall/index.ts';
 import type { SupervisionRecord } from '../../../../supervision/index.ts';
 import { approvalBurst, approvalRules, deadlineState, materialRisk, otherDepartment, outcomeUnknown, timeouts, type ApprovalFacts } from '../rules.ts';
-import { materialOfUse } from '../materials.ts';
 
 let seq = 0;
 /** A record with defaults; `over` sets what a test is about. */
@@ -28,7 +27,7 @@ const aCase = (over: Partial<CaseRecord> = {}): CaseRecord => ({
 });
 const facts = (over: Partial<ApprovalFacts> = {}): ApprovalFacts => {
   const approval = rec({});
-  return { approval, caseRecords: [approval], c: aCase(), matter: matter(), applicantHmac: 'h-applicant', relativeHmacs: ['h-wife'], materialOf: materialOfUse, ...over };
+  return { approval, caseRecords: [approval], c: aCase(), matter: matter(), applicantHmac: 'h-applicant', relativeHmacs: ['h-wife'], ...over };
 };
 const rules = (f: ApprovalFacts) => approvalRules(f).map((a) => a.rule);
 
@@ -73,6 +72,8 @@ describe('RULE: another department', () => {
     const bornDenied = rec({ kind: 'intent', intentSeq: null, field: 'Mutation.approveApplication', outcome: 'DENIED' });
     expect(otherDepartment(bornDenied, c)).toMatchObject({ key: `RULE_OTHER_DEPARTMENT:${bornDenied.seq}`, evidence: [bornDenied.seq] });
     expect(otherDepartment(rec({}), c)).toMatchObject({ severity: 'CRITICAL' });
+    const use = rec({ department: 'documents', field: 'Mutation.useDocument', outcome: 'DENIED', errorCode: 'FORBIDDEN' });
+    expect(otherDepartment(use, c)).toMatchObject({ rule: 'RULE_OTHER_DEPARTMENT', reason: expect.stringContaining('useDocument') });
   });
   it('leaves the case\'s own department, applicants, and pending intents alone', () => {
     const c = aCase();
@@ -94,8 +95,8 @@ describe('RULE: approvals', () => {
   it('raises nothing for an unrelated approver of a matter without materials or minimum review', () => {
     expect(rules(facts())).toEqual([]);
   });
-  it('raises a missing document for each required material without a successful use before the approval', () => {
-    const m = matter({ documents: [{ code: 'SFZ', name: '居民身份证', required: true }, { code: 'HKB', name: '居民户口簿', required: true }, { code: 'HYZM', name: '婚姻证明', required: false }] });
+  it('raises a missing document for each required certificate without a successful use before the approval', () => {
+    const m = matter({ documents: [{ code: 'SFZ', name: '居民身份证', required: true }, { code: 'HKB', name: '居民户口簿', required: true }, { code: 'HYZM', name: '婚姻证明', required: false }, { code: 'BGYJ', name: '变更更正依据', required: true }] });
     const useIntent = rec({ kind: 'intent', department: 'documents', field: 'Mutation.useDocument', outcome: 'PENDING', intentSeq: null, args: { certificateType: 'ID_CARD', documentId: 'D1' } });
     const useOk = rec({ department: 'documents', field: 'Mutation.useDocument', intentSeq: useIntent.seq });
     const approval = rec({});
@@ -103,6 +104,8 @@ describe('RULE: approvals', () => {
     expect(found.map((a) => a.rule)).toEqual(['RULE_MISSING_DOCUMENT']);
     expect(found[0]!.reason).toContain('HKB (居民户口簿)');
     expect(found[0]!.reason).not.toContain('SFZ');
+    // A material that is not a certificate (a form, a basis for the change) cannot be checked, so it is not asked for.
+    expect(found[0]!.reason).not.toContain('BGYJ');
     // With the household register used too, nothing is missing; a failed use would not have counted.
     const hkbIntent = rec({ kind: 'intent', department: 'documents', field: 'Mutation.useDocument', outcome: 'PENDING', intentSeq: null, args: { certificateType: 'HOUSEHOLD_REGISTER' } });
     const hkbOk = rec({ department: 'documents', field: 'Mutation.useDocument', intentSeq: hkbIntent.seq });
