@@ -220,6 +220,13 @@ describe("the auditors' console", () => {
     await page.getByRole('button', { name: 'Next page →' }).click();
     await expect.poll(() => summary.textContent()).toMatch(/Records 21–40 of/);
     for (const b of bodies.filter((b) => b.variables && 'first' in b.variables)) expect(b.variables.first).toBeLessThanOrEqual(100);
+    // The console sends registered operations only: a hash, never the text.
+    const fromConsole = bodies.filter((b) => b.documentId);
+    expect(fromConsole.length).toBeGreaterThan(10);
+    for (const b of fromConsole) {
+      expect(b.documentId).toMatch(/^sha256:[0-9a-f]{64}$/);
+      expect(b.query).toBeUndefined();
+    }
     await page.close();
   }, BROWSER_TEST_MS);
 });

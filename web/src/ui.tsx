@@ -59,11 +59,12 @@ export function departmentName(d: string | null | undefined): string {
 }
 
 /** What failed, said for the part of the page it concerns; what was loaded before stays on the page. */
-export function Failure({ part, state }: { part: string; state: Pick<QueryState<unknown>, 'error' | 'partErrors' | 'loadedAt' | 'data' | 'reload'> }) {
+export function Failure({ part, state, has }: { part: string; state: Pick<QueryState<unknown>, 'error' | 'partErrors' | 'loadedAt' | 'data' | 'reload'>; has?: boolean }) {
   const { error, partErrors, loadedAt, data } = state;
   if (!error && partErrors.length === 0) return null;
   if (error) {
-    const kept = data && loadedAt ? ` Showing what was loaded at ${loadedAt.toLocaleTimeString()}.` : '';
+    // `has`: whether this part holds anything from before (the query's data may hold other parts only).
+    const kept = (has ?? Boolean(data)) && loadedAt ? ` Showing what was loaded at ${loadedAt.toLocaleTimeString()}.` : '';
     const text =
       error.kind === 'network'
         ? `${part}: the gateway cannot be reached.${kept}`

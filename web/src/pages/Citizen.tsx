@@ -14,7 +14,7 @@ function Dashboard({ id, round }: { id: string; round: number }) {
   const c = q.data?.citizen;
   return (
     <Section title="My records across departments" id="dashboard">
-      <Failure part="My records" state={q} />
+      <Failure part="My records" state={q} has={Boolean(c)} />
       {c && (
         <dl className="record">
           <dt>name</dt><dd>{c.name ?? '—'}</dd>
@@ -33,7 +33,7 @@ function Applications({ id, round }: { id: string; round: number }) {
   const apps = q.data?.citizen?.applications;
   return (
     <Section title="My applications and deadlines" id="applications">
-      <Failure part="My applications" state={q} />
+      <Failure part="My applications" state={q} has={Boolean(apps)} />
       {apps && apps.length === 0 && <p>No application.</p>}
       {apps && apps.length > 0 && (
         <table>
@@ -63,7 +63,7 @@ function DataAccesses({ id, round }: { id: string; round: number }) {
   const conn = q.data?.citizen?.dataAccesses;
   return (
     <Section title="Who read my data" id="data-accesses">
-      <Failure part="Who read my data" state={q} />
+      <Failure part="Who read my data" state={q} has={Boolean(conn)} />
       {conn && <p className="summary">{conn.totalCount === 0 ? 'Nobody else has read your data.' : `${conn.totalCount} read(s) by someone else, oldest first.`}</p>}
       {conn && conn.edges.length > 0 && (
         <table data-testid="data-accesses">
@@ -95,7 +95,7 @@ function CodeUses({ id, round }: { id: string; round: number }) {
   const uses = q.data?.citizen?.codeUses;
   return (
     <Section title="Uses of my city code" id="code-uses">
-      <Failure part="Uses of my city code" state={q} />
+      <Failure part="Uses of my city code" state={q} has={Boolean(uses)} />
       {uses && uses.length === 0 && <p>Your city code has not been used.</p>}
       {uses && uses.length > 0 && (
         <table data-testid="code-uses">
@@ -124,7 +124,7 @@ function DocumentUses({ id, round }: { id: string; round: number }) {
   const c = q.data?.citizen;
   return (
     <Section title="Uses of my documents" id="document-uses">
-      <Failure part="Uses of my documents" state={q} />
+      <Failure part="Uses of my documents" state={q} has={Boolean(c?.documentUses)} />
       {c?.documents && (
         <p className="summary">
           My certificates: {c.documents.length === 0 ? 'none in the licence library' : c.documents.map((d) => `${d.typeName} ${d.number} (${d.status})`).join('; ')}
