@@ -33,7 +33,7 @@ module.exports = {
       name: 'departments-stay-apart',
       comment: 'A subgraph uses its own adapter only; departments meet in the gateway\'s query plan, not in code.',
       severity: 'error',
-      from: { path: '^subgraphs/([^/]+)/', pathNot: '^subgraphs/(services|citycode|documents)/' },
+      from: { path: '^subgraphs/([^/]+)/', pathNot: '^subgraphs/(services|citycode|documents|supervision)/' },
       to: { path: '^(subgraphs|adapters)/([^/]+)/', pathNot: ['^subgraphs/$1/', '^subgraphs/kit/', '^adapters/$1/', '^adapters/kit/'] },
     },
     {
@@ -49,6 +49,13 @@ module.exports = {
       severity: 'error',
       from: { path: '^subgraphs/documents/' },
       to: { path: '^(subgraphs|adapters)/', pathNot: ['^subgraphs/(documents|kit)/', '^adapters/(licenceLibrary|serviceHall|kit)/'] },
+    },
+    {
+      name: 'supervision-reads-cases-and-households-only',
+      comment: 'The supervision subgraph\'s alarm engine reads cases from the service hall, households from the registry and which materials are certificates, nothing else of other departments.',
+      severity: 'error',
+      from: { path: '^subgraphs/supervision/' },
+      to: { path: '^(subgraphs|adapters)/', pathNot: ['^subgraphs/(supervision|kit)/', '^adapters/(serviceHall|kit)/', '^adapters/population/(index|households)\\.ts$', '^adapters/licenceLibrary/(materials|types)\\.ts$'] },
     },
     {
       name: 'citycode-reads-adapters-only',

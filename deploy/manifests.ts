@@ -32,7 +32,15 @@ export const DEPARTMENTS: Record<string, DepartmentDeployment> = {
     secrets: [],
     legacyEgress: [{ cidr: '192.0.2.11/32', port: 443 }],
   },
-  supervision: { config: {}, secrets: [], legacyEgress: [] },
+  supervision: {
+    // The alarm engine reads cases from the hall and households from the registry.
+    config: { SERVICE_HALL_URL: 'https://zwfw.example.invalid/exchange', POPULATION_LEGACY_URL: 'https://rkxx.example.invalid/ws/RkxxService' },
+    secrets: ['SERVICE_HALL_APP_ID', 'SERVICE_HALL_APP_SECRET', 'POPULATION_LEGACY_SECRET'],
+    legacyEgress: [
+      { cidr: '192.0.2.15/32', port: 443 },
+      { cidr: '192.0.2.10/32', port: 443 },
+    ],
+  },
   parking: {
     config: { PARKING_LEGACY_URL: 'https://park.example.invalid', PARKING_TIMEOUT_MS: '2000' },
     secrets: ['PARKING_APP_ID', 'PARKING_APP_SECRET'],

@@ -22,6 +22,8 @@ export interface CityOptions {
   serviceEnv?: Record<string, Record<string, string>>;
   /** Echo every process's output. Default false. */
   echo?: boolean;
+  /** How long each process may take to announce itself, ms. Default 30000 (the launcher's). */
+  readyTimeoutMs?: number;
 }
 
 /** A running city. */
@@ -36,16 +38,22 @@ export interface City {
   envOf(name: string): Record<string, string>;
 }
 
+/** The development clock file of a city's data folder (see core/clock.ts `withClockFile`). */
+export function clockFileOf(dataDir: string): string {
+  return resolve(dataDir, 'clock.json');
+}
+
 /** Starts every process of the city and resolves when the gateway is ready. */
 export async function startCity(options: CityOptions): Promise<City> {
   const keys = ensureDevKeys(options.dataDir);
-  const common = { CITYGRAPH_DATA_DIR: options.dataDir, ...options.env };
+  // The development clock file: absent until a scenario writes it, then "now" for the hall, the cases and the alarms.
+  const common = { CITYGRAPH_DATA_DIR: options.dataDir, CITYGRAPH_CLOCK_FILE: clockFileOf(options.dataDir), ...options.env };
   const services: Record<string, Service> = {};
   const launched = new Map<string, { entry: string; env: Record<string, string> }>();
   const start = async (name: string, entry: string, env: Record<string, string>) => {
     const full = { ...common, ...env, ...options.serviceEnv?.[name] };
     launched.set(name, { entry, env: full });
-    services[name] = await launch({ name, entry, echo: options.echo, env: full });
+    services[name] = await launch({ name, entry, echo: options.echo, env: full, readyTimeoutMs: options.readyTimeoutMs });
     return services[name];
   };
   try {
@@ -68,7 +76,13 @@ export async function startCity(options: CityOptions): Promise<City> {
       start('licenceLibrary-standin', 'adapters/licenceLibrary/standin/main.ts', { PORT: String(p.licenceLibraryStandIn) }),
       start('subgraph-population', 'subgraphs/population/main.ts', { ...subgraphEnv, PORT: String(p.population), POPULATION_LEGACY_URL: standIn('populationStandIn') }),
       start('subgraph-medicalInsurance', 'subgraphs/medicalInsurance/main.ts', { ...subgraphEnv, PORT: String(p.medicalInsurance), MEDICAL_INSURANCE_LEGACY_URL: standIn('medicalInsuranceStandIn') }),
-      start('subgraph-supervision', 'subgraphs/supervision/main.ts', { ...subgraphEnv, PORT: String(p.supervision) }),
+      // The alarm engine runs in the supervision subgraph: it reads cases from the hall and households from the registry.
+      start('subgraph-supervision', 'subgraphs/supervision/main.ts', {
+        ...subgraphEnv,
+        PORT: String(p.supervision),
+        SERVICE_HALL_URL: standIn('serviceHallStandIn'),
+        POPULATION_LEGACY_URL: standIn('populationStandIn'),
+      }),
       start('subgraph-parking', 'subgraphs/parking/main.ts', { ...subgraphEnv, PORT: String(p.parking), PARKING_LEGACY_URL: standIn('parkingStandIn') }),
       // These two open the fund's database file, which its stand-in creates: they start once it is there.
       fund.then(() => start('subgraph-housingFund', 'subgraphs/housingFund/main.ts', { ...subgraphEnv, PORT: String(p.housingFund), HOUSING_FUND_DATABASE: fundDatabase })),

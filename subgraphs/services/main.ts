@@ -7,7 +7,7 @@ import { issuerKeysSetting } from '../../adapters/licenceLibrary/settings.ts';
 import { createBirthRegistration } from '../../adapters/population/births.ts';
 import { createHouseholdRegister } from '../../adapters/population/households.ts';
 import { createServiceHallAdapter } from '../../adapters/serviceHall/index.ts';
-import { clockFromSetting } from '../../core/clock.ts';
+import { clockFromSetting, withClockFile } from '../../core/clock.ts';
 import { readConfig, url } from '../../core/config.ts';
 import { runSubgraph, subgraphEnv } from '../kit/run.ts';
 import { services } from './index.ts';
@@ -35,9 +35,11 @@ const env = readConfig(
     LICENCE_LIBRARY_ISSUER_KEYS: z.string().optional(),
     /** "Now" for deadlines: an ISO date-time (the clock starts there) or an offset like +30d; default the real clock. */
     CITYGRAPH_CLOCK: z.string().optional(),
+    /** Development clock file (see core/clock.ts `withClockFile`); unset: none. */
+    CITYGRAPH_CLOCK_FILE: z.string().min(1).optional(),
   }),
 );
-const clock = clockFromSetting(env.CITYGRAPH_CLOCK);
+const clock = withClockFile(clockFromSetting(env.CITYGRAPH_CLOCK), env.CITYGRAPH_CLOCK_FILE);
 const housingFund = env.HOUSING_FUND_DATABASE ? await createHousingFundFamilyRecords({ database: env.HOUSING_FUND_DATABASE, now: clock }) : undefined;
 
 await runSubgraph(
