@@ -3,6 +3,7 @@
  * credential into a principal, signs it for the subgraphs, and lets @apollo/gateway plan over the
  * static supergraph.
  */
+import { randomUUID } from 'node:crypto';
 import { ApolloGateway, RemoteGraphQLDataSource } from '@apollo/gateway';
 import { ApolloServer } from '@apollo/server';
 import { GraphQLError, type GraphQLSchema } from 'graphql';
@@ -12,7 +13,7 @@ import { httpFetch, type HttpFetch, type HttpFetchInit } from '../core/http-fetc
 import { dedupFetch } from '../core/inflight.ts';
 import type { Logger } from '../core/logger.ts';
 import { enableProcessMetrics, gatewayDuration, gatewayErrors, gatewayRequests, operationLabel, subgraphCallDuration } from '../core/metrics.ts';
-import { createPrincipalSigner, PRINCIPAL_HEADER, type Principal } from '../core/principal.ts';
+import { createPrincipalSigner, EXECUTION_ID_HEADER, PRINCIPAL_HEADER, type Principal } from '../core/principal.ts';
 import { currentRequestScope, DEADLINE_HEADER, TRACEPARENT_HEADER } from '../core/request-scope.ts';
 import { endSpan, SpanKind, startSpan } from '../core/tracing.ts';
 import { createAdmission, type Admitted } from './admission.ts';
@@ -65,6 +66,8 @@ export interface GatewayOptions {
 /** Per-request context of the gateway. */
 interface GatewayContext extends Admitted {
   principalToken: string;
+  /** Drawn per execution (a client's request id may repeat): subgraphs merge one execution's access records by it. */
+  executionId: string;
 }
 
 /** A running gateway. */
@@ -106,6 +109,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
         willSendRequest({ request, context }) {
           request.http?.headers.set(PRINCIPAL_HEADER, context.principalToken);
           request.http?.headers.set(REQUEST_ID_HEADER, context.requestId);
+          request.http?.headers.set(EXECUTION_ID_HEADER, context.executionId);
         },
         // A network failure or a non-2xx answer carries the subgraph's URL: log it, tell the client only the department.
         didEncounterError(error: Error) {
@@ -166,7 +170,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       if (!admitted) throw new GraphQLError('Request not admitted.', { extensions: { code: ErrorCode.INTERNAL } });
       // The token names the principal only, and is shared by that principal's requests for a few seconds;
       // the request id goes to the subgraphs in its own header (willSendRequest above).
-      return { ...admitted, principalToken: await sign(admitted.principal) };
+      return { ...admitted, principalToken: await sign(admitted.principal), executionId: randomUUID() };
     },
   });
   return {
