@@ -170,7 +170,11 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       if (!admitted) throw new GraphQLError('Request not admitted.', { extensions: { code: ErrorCode.INTERNAL } });
       // The token names the principal only, and is shared by that principal's requests for a few seconds;
       // the request id goes to the subgraphs in its own header (willSendRequest above).
-      return { ...admitted, principalToken: await sign(admitted.principal), executionId: randomUUID() };
+      const principalToken = await sign(admitted.principal);
+      // Once per request instead of parsing every subgraph call's body and token (shareableIdentity).
+      const scope = currentRequestScope();
+      if (scope && admitted.operationType === 'query' && SELF_ROLES.has(admitted.principal.role)) scope.shareAs = principalToken;
+      return { ...admitted, principalToken, executionId: randomUUID() };
     },
   });
   return {
@@ -197,20 +201,13 @@ const SELF_ROLES = new Set(['citizen', 'enterprise']);
 
 /**
  * The identity under which a subgraph call may be shared with identical calls in flight: the principal
- * token, for queries of a citizen or an enterprise about itself; null (never shared) for mutations and for
- * every other role, whose each read must reach the department to be recorded there.
+ * token, for queries of a citizen or an enterprise about itself (decided once per request, in `context`);
+ * null (never shared) for mutations and for every other role, whose each read must reach the department
+ * to be recorded there. The token must also be the one the call carries.
  */
-function shareableIdentity(init: { headers?: Record<string, string>; body?: string | Uint8Array }): string | null {
-  const token = init.headers?.[PRINCIPAL_HEADER];
-  if (!token || typeof init.body !== 'string') return null;
-  try {
-    const role = (JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString('utf8')) as { role?: string }).role;
-    if (!role || !SELF_ROLES.has(role)) return null;
-    const query = (JSON.parse(init.body) as { query?: unknown }).query;
-    return typeof query === 'string' && !/^\s*mutation\b/.test(query) ? token : null;
-  } catch {
-    return null;
-  }
+function shareableIdentity(init: { headers?: Record<string, string> }): string | null {
+  const shareAs = currentRequestScope()?.shareAs;
+  return shareAs !== undefined && init.headers?.[PRINCIPAL_HEADER] === shareAs ? shareAs : null;
 }
 
 /**
