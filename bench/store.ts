@@ -10,6 +10,7 @@
  *   BENCH_WRITERS=8 DATABASE_URL=postgres://postgres@127.0.0.1:5432/test npm run -s bench:store   # PostgreSQL, 8 writers
  *   BENCH_MUTATIONS=0 BENCH_VERIFY_RECORDS=1000000 npm run -s bench:store                          # verify one million records
  *   BENCH_MUTATIONS=0 BENCH_ACCESS_REQUESTS=300 npm run -s bench:store                             # access records: 100 per request, as the kit writes them
+ *   BENCH_MUTATIONS=0 BENCH_VERIFY_DB=/tmp/…/verify.db npm run -s bench:store                      # time the verifier on a kept store (BENCH_VERIFY_PLAIN=1: one thread)
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -152,8 +153,9 @@ async function timeVerify(url: string, records: number): Promise<void> {
   const result = await verifyStore({ db: url, ...(process.env.BENCH_VERIFY_PLAIN === '1' ? { parallelAbove: Infinity } : {}) });
   const vms = Number(process.hrtime.bigint() - v0) / 1e6;
   const cpu = process.cpuUsage(cpu0);
+  if (Number.isNaN(records)) records = result.records; // a kept store: as many as it holds
   console.log(
-    `verify: ${result.ok ? 'ok' : 'FAILED'}, ${result.records} of ${records} records in ${vms.toFixed(0)} ms (verifier CPU ${((cpu.user + cpu.system) / 1000).toFixed(0)} ms), ` +
+    `verify${process.env.BENCH_VERIFY_PLAIN === '1' ? ' (one thread)' : ''}: ${result.ok ? 'ok' : 'FAILED'}, ${result.records} of ${records} records in ${vms.toFixed(0)} ms (verifier CPU ${((cpu.user + cpu.system) / 1000).toFixed(0)} ms), ` +
       `about ${((vms / records) * 1e6 / 1000).toFixed(1)} s per million records`,
   );
 }
@@ -162,6 +164,7 @@ try {
   if (n > 0) await appendBench();
   if (accessRequests > 0) for (const per of [1, 2, 100]) await accessBench(per);
   if (verifyRecords > 0) await timeVerify(await buildStore(verifyRecords), verifyRecords);
+  if (process.env.BENCH_VERIFY_DB) await timeVerify(process.env.BENCH_VERIFY_DB, NaN);
 } finally {
   for (const s of process.env.BENCH_KEEP ? [] : schemas) await admin?.query(`DROP SCHEMA ${s} CASCADE`);
   await admin?.end();
