@@ -18,6 +18,8 @@ import { startSubgraph } from './server.ts';
 
 /** Environment every subgraph process reads; departments extend it with their legacy system's. */
 export const subgraphEnv = z.object({
+  /** `production` refuses benchmark-only switches; anything else is development. */
+  NODE_ENV: z.string().default('development'),
   PORT: port(0),
   HOST: z.string().default('127.0.0.1'),
   LOG_LEVEL: z.string().default('info'),
@@ -89,7 +91,7 @@ export async function runSubgraph<TDeps>(
 ): Promise<void> {
   const service = `subgraph-${def.name}`;
   const logger = createLogger({ service, level: env.LOG_LEVEL });
-  const recordReads = readRecordsWanted(env, process.env.NODE_ENV);
+  const recordReads = readRecordsWanted(env, env.NODE_ENV);
   if (!recordReads) logger.warn('CITYGRAPH_BENCH_NO_READ_RECORDS=1: reads of personal data are NOT recorded (benchmarks only)');
   const tracing = startTracing({ service, exporter: env.OTEL_TRACES_EXPORTER, otlpEndpoint: env.OTEL_EXPORTER_OTLP_ENDPOINT, scheduledDelayMs: env.OTEL_BSP_SCHEDULE_DELAY });
   // A department that discloses personal data records each read, so it needs the store too.
