@@ -53,6 +53,8 @@ export const subgraphEnv = z.object({
    * can measure what they cost on the same build. Refused when NODE_ENV is `production`.
    */
   CITYGRAPH_BENCH_NO_READ_RECORDS: z.enum(['0', '1']).default('0'),
+  /** `production` refuses CITYGRAPH_BENCH_NO_READ_RECORDS; default unset (development). */
+  NODE_ENV: z.string().optional(),
   /** `otlp` exports OpenTelemetry spans over OTLP/HTTP; default `none`. */
   OTEL_TRACES_EXPORTER: z.enum(['none', 'otlp']).default('none'),
   /** Base URL of the OTLP/HTTP receiver (`/v1/traces` is added). Default http://127.0.0.1:4318. */
