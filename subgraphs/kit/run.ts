@@ -18,8 +18,6 @@ import { startSubgraph } from './server.ts';
 
 /** Environment every subgraph process reads; departments extend it with their legacy system's. */
 export const subgraphEnv = z.object({
-  /** `production` refuses benchmark-only switches; anything else is development. */
-  NODE_ENV: z.string().default('development'),
   PORT: port(0),
   HOST: z.string().default('127.0.0.1'),
   LOG_LEVEL: z.string().default('info'),
