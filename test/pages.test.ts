@@ -144,12 +144,10 @@ describe("the auditors' console", () => {
     await page.getByRole('heading', { name: "Auditors' console" }).waitFor();
     // The gateway answers the truth; the page is fed a record with one field altered on the way.
     await page.route(`${base}`, async (route) => {
-      const body = JSON.parse(route.request().postData() ?? '{}');
       const response = await route.fetch();
       const json = await response.json();
       if (json?.data?.supervisionRecord?.record) json.data.supervisionRecord.record.outcome = 'DENIED';
       await route.fulfill({ response, json });
-      void body;
     });
     await page.goto(`${base}console/#/audit/record/3`);
     const verdict = page.getByTestId('proof-result');
@@ -158,6 +156,7 @@ describe("the auditors' console", () => {
     expect(await verdict.textContent()).toMatch(/Proof FAILED in this browser: record hash/);
     expect(await page.locator('.proof tr.differs td:nth-child(2)').allTextContents()).toEqual(['record hash']);
     await shot(page, 'console-record-tampered', 'section[aria-label="Proof, checked in this browser"]');
+    await page.unrouteAll({ behavior: 'ignoreErrors' });
     await page.close();
   }, BROWSER_TEST_MS);
 
@@ -257,9 +256,6 @@ describe("a citizen's page", () => {
     const page = await newPage();
     await signIn(page, 'citizen', { sub: DEMO });
     await page.route(`${base}`, async (route) => {
-      const body = JSON.parse(route.request().postData() ?? '{}');
-      const uses = bodies.find((b) => b.documentId && b.variables?.id === DEMO && Object.keys(b.variables).length === 1);
-      void uses;
       const response = await route.fetch();
       const json = await response.json();
       if (json?.data?.citizen && 'codeUses' in json.data.citizen) {
@@ -267,7 +263,6 @@ describe("a citizen's page", () => {
         json.errors = [{ message: 'The citycode service could not answer this part of the request.', path: ['citizen', 'codeUses'], extensions: { code: 'SUBGRAPH_UNAVAILABLE', department: 'citycode' } }];
       }
       await route.fulfill({ response, json });
-      void body;
     });
     await page.reload();
     const failure = page.locator('#code-uses .failure');
@@ -276,7 +271,8 @@ describe("a citizen's page", () => {
     await page.getByTestId('data-accesses').waitFor();
 
     // Then the gateway goes away altogether: each part says so and keeps what it showed.
-    await page.unroute(`${base}`);
+    // Handlers still answering finish first, so no answer is fulfilled twice.
+    await page.unrouteAll({ behavior: 'wait' });
     await page.route(`${base}`, (route) => route.abort('connectionrefused'));
     await page.getByRole('button', { name: 'Refresh' }).click();
     const down = page.locator('#data-accesses .failure');
@@ -284,6 +280,7 @@ describe("a citizen's page", () => {
     expect(await down.textContent()).toMatch(/Who read my data: the gateway cannot be reached\. Showing what was loaded at/);
     expect(await page.getByTestId('data-accesses').locator('tbody tr').count()).toBeGreaterThan(0);
     await shot(page, 'citizen-gateway-down', '#data-accesses');
+    await page.unrouteAll({ behavior: 'ignoreErrors' });
     await page.close();
   }, BROWSER_TEST_MS);
 });
