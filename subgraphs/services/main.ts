@@ -6,6 +6,7 @@ import { createLicenceLibraryAdapter } from '../../adapters/licenceLibrary/index
 import { issuerKeysSetting } from '../../adapters/licenceLibrary/settings.ts';
 import { createBirthRegistration } from '../../adapters/population/births.ts';
 import { createHouseholdRegister } from '../../adapters/population/households.ts';
+import { createBusinessLicences } from '../../adapters/marketRegulation/licences.ts';
 import { createServiceHallAdapter } from '../../adapters/serviceHall/index.ts';
 import { clockFromSetting, withClockFile } from '../../core/clock.ts';
 import { readConfig, url } from '../../core/config.ts';
@@ -27,6 +28,8 @@ const env = readConfig(
     MEDICAL_INSURANCE_LEGACY_URL: url(),
     /** The housing fund's front-end database, for the newborn bundle's family record; unset: that part is skipped. */
     HOUSING_FUND_DATABASE: z.string().min(1).optional(),
+    /** The enterprise registry, as issuer of business licences for zero-material filing; unset: enterprises hand them in. */
+    MARKET_REGULATION_LEGACY_URL: url().optional(),
     /** The electronic licence library: certificates referred to by applications, checked on filing and before approval. */
     LICENCE_LIBRARY_URL: url(),
     LICENCE_LIBRARY_APP_KEY: z.string().min(1).optional(),
@@ -61,6 +64,8 @@ await runSubgraph(
     }),
     // The registry as the household register's issuer (zero-material filing).
     households: createHouseholdRegister({ url: env.POPULATION_LEGACY_URL, secret: env.POPULATION_LEGACY_SECRET }),
+    // The enterprise registry as the business licence's issuer (zero-material filing by an enterprise).
+    businessLicences: env.MARKET_REGULATION_LEGACY_URL ? createBusinessLicences({ url: env.MARKET_REGULATION_LEGACY_URL }) : undefined,
   }),
   { supervision: true },
 );
