@@ -96,6 +96,7 @@ export async function startCity(options: CityOptions): Promise<City> {
           MEDICAL_INSURANCE_LEGACY_URL: standIn('medicalInsuranceStandIn'),
           HOUSING_FUND_DATABASE: fundDatabase,
           LICENCE_LIBRARY_URL: standIn('licenceLibraryStandIn'),
+          MARKET_REGULATION_LEGACY_URL: standIn('marketRegulationStandIn'),
         }),
       ),
       start('subgraph-documents', 'subgraphs/documents/main.ts', {
