@@ -47,7 +47,9 @@ export function clockFileOf(dataDir: string): string {
 export async function startCity(options: CityOptions): Promise<City> {
   const keys = ensureDevKeys(options.dataDir);
   // The development clock file: absent until a scenario writes it, then "now" for the hall, the cases and the alarms.
-  const common = { CITYGRAPH_DATA_DIR: options.dataDir, CITYGRAPH_CLOCK_FILE: clockFileOf(options.dataDir), ...options.env };
+  // A production city gets no clock file: production refuses a movable clock (core/clock.ts).
+  const production = (options.env?.NODE_ENV ?? process.env.NODE_ENV) === 'production';
+  const common = { CITYGRAPH_DATA_DIR: options.dataDir, ...(production ? {} : { CITYGRAPH_CLOCK_FILE: clockFileOf(options.dataDir) }), ...options.env };
   const services: Record<string, Service> = {};
   const launched = new Map<string, { entry: string; env: Record<string, string> }>();
   const start = async (name: string, entry: string, env: Record<string, string>) => {
