@@ -51,6 +51,8 @@ export const subgraphEnv = z.object({
    * can measure what they cost on the same build. Refused when NODE_ENV is `production`.
    */
   CITYGRAPH_BENCH_NO_READ_RECORDS: z.enum(['0', '1']).default('0'),
+  /** `production` refuses the bench switch above. */
+  NODE_ENV: z.string().optional(),
   /** `otlp` exports OpenTelemetry spans over OTLP/HTTP; default `none`. */
   OTEL_TRACES_EXPORTER: z.enum(['none', 'otlp']).default('none'),
   /** Base URL of the OTLP/HTTP receiver (`/v1/traces` is added). Default http://127.0.0.1:4318. */
@@ -89,7 +91,7 @@ export async function runSubgraph<TDeps>(
 ): Promise<void> {
   const service = `subgraph-${def.name}`;
   const logger = createLogger({ service, level: env.LOG_LEVEL });
-  const recordReads = readRecordsWanted(env, process.env.NODE_ENV);
+  const recordReads = readRecordsWanted(env, env.NODE_ENV);
   if (!recordReads) logger.warn('CITYGRAPH_BENCH_NO_READ_RECORDS=1: reads of personal data are NOT recorded (benchmarks only)');
   const tracing = startTracing({ service, exporter: env.OTEL_TRACES_EXPORTER, otlpEndpoint: env.OTEL_EXPORTER_OTLP_ENDPOINT, scheduledDelayMs: env.OTEL_BSP_SCHEDULE_DELAY });
   // A department that discloses personal data records each read, so it needs the store too.
