@@ -22,6 +22,8 @@ export interface CityOptions {
   serviceEnv?: Record<string, Record<string, string>>;
   /** Echo every process's output. Default false. */
   echo?: boolean;
+  /** How long each process may take to announce itself, ms. Default 30000 (the launcher's). */
+  readyTimeoutMs?: number;
 }
 
 /** A running city. */
@@ -36,16 +38,22 @@ export interface City {
   envOf(name: string): Record<string, string>;
 }
 
+/** The development clock file of a city's data folder (see core/clock.ts `withClockFile`). */
+export function clockFileOf(dataDir: string): string {
+  return resolve(dataDir, 'clock.json');
+}
+
 /** Starts every process of the city and resolves when the gateway is ready. */
 export async function startCity(options: CityOptions): Promise<City> {
   const keys = ensureDevKeys(options.dataDir);
-  const common = { CITYGRAPH_DATA_DIR: options.dataDir, ...options.env };
+  // The development clock file: absent until a scenario writes it, then "now" for the hall, the cases and the alarms.
+  const common = { CITYGRAPH_DATA_DIR: options.dataDir, CITYGRAPH_CLOCK_FILE: clockFileOf(options.dataDir), ...options.env };
   const services: Record<string, Service> = {};
   const launched = new Map<string, { entry: string; env: Record<string, string> }>();
   const start = async (name: string, entry: string, env: Record<string, string>) => {
     const full = { ...common, ...env, ...options.serviceEnv?.[name] };
     launched.set(name, { entry, env: full });
-    services[name] = await launch({ name, entry, echo: options.echo, env: full });
+    services[name] = await launch({ name, entry, echo: options.echo, env: full, readyTimeoutMs: options.readyTimeoutMs });
     return services[name];
   };
   try {
@@ -65,9 +73,16 @@ export async function startCity(options: CityOptions): Promise<City> {
       fund,
       start('marketRegulation-standin', 'adapters/marketRegulation/standin/main.ts', { PORT: String(p.marketRegulationStandIn) }),
       start('serviceHall-standin', 'adapters/serviceHall/standin/main.ts', { PORT: String(p.serviceHallStandIn) }),
+      start('licenceLibrary-standin', 'adapters/licenceLibrary/standin/main.ts', { PORT: String(p.licenceLibraryStandIn) }),
       start('subgraph-population', 'subgraphs/population/main.ts', { ...subgraphEnv, PORT: String(p.population), POPULATION_LEGACY_URL: standIn('populationStandIn') }),
       start('subgraph-medicalInsurance', 'subgraphs/medicalInsurance/main.ts', { ...subgraphEnv, PORT: String(p.medicalInsurance), MEDICAL_INSURANCE_LEGACY_URL: standIn('medicalInsuranceStandIn') }),
-      start('subgraph-supervision', 'subgraphs/supervision/main.ts', { ...subgraphEnv, PORT: String(p.supervision) }),
+      // The alarm engine runs in the supervision subgraph: it reads cases from the hall and households from the registry.
+      start('subgraph-supervision', 'subgraphs/supervision/main.ts', {
+        ...subgraphEnv,
+        PORT: String(p.supervision),
+        SERVICE_HALL_URL: standIn('serviceHallStandIn'),
+        POPULATION_LEGACY_URL: standIn('populationStandIn'),
+      }),
       start('subgraph-parking', 'subgraphs/parking/main.ts', { ...subgraphEnv, PORT: String(p.parking), PARKING_LEGACY_URL: standIn('parkingStandIn') }),
       // These two open the fund's database file, which its stand-in creates: they start once it is there.
       fund.then(() => start('subgraph-housingFund', 'subgraphs/housingFund/main.ts', { ...subgraphEnv, PORT: String(p.housingFund), HOUSING_FUND_DATABASE: fundDatabase })),
@@ -80,8 +95,16 @@ export async function startCity(options: CityOptions): Promise<City> {
           POPULATION_LEGACY_URL: standIn('populationStandIn'),
           MEDICAL_INSURANCE_LEGACY_URL: standIn('medicalInsuranceStandIn'),
           HOUSING_FUND_DATABASE: fundDatabase,
+          LICENCE_LIBRARY_URL: standIn('licenceLibraryStandIn'),
+          MARKET_REGULATION_LEGACY_URL: standIn('marketRegulationStandIn'),
         }),
       ),
+      start('subgraph-documents', 'subgraphs/documents/main.ts', {
+        ...subgraphEnv,
+        PORT: String(p.documents),
+        LICENCE_LIBRARY_URL: standIn('licenceLibraryStandIn'),
+        SERVICE_HALL_URL: standIn('serviceHallStandIn'),
+      }),
       start('subgraph-citycode', 'subgraphs/citycode/main.ts', {
         ...subgraphEnv,
         PORT: String(p.citycode),
@@ -125,9 +148,9 @@ export async function startCity(options: CityOptions): Promise<City> {
 /** The default ports (`fixedPorts`): each subgraph's from scripts/lib/subgraphs.ts, stand-ins 4101…. */
 const FIXED_PORTS = {
   ...(Object.fromEntries(SUBGRAPHS.map((s) => [s.name, s.defaultPort])) as Record<SubgraphName, number>),
-  populationStandIn: 4101, medicalInsuranceStandIn: 4102, housingFundStandIn: 4103, marketRegulationStandIn: 4104, parkingStandIn: 4105, serviceHallStandIn: 4106,
+  populationStandIn: 4101, medicalInsuranceStandIn: 4102, housingFundStandIn: 4103, marketRegulationStandIn: 4104, parkingStandIn: 4105, serviceHallStandIn: 4106, licenceLibraryStandIn: 4107,
 };
-type SubgraphName = 'population' | 'medicalInsurance' | 'supervision' | 'housingFund' | 'marketRegulation' | 'parking' | 'services' | 'citycode';
+type SubgraphName = 'population' | 'medicalInsurance' | 'supervision' | 'housingFund' | 'marketRegulation' | 'parking' | 'services' | 'citycode' | 'documents';
 
 /** The FIXED_PORTS key of a service name: `subgraph-parking` → `parking`, `parking-standin` → `parkingStandIn`. */
 function serviceKey(name: string): keyof typeof FIXED_PORTS {

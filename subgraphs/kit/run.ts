@@ -51,7 +51,7 @@ export const subgraphEnv = z.object({
    * can measure what they cost on the same build. Refused when NODE_ENV is `production`.
    */
   CITYGRAPH_BENCH_NO_READ_RECORDS: z.enum(['0', '1']).default('0'),
-  /** `production` refuses the bench switch above. */
+  /** `production` refuses CITYGRAPH_BENCH_NO_READ_RECORDS; default unset (development). */
   NODE_ENV: z.string().optional(),
   /** `otlp` exports OpenTelemetry spans over OTLP/HTTP; default `none`. */
   OTEL_TRACES_EXPORTER: z.enum(['none', 'otlp']).default('none'),
