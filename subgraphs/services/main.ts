@@ -8,7 +8,7 @@ import { createBirthRegistration } from '../../adapters/population/births.ts';
 import { createHouseholdRegister } from '../../adapters/population/households.ts';
 import { createBusinessLicences } from '../../adapters/marketRegulation/licences.ts';
 import { createServiceHallAdapter } from '../../adapters/serviceHall/index.ts';
-import { clockFromSetting, withClockFile } from '../../core/clock.ts';
+import { cityClock, clockEnv } from '../../core/clock.ts';
 import { readConfig, url } from '../../core/config.ts';
 import { runSubgraph, subgraphEnv } from '../kit/run.ts';
 import { services } from './index.ts';
@@ -36,13 +36,9 @@ const env = readConfig(
     LICENCE_LIBRARY_APP_SECRET: z.string().min(1).optional(),
     LICENCE_LIBRARY_TIMEOUT_MS: z.coerce.number().int().positive().default(2000),
     LICENCE_LIBRARY_ISSUER_KEYS: z.string().optional(),
-    /** "Now" for deadlines: an ISO date-time (the clock starts there) or an offset like +30d; default the real clock. */
-    CITYGRAPH_CLOCK: z.string().optional(),
-    /** Development clock file (see core/clock.ts `withClockFile`); unset: none. */
-    CITYGRAPH_CLOCK_FILE: z.string().min(1).optional(),
-  }),
+  }).extend(clockEnv.shape),
 );
-const clock = withClockFile(clockFromSetting(env.CITYGRAPH_CLOCK), env.CITYGRAPH_CLOCK_FILE);
+const clock = cityClock(env);
 const housingFund = env.HOUSING_FUND_DATABASE ? await createHousingFundFamilyRecords({ database: env.HOUSING_FUND_DATABASE, now: clock }) : undefined;
 
 await runSubgraph(
