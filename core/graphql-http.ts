@@ -92,6 +92,12 @@ interface Answer {
 export interface RunningHttp {
   url: string;
   close(): Promise<void>;
+  /**
+   * Graceful stop (SIGTERM, a rolling update): `/readyz` answers 503 at once and every answer asks for
+   * its connection to be closed; after `delayMs` (time for load balancers and gateways to notice) no new
+   * connection is accepted; requests in flight finish, up to `timeoutMs`; then `close()`.
+   */
+  drain(options?: { delayMs?: number; timeoutMs?: number }): Promise<void>;
 }
 
 const JSON_TYPE = 'application/json; charset=utf-8';
@@ -168,8 +174,18 @@ export async function serveGraphQL<TContext extends BaseContext, TAdmitted = und
   await server.start();
 
   const shared = new InflightDedup<Answer>();
+  let draining = false;
+  let inflight = 0;
+  let drained: (() => void) | null = null;
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
+    // Draining: each answer closes its connection, so callers reconnect (and are refused once we stop listening).
+    if (draining) res.setHeader('connection', 'close');
+    if (draining && req.method === 'GET' && url.pathname === '/readyz') {
+      res.writeHead(503, { 'content-type': JSON_TYPE });
+      res.end('{"status":"draining","reasons":["draining: stopping after the requests in flight"]}');
+      return;
+    }
     if (req.method === 'GET' && (url.pathname === '/health' || url.pathname === '/healthz')) {
       res.writeHead(200, { 'content-type': JSON_TYPE });
       res.end('{"status":"ok"}');
@@ -260,6 +276,10 @@ export async function serveGraphQL<TContext extends BaseContext, TAdmitted = und
 
   // Timeouts are checked every second, not Node's default 30 s, so the slow-loris guard bites on time.
   const http = createServer({ connectionsCheckingInterval: 1000 }, (req, res) => {
+    inflight++;
+    res.once('close', () => {
+      if (--inflight === 0) drained?.();
+    });
     handle(req, res).catch((e: unknown) => {
       log.error({ err: e }, 'request failed in the HTTP layer');
       if (!res.headersSent) fail(res, 500, ErrorCode.INTERNAL, 'Internal error; the x-request-id response header identifies it in the logs.');
@@ -276,14 +296,34 @@ export async function serveGraphQL<TContext extends BaseContext, TAdmitted = und
     http.listen(options.port, options.host ?? '127.0.0.1', () => resolve());
   });
   const { port } = http.address() as AddressInfo;
+  const close = async () => {
+    await new Promise<void>((resolve) => {
+      http.close(() => resolve());
+      http.closeAllConnections();
+    });
+    await server.stop();
+  };
   return {
     url: `http://${options.host ?? '127.0.0.1'}:${port}/`,
-    async close() {
-      await new Promise<void>((resolve) => {
-        http.close(() => resolve());
-        http.closeAllConnections();
-      });
-      await server.stop();
+    close,
+    async drain({ delayMs = 0, timeoutMs = 10_000 } = {}) {
+      draining = true;
+      log.info({ delayMs, timeoutMs, inflight }, 'draining: not ready, finishing the requests in flight');
+      if (delayMs > 0) await new Promise((r) => setTimeout(r, delayMs));
+      // No new connections; idle keep-alive ones are closed, busy ones close after their answer.
+      http.close();
+      http.closeIdleConnections();
+      if (inflight > 0) {
+        await new Promise<void>((resolve) => {
+          const t = setTimeout(resolve, timeoutMs);
+          drained = () => {
+            clearTimeout(t);
+            resolve();
+          };
+        });
+      }
+      if (inflight > 0) log.warn({ inflight }, 'drain timed out; closing the remaining connections');
+      await close();
     },
   };
 }

@@ -48,6 +48,8 @@ export interface SubgraphServerOptions<TDeps> {
 export interface RunningSubgraph {
   url: string;
   close(): Promise<void>;
+  /** Graceful stop: not ready at once, requests in flight finished, then closed (see core/graphql-http.ts). */
+  drain(options?: { delayMs?: number; timeoutMs?: number }): Promise<void>;
 }
 
 /**
