@@ -21,8 +21,8 @@ let t: TestCity;
 beforeAll(async () => {
   await admin.connect();
   await admin.query(`CREATE SCHEMA ${schema}`);
-  t = await startTestCity({ instances: 2, subgraphs: ['population'], env: { LOG_LEVEL: 'info', DATABASE_URL, SUPERVISION_LEASE_MS: '3000' } });
-}, 90_000);
+  t = await startTestCity({ readyTimeoutMs: 80_000, instances: 2, subgraphs: ['population'], env: { LOG_LEVEL: 'info', DATABASE_URL, SUPERVISION_LEASE_MS: '3000' } });
+}, 120_000);
 afterAll(async () => {
   await t?.stop();
   await admin.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
@@ -32,7 +32,7 @@ afterAll(async () => {
 const CHANGE = 'mutation($id: ID!, $phone: String!) { updateContactPhone(citizenId: $id, phone: $phone) { requestId } }';
 
 /** Changes sent in lanes, half through each gateway, until `stop()`; what each client saw. */
-function stream(token: string, lanes = 4) {
+function stream(token: string, prefix: string, lanes = 4) {
   const succeeded: string[] = [];
   const failed: { id: string; why: string }[] = [];
   let n = 0;
@@ -40,7 +40,7 @@ function stream(token: string, lanes = 4) {
   const lane = async (k: number) => {
     const gateway = t.city.gatewayUrls[k % t.city.gatewayUrls.length]!;
     while (running) {
-      const id = `inst-${k}-${String(n++).padStart(6, '0')}`;
+      const id = `${prefix}-${k}-${String(n++).padStart(6, '0')}`;
       try {
         const res = await fetch(gateway, {
           method: 'POST',
@@ -56,7 +56,12 @@ function stream(token: string, lanes = 4) {
     }
   };
   const all = Array.from({ length: lanes }, (_, k) => lane(k));
-  return { succeeded, failed, stop: async () => ((running = false), await Promise.all(all)) };
+  /** Resolves once `count` changes succeeded (a loaded machine is slow to warm up), or fails after 30 s. */
+  const flowing = async (count: number) => {
+    for (let i = 0; i < 300 && succeeded.length < count; i++) await new Promise((r) => setTimeout(r, 100));
+    expect(succeeded.length, `changes flowing (failures: ${failed.slice(0, 3).map((f) => f.why).join('; ')})`).toBeGreaterThanOrEqual(count);
+  };
+  return { succeeded, failed, flowing, stop: async () => ((running = false), await Promise.all(all)) };
 }
 
 async function populationRecords(): Promise<(SupervisionRecord & { instance: string | null })[]> {
@@ -82,8 +87,9 @@ describe('two gateways and two population instances on one PostgreSQL store', ()
     const token = await t.token({ role: 'citizen', sub: DEMO_CITIZEN_ID });
     // A slow registry keeps changes in flight (intent written, outcome not yet) when the kill comes.
     await t.fault('population-standin', { mode: null, latencyMs: 150 });
-    const s = stream(token);
-    await new Promise((r) => setTimeout(r, 1500));
+    const s = stream(token, 'kill');
+    await s.flowing(12);
+    await new Promise((r) => setTimeout(r, 300));
     const beforeKill = s.succeeded.length;
     await t.city.crashAndRestart('subgraph-population-2');
     // The stream goes on through the restart and until the gateways have the instance back in rotation.
@@ -117,8 +123,8 @@ describe('two gateways and two population instances on one PostgreSQL store', ()
   it('drains an instance on SIGTERM (a rolling update) without failing any request', async () => {
     const token = await t.token({ role: 'citizen', sub: DEMO_CITIZEN_ID });
     await t.fault('population-standin', { mode: null, latencyMs: 100 });
-    const s = stream(token);
-    await new Promise((r) => setTimeout(r, 800));
+    const s = stream(token, 'drain');
+    await s.flowing(8);
     const victim = t.city.services['subgraph-population']!;
     const exited = new Promise<number | null>((r) => victim.child.once('exit', (code) => r(code)));
     victim.child.kill('SIGTERM');

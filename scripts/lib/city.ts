@@ -29,6 +29,8 @@ export interface CityOptions {
   instances?: number;
   /** Start only these subgraphs (and the stand-ins they call); default all. Whole-system tests keep lean with it. */
   subgraphs?: readonly string[];
+  /** How long each process may take to become ready, ms. Default 30000. */
+  readyTimeoutMs?: number;
 }
 
 /** A running city. */
@@ -104,7 +106,7 @@ export async function startCity(options: CityOptions): Promise<City> {
   const start = async (name: string, entry: string, env: Record<string, string>) => {
     const full = { ...common, ...env, ...options.serviceEnv?.[name] };
     launched.set(name, { entry, env: full });
-    services[name] = await launch({ name, entry, echo: options.echo, env: full });
+    services[name] = await launch({ name, entry, echo: options.echo, env: full, readyTimeoutMs: options.readyTimeoutMs });
     return services[name];
   };
   try {
