@@ -72,6 +72,8 @@ export class LogStore implements SupervisionStore {
   /** Random per process: tells this process's lease from another's under the same instance id. */
   private readonly incarnation = randomUUID();
   private heartbeat: NodeJS.Timeout | null = null;
+  /** This process's intents whose outcome could not be written (store down): no one else will close them while its lease lives. */
+  private readonly stranded = new Map<number, SupervisionRecord>();
   /** Intents marked by `startInstance`, reported by the first `recoverUnfinished`. */
   private markedAtStart = 0;
 
@@ -126,11 +128,21 @@ export class LogStore implements SupervisionStore {
     if (!found || found.kind !== 'intent' || found.hash !== intent.hash) {
       throw badInput(`There is no intent seq ${intent.seq} with that hash to close.`, 'supervision.intent');
     }
-    return this.append(() => draftOutcome(found, outcome), (current, outcomes) => {
-      if (!current || current.outcome !== 'PENDING') throw badInput(`Intent seq ${intent.seq} is not open.`, 'supervision.intent');
-      if (outcomes.some((o) => o.outcome !== 'OUTCOME_UNKNOWN')) throw badInput(`Intent seq ${intent.seq} already has an outcome.`, 'supervision.intent');
-      if (outcome.outcome === 'OUTCOME_UNKNOWN' && outcomes.length > 0) throw badInput(`Intent seq ${intent.seq} is already marked.`, 'supervision.intent');
-    }, null, () => this.ownIntents.delete(intent.seq));
+    try {
+      return await this.append(() => draftOutcome(found, outcome), (current, outcomes) => {
+        if (!current || current.outcome !== 'PENDING') throw badInput(`Intent seq ${intent.seq} is not open.`, 'supervision.intent');
+        if (outcomes.some((o) => o.outcome !== 'OUTCOME_UNKNOWN')) throw badInput(`Intent seq ${intent.seq} already has an outcome.`, 'supervision.intent');
+        if (outcome.outcome === 'OUTCOME_UNKNOWN' && outcomes.length > 0) throw badInput(`Intent seq ${intent.seq} is already marked.`, 'supervision.intent');
+      }, null, () => {
+        this.ownIntents.delete(intent.seq);
+        this.stranded.delete(intent.seq);
+      });
+    } catch (e) {
+      // The next recovery (periodic) marks it OUTCOME_UNKNOWN once the store is back.
+      if (!(isCityGraphError(e) && e.code === ErrorCode.BAD_USER_INPUT)) this.stranded.set(intent.seq, found);
+      else this.stranded.delete(intent.seq);
+      throw e;
+    }
   }
 
   async appendAccess(input: AccessInput): Promise<RecordRef> {
@@ -189,7 +201,9 @@ export class LogStore implements SupervisionStore {
       : (await this.read('open intents', () => this.db.openIntents())).filter((r) => r.time <= cutoff);
     const atStart = this.markedAtStart;
     this.markedAtStart = 0;
-    return atStart + (await this.mark(open));
+    // Plus this process's own intents whose outcome could not be written: the change is over, its outcome unknown to the log.
+    const seqs = new Set(open.map((r) => r.seq));
+    return atStart + (await this.mark([...open, ...[...this.stranded.values()].filter((r) => !seqs.has(r.seq))]));
   }
 
   /** Closes each intent with OUTCOME_UNKNOWN; returns how many it closed. */

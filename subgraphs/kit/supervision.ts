@@ -68,7 +68,7 @@ export function supervisionMiddleware(department: string, store: SupervisionStor
         try {
           await store.appendOutcome(ref, { outcome: code === ErrorCode.FORBIDDEN ? 'DENIED' : 'ERROR', errorCode: code });
         } catch (w) {
-          // The intent stays open and is marked OUTCOME_UNKNOWN at the next start; the client sees its error.
+          // The intent stays open; the store marks it OUTCOME_UNKNOWN at its next recovery (periodic). The client sees its error.
           ctx.log.error({ err: w, field }, 'supervision outcome not written');
         }
         throw e;
