@@ -24,7 +24,7 @@ try {
   const instances = Number(values.instances);
   if (!/^\d+$/.test(values.instances) || instances < 1 || instances > 16) throw new Error(`--instances takes a whole number from 1 to 16, not ${JSON.stringify(values.instances)}.`);
   if (instances > 1 && !process.env.REDIS_URL) process.stderr.write('warning: REDIS_URL is not set, so each gateway keeps its own rate limits (they hold per gateway, not across them).\n');
-  city = await startCity({ dataDir: config.CITYGRAPH_DATA_DIR, gatewayPort: config.PORT, env: { LOG_LEVEL: config.LOG_LEVEL }, echo: true, instances });
+  city = await startCity({ dataDir: config.CITYGRAPH_DATA_DIR, gatewayPort: config.PORT, env: { LOG_LEVEL: config.LOG_LEVEL }, echo: true, instances, readyTimeoutMs: 60_000 * instances });
 } catch (e) {
   process.stderr.write(`CityGraph could not start: ${e instanceof Error ? e.message : String(e)}\n`);
   process.exit(1);

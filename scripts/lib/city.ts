@@ -139,8 +139,8 @@ export async function startCity(options: CityOptions): Promise<City> {
         SUBGRAPH_URLS: JSON.stringify(Object.fromEntries(Object.entries(urls).map(([w, u]) => [w, n === 1 ? u[0] : u]))),
       }),
     );
-    const all = await Promise.all([...started.values(), ...subgraphStarts]);
-    const gatewayServices = await Promise.all(gateways);
+    // Awaited together, so whichever fails first is the error (none is left unhandled).
+    const [all, gatewayServices] = await Promise.all([Promise.all([...started.values(), ...subgraphStarts]), Promise.all(gateways)]);
     // A port taken between choosing and binding would show here, rather than as a city talking to a stranger.
     for (const s of all) {
       if (new URL(s.url).port !== String(portOfService(s.name, p))) throw new Error(`${s.name} announced ${s.url}, not the port chosen for it; start again.`);
