@@ -2,6 +2,7 @@
  * The store contract written once over a `StoreBackend`: drafting, fail-closed error mapping,
  * automatic checkpoints, paging, proofs and the integrity summary.
  */
+import { randomUUID } from 'node:crypto';
 import { badInput, CityGraphError, ErrorCode, isCityGraphError } from '../core/errors.ts';
 import type { StoreBackend } from './backend.ts';
 import { cosignatureSchema, cosignatureValid, parseCheckpoint, type Checkpoint, type Cosignature } from './checkpoint.ts';
@@ -17,7 +18,6 @@ import type {
   AccessInput, ConsistencyProof, IntegritySummary, IntentInput, OutcomeInput, PageRequest, RecordFilter, RecordPage, RecordProof, SupervisionStore,
 } from './store.ts';
 import { verifyLog } from './verify.ts';
-import { randomUUID } from 'node:crypto';
 
 /** Options of a log store, already validated by `openSupervisionStore`. */
 export interface LogStoreOptions extends DraftOptions {
