@@ -5,7 +5,7 @@
  * answered 413 before the connection closes, and each request runs in its scope (deadline, trace).
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { Server as NetServer, type AddressInfo } from 'node:net';
 import { HeaderMap, type ApolloServer, type BaseContext } from '@apollo/server';
 import { ErrorCode } from './errors.ts';
 import type { Logger } from './logger.ts';
@@ -110,6 +110,9 @@ function fail(res: ServerResponse, status: number, code: string, message: string
 }
 
 class BodyTooLarge extends Error {}
+
+/** While draining, how long nothing must be in flight before the connections are closed, ms. */
+const DRAIN_QUIET_MS = 200;
 
 /** A body this much larger than the limit is not even drained: the connection is cut after the 413. */
 const DRAIN_FACTOR = 128;
@@ -310,17 +313,23 @@ export async function serveGraphQL<TContext extends BaseContext, TAdmitted = und
       draining = true;
       log.info({ delayMs, timeoutMs, inflight }, 'draining: not ready, finishing the requests in flight');
       if (delayMs > 0) await new Promise((r) => setTimeout(r, delayMs));
-      // No new connections; idle keep-alive ones are closed, busy ones close after their answer.
-      http.close();
-      http.closeIdleConnections();
-      if (inflight > 0) {
-        await new Promise<void>((resolve) => {
-          const t = setTimeout(resolve, timeoutMs);
-          drained = () => {
-            clearTimeout(t);
-            resolve();
-          };
-        });
+      // No new connections. Open ones stay: http.Server#close would also drop idle keep-alive connections,
+      // under a request a client has just written; they are closed after their next answer instead.
+      NetServer.prototype.close.call(http);
+      const until = Date.now() + timeoutMs;
+      // Done when nothing has been in flight for a short quiet spell (a request still on the wire lands in it).
+      for (let quietSince = inflight === 0 ? Date.now() : 0; Date.now() < until; ) {
+        if (inflight > 0) {
+          await new Promise<void>((resolve) => {
+            const t = setTimeout(resolve, until - Date.now());
+            drained = () => {
+              clearTimeout(t);
+              resolve();
+            };
+          });
+          quietSince = Date.now();
+        } else if (Date.now() - quietSince >= DRAIN_QUIET_MS) break;
+        else await new Promise((r) => setTimeout(r, 25));
       }
       if (inflight > 0) log.warn({ inflight }, 'drain timed out; closing the remaining connections');
       await close();

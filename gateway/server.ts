@@ -146,6 +146,8 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   const server = new ApolloServer<GatewayContext>({
     gateway,
     nodeEnv: 'production',
+    // Our process drains on SIGTERM (core/process.ts); Apollo's own handler would stop it at once.
+    stopOnTerminationSignals: false,
     // Introspection is decided by admission (admins, development); Apollo only executes what passed it.
     introspection: true,
     includeStacktraceInErrorResponses: false,

@@ -1,9 +1,9 @@
 /**
  * A new supergraph while requests go on: the gateway loads it on a file change or SIGHUP without
  * dropping a request, refuses one that does not compose (a clear log line, the old one stays), and no
- * change loses its records.
+ * change loses its records; and on SIGTERM it finishes the requests in flight before it exits.
  */
-import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -23,10 +23,16 @@ beforeAll(async () => {
 }, 120_000);
 afterAll(() => t?.stop());
 
+/** Replaces the file in one step, as a ConfigMap update does (a reader never sees it half-written). */
+const replace = (text: string) => {
+  writeFileSync(`${file}.tmp`, text);
+  renameSync(`${file}.tmp`, file);
+};
+
 const QUERY = '{ citizen(id: "210102198503152318") { name } }';
 const CHANGE = 'mutation($id: ID!, $phone: String!) { updateContactPhone(citizenId: $id, phone: $phone) { requestId } }';
 
-describe('supergraph reload under load', () => {
+describe('the gateway under load: supergraph reloads and SIGTERM', () => {
   it('drops no request across two reloads and a refused supergraph', async () => {
     const token = await t.token({ role: 'citizen', sub: DEMO_CITIZEN_ID });
     // Slow registry: requests are in flight at every switch.
@@ -61,15 +67,15 @@ describe('supergraph reload under load', () => {
 
     await new Promise((r) => setTimeout(r, 500));
     // 1. A new supergraph by file change (as a new ConfigMap appears).
-    writeFileSync(file, `${original}\n# revision 2\n`);
+    replace(`${original}\n# revision 2\n`);
     await until(/supergraph reloaded/, 1);
     // 2. One that does not compose, announced by SIGHUP: refused, the one in force stays.
-    writeFileSync(file, original.replace(/type Query\b/, 'type Query @join__type(graph: NOWHERE)'));
+    replace(original.replace(/type Query\b/, 'type Query @join__type(graph: NOWHERE)'));
     gateway.child.kill('SIGHUP');
     await until(/new supergraph refused/, 1);
     await new Promise((r) => setTimeout(r, 300));
     // 3. A good one again, by SIGHUP.
-    writeFileSync(file, `${original}\n# revision 3\n`);
+    replace(`${original}\n# revision 3\n`);
     gateway.child.kill('SIGHUP');
     await until(/supergraph reloaded/, 2);
     await new Promise((r) => setTimeout(r, 500));
@@ -102,4 +108,22 @@ describe('supergraph reload under load', () => {
       await store.close();
     }
   }, 60_000);
+
+  it('drains on SIGTERM: requests in flight finish, then it exits cleanly', async () => {
+    const token = await t.token({ role: 'citizen', sub: DEMO_CITIZEN_ID });
+    await t.fault('population-standin', { mode: null, latencyMs: 800 });
+    const before = (await t.stats('population-standin')).requests;
+    const gateway = t.city.services.gateway!;
+    // Six different requests (identical ones would share one execution), all in flight at the registry when SIGTERM comes.
+    const inFlight = Array.from({ length: 6 }, (_, i) => t.query(`{ c${i}: citizen(id: "${DEMO_CITIZEN_ID}") { name } }`, { token, headers: { 'x-request-id': `drain-gw-${i}-0000` } }));
+    for (let i = 0; i < 100 && (await t.stats('population-standin')).requests < before + 6; i++) await new Promise((r) => setTimeout(r, 50));
+    expect((await t.stats('population-standin')).requests).toBeGreaterThanOrEqual(before + 6);
+    const exited = new Promise<number | null>((r) => gateway.child.once('exit', (code) => r(code)));
+    gateway.child.kill('SIGTERM');
+    const answers = await Promise.all(inFlight);
+    expect(answers.map((a, i) => a.body.data?.[`c${i}`]?.name)).toEqual(Array(6).fill('王立军'));
+    expect(await exited).toBe(0);
+    expect(gateway.output.some((l) => /draining: not ready, finishing the requests in flight/.test(l) && /"inflight":6/.test(l))).toBe(true);
+    await t.fault('population-standin', { mode: null, latencyMs: 0 });
+  }, 30_000);
 });
