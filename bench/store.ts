@@ -9,6 +9,8 @@
  *   BENCH_MUTATIONS=2000 BENCH_WRITERS=8 npm run -s bench:store
  *   BENCH_WRITERS=8 DATABASE_URL=postgres://postgres@127.0.0.1:5432/test npm run -s bench:store   # PostgreSQL, 8 writers
  *   BENCH_MUTATIONS=0 BENCH_VERIFY_RECORDS=1000000 npm run -s bench:store                          # verify one million records
+ *   BENCH_MUTATIONS=0 BENCH_ACCESS_REQUESTS=300 npm run -s bench:store                             # access records: 100 per request, as the kit writes them
+ *   BENCH_MUTATIONS=0 BENCH_VERIFY_DB=/tmp/…/verify.db npm run -s bench:store                      # time the verifier on a kept store (BENCH_VERIFY_PLAIN=1: one thread)
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -18,10 +20,14 @@ import { draftIntent, draftOutcome } from '../supervision/draft.ts';
 import { openSupervisionStore, verifyStore } from '../supervision/index.ts';
 import { openBackend } from '../supervision/open-backend.ts';
 import { sealRecord, type SupervisionRecord } from '../supervision/record.ts';
+import { listCitizenIds } from '../adapters/population/standin/index.ts';
+import { DisclosureLog, writeDisclosures } from '../subgraphs/kit/disclosure.ts';
+import type { SubgraphContext } from '../subgraphs/kit/context.ts';
 
 const n = Number(process.env.BENCH_MUTATIONS ?? 500);
 const writers = Number(process.env.BENCH_WRITERS ?? 1);
 const verifyRecords = Number(process.env.BENCH_VERIFY_RECORDS ?? 0);
+const accessRequests = Number(process.env.BENCH_ACCESS_REQUESTS ?? 0);
 const subjectKey = 'bench-subject-key-'.padEnd(40, 'x');
 const dir = mkdtempSync(join(tmpdir(), 'citygraph-store-bench-'));
 const admin = process.env.DATABASE_URL?.startsWith('postgres') ? new pg.Client({ connectionString: process.env.DATABASE_URL }) : null;
@@ -64,6 +70,38 @@ async function appendBench(): Promise<void> {
     await store.close();
   }
   await timeVerify(url, 2 * n);
+}
+
+/**
+ * Access records as the kit writes them for a staff read of `perRequest` citizens (one record each, one
+ * group commit), one request at a time: the store's CPU and wall time per request.
+ */
+async function accessBench(perRequest: number): Promise<void> {
+  const url = await freshLocation(`access${perRequest}`);
+  // Checkpoints as a subgraph signs them (count-triggered at most once a second, plus the timer).
+  const store = await openSupervisionStore({ url, dataDir: dir, subjectKey });
+  const ids = listCitizenIds(perRequest);
+  const principal = { sub: 'bench-clerk', role: 'staff', department: 'population', scopes: [], onBehalfOf: null, client: null } as const;
+  const request = async (i: number) => {
+    const disclosures = new DisclosureLog();
+    for (const id of ids) for (const f of ['Citizen.name', 'Citizen.gender']) disclosures.add({ kind: 'citizen', id }, f);
+    const ctx = { principal, requestId: `bench-${i}-request`, log: null, loaders: null, disclosures } as unknown as SubgraphContext;
+    await writeDisclosures('population', store, ctx);
+  };
+  try {
+    for (let i = 0; i < 20; i++) await request(-i - 1); // warm-up
+    const cpu0 = process.cpuUsage();
+    const t0 = process.hrtime.bigint();
+    for (let i = 0; i < accessRequests; i++) await request(i);
+    const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+    const cpu = process.cpuUsage(cpu0);
+    console.log(
+      `${kind} store, access records of ${perRequest} citizen(s) a request, ${accessRequests} requests one at a time: ` +
+        `CPU ${((cpu.user + cpu.system) / 1000 / accessRequests).toFixed(2)} ms a request (${((cpu.user + cpu.system) / accessRequests / perRequest).toFixed(1)} µs a record), wall ${(ms / accessRequests).toFixed(2)} ms a request`,
+    );
+  } finally {
+    await store.close();
+  }
 }
 
 /** Builds a store of `total` realistic records (intent + outcome pairs over 6 departments) in large transactions. */
@@ -111,18 +149,22 @@ async function buildStore(total: number): Promise<string> {
 async function timeVerify(url: string, records: number): Promise<void> {
   const v0 = process.hrtime.bigint();
   const cpu0 = process.cpuUsage();
-  const result = await verifyStore({ db: url });
+  // BENCH_VERIFY_PLAIN=1: the one-thread verifier, to compare with the parallel one.
+  const result = await verifyStore({ db: url, ...(process.env.BENCH_VERIFY_PLAIN === '1' ? { parallelAbove: Infinity } : {}) });
   const vms = Number(process.hrtime.bigint() - v0) / 1e6;
   const cpu = process.cpuUsage(cpu0);
+  if (Number.isNaN(records)) records = result.records; // a kept store: as many as it holds
   console.log(
-    `verify: ${result.ok ? 'ok' : 'FAILED'}, ${result.records} of ${records} records in ${vms.toFixed(0)} ms (verifier CPU ${((cpu.user + cpu.system) / 1000).toFixed(0)} ms), ` +
+    `verify${process.env.BENCH_VERIFY_PLAIN === '1' ? ' (one thread)' : ''}: ${result.ok ? 'ok' : 'FAILED'}, ${result.records} of ${records} records in ${vms.toFixed(0)} ms (verifier CPU ${((cpu.user + cpu.system) / 1000).toFixed(0)} ms), ` +
       `about ${((vms / records) * 1e6 / 1000).toFixed(1)} s per million records`,
   );
 }
 
 try {
   if (n > 0) await appendBench();
+  if (accessRequests > 0) for (const per of [1, 2, 100]) await accessBench(per);
   if (verifyRecords > 0) await timeVerify(await buildStore(verifyRecords), verifyRecords);
+  if (process.env.BENCH_VERIFY_DB) await timeVerify(process.env.BENCH_VERIFY_DB, NaN);
 } finally {
   for (const s of process.env.BENCH_KEEP ? [] : schemas) await admin?.query(`DROP SCHEMA ${s} CASCADE`);
   await admin?.end();

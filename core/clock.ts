@@ -3,6 +3,7 @@
  * the Friday after National Day) and let cases run past their deadlines without waiting.
  * Only entry points parse the setting (`CITYGRAPH_CLOCK`); everything else receives a `Clock`.
  */
+import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 
 /** Returns "now". */
 export type Clock = () => Date;
@@ -35,4 +36,47 @@ export function clockFromSetting(setting: string | undefined, real: Clock = syst
   }
   const startedAt = real().getTime();
   return () => new Date(start + (real().getTime() - startedAt));
+}
+
+/** What a clock file holds: "now" was `at` when real time was `setAt` (ms since epoch). */
+interface ClockFileBody {
+  at: string;
+  setAt: number;
+}
+
+/**
+ * Wraps `base` so that a development clock file, when present, moves "now" for every process that
+ * reads it (the scenario sets the whole city's day this way while it runs). The file holds JSON
+ * `{"at":"<ISO instant>","setAt":<real ms>}`; from then on "now" is `at` plus the real time elapsed.
+ * Absent, empty or unreadable: `base`. `npm start` and the test cities set the path; production never does.
+ */
+export function withClockFile(base: Clock, file: string | undefined, real: Clock = systemClock): Clock {
+  if (!file) return base;
+  return () => {
+    const body = readClockFile(file);
+    return body ? new Date(Date.parse(body.at) + (real().getTime() - body.setAt)) : base();
+  };
+}
+
+/** Writes a clock file that puts "now" at `at` from this moment (what `withClockFile` reads). */
+export function writeClockFile(file: string, at: Date, real: Clock = systemClock): void {
+  const body: ClockFileBody = { at: at.toISOString(), setAt: real().getTime() };
+  // Written aside then renamed, so a reader never sees half a file.
+  writeFileSync(`${file}.tmp`, JSON.stringify(body));
+  renameSync(`${file}.tmp`, file);
+}
+
+function readClockFile(file: string): ClockFileBody | null {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch {
+    return null;
+  }
+  try {
+    const body = JSON.parse(text) as Partial<ClockFileBody>;
+    return typeof body.at === 'string' && !Number.isNaN(Date.parse(body.at)) && typeof body.setAt === 'number' ? (body as ClockFileBody) : null;
+  } catch {
+    return null;
+  }
 }

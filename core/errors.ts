@@ -70,6 +70,22 @@ export const ErrorCode = {
   CODE_PURPOSE_NOT_ALLOWED: 'CODE_PURPOSE_NOT_ALLOWED',
   /** The purpose exists but no department of the graph serves it yet. */
   PURPOSE_NOT_AVAILABLE: 'PURPOSE_NOT_AVAILABLE',
+  /** A certificate (电子证照) is past its validity dates (or not yet valid) on the day it is used. */
+  DOCUMENT_EXPIRED: 'DOCUMENT_EXPIRED',
+  /** A certificate was revoked (注销/吊销) by its issuer. */
+  DOCUMENT_REVOKED: 'DOCUMENT_REVOKED',
+  /** A certificate's content hash (SM3) or its issuer's SM2 signature does not match what the issuer holds. */
+  DOCUMENT_TAMPERED: 'DOCUMENT_TAMPERED',
+  /** A certificate is used for a case (or filed) by someone who is not its holder. */
+  DOCUMENT_NOT_HOLDER: 'DOCUMENT_NOT_HOLDER',
+  /** The electronic licence library holds no certificate with this identifier. */
+  DOCUMENT_UNKNOWN: 'DOCUMENT_UNKNOWN',
+  /** A certificate is not of a type the material (or the case's matter) asks for. */
+  DOCUMENT_WRONG_TYPE: 'DOCUMENT_WRONG_TYPE',
+  /** A certificate referenced by a case has no successful check for that case, so the case cannot be approved yet. */
+  DOCUMENT_UNCHECKED: 'DOCUMENT_UNCHECKED',
+  /** The electronic licence library (or a certificate's issuer) is down, too slow, or answered garbage: nothing is decided on its word. */
+  LICENCE_LIBRARY_UNAVAILABLE: 'LICENCE_LIBRARY_UNAVAILABLE',
   /** Anything unexpected; details stay in the server log under the request id. */
   INTERNAL: 'INTERNAL',
 } as const;

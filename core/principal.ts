@@ -58,6 +58,14 @@ export const REQUEST_ID_HEADER = 'x-request-id';
  * gateway keeps a client's id only when it matches, and subgraphs refuse a request whose id does not.
  */
 export const REQUEST_ID_FORMAT = /^[A-Za-z0-9._:-]{8,64}$/;
+/**
+ * The header naming one execution of a request at the gateway: a random UUID the gateway draws for
+ * every request it runs (a client's request id may repeat; this may not). A subgraph called twice in one
+ * execution writes one access record per subject for both calls (subgraphs/kit/disclosure.ts).
+ */
+export const EXECUTION_ID_HEADER = 'x-citygraph-execution';
+/** What an execution id looks like (a UUID). */
+export const EXECUTION_ID_FORMAT = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 /** Default `iss` of principal tokens. */
 const DEFAULT_ISSUER = 'citygraph-gateway';

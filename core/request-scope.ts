@@ -25,6 +25,11 @@ export interface RequestScope {
   traceparent?: string;
   /** The span of the work in progress when tracing is on (core/tracing); outgoing calls are its children. */
   span?: Span;
+  /**
+   * Gateway only: the principal token under which this request's subgraph calls may share identical
+   * calls in flight (a query of a citizen or an enterprise about itself); absent when they may not.
+   */
+  shareAs?: string;
 }
 
 const storage = new AsyncLocalStorage<RequestScope>();

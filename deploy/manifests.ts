@@ -32,7 +32,15 @@ export const DEPARTMENTS: Record<string, DepartmentDeployment> = {
     secrets: [],
     legacyEgress: [{ cidr: '192.0.2.11/32', port: 443 }],
   },
-  supervision: { config: {}, secrets: [], legacyEgress: [] },
+  supervision: {
+    // The alarm engine reads cases from the hall and households from the registry.
+    config: { SERVICE_HALL_URL: 'https://zwfw.example.invalid/exchange', POPULATION_LEGACY_URL: 'https://rkxx.example.invalid/ws/RkxxService' },
+    secrets: ['SERVICE_HALL_APP_ID', 'SERVICE_HALL_APP_SECRET', 'POPULATION_LEGACY_SECRET'],
+    legacyEgress: [
+      { cidr: '192.0.2.15/32', port: 443 },
+      { cidr: '192.0.2.10/32', port: 443 },
+    ],
+  },
   parking: {
     config: { PARKING_LEGACY_URL: 'https://park.example.invalid', PARKING_TIMEOUT_MS: '2000' },
     secrets: ['PARKING_APP_ID', 'PARKING_APP_SECRET'],
@@ -56,12 +64,24 @@ export const DEPARTMENTS: Record<string, DepartmentDeployment> = {
       // The newborn bundle files its parts with the registry and the platform themselves.
       POPULATION_LEGACY_URL: 'https://rkxx.example.invalid/ws/RkxxService',
       MEDICAL_INSURANCE_LEGACY_URL: 'https://ybxt.example.invalid/fsi/api/rsfComIfsService/callService',
+      // Filing checks the certificates an application refers to; approval checks they were checked.
+      LICENCE_LIBRARY_URL: 'https://dzzz.example.invalid',
     },
-    secrets: ['SERVICE_HALL_APP_ID', 'SERVICE_HALL_APP_SECRET'],
+    secrets: ['SERVICE_HALL_APP_ID', 'SERVICE_HALL_APP_SECRET', 'LICENCE_LIBRARY_APP_KEY', 'LICENCE_LIBRARY_APP_SECRET'],
     legacyEgress: [
       { cidr: '192.0.2.15/32', port: 443 },
       { cidr: '192.0.2.10/32', port: 443 },
       { cidr: '192.0.2.11/32', port: 443 },
+      { cidr: '192.0.2.16/32', port: 443 },
+    ],
+  },
+  documents: {
+    config: { LICENCE_LIBRARY_URL: 'https://dzzz.example.invalid', LICENCE_LIBRARY_TIMEOUT_MS: '2000', SERVICE_HALL_URL: 'https://zwfw.example.invalid/exchange' },
+    secrets: ['LICENCE_LIBRARY_APP_KEY', 'LICENCE_LIBRARY_APP_SECRET', 'LICENCE_LIBRARY_ISSUER_KEYS', 'SERVICE_HALL_APP_ID', 'SERVICE_HALL_APP_SECRET'],
+    // The electronic licence library, and the service hall for the case a document is used for.
+    legacyEgress: [
+      { cidr: '192.0.2.16/32', port: 443 },
+      { cidr: '192.0.2.15/32', port: 443 },
     ],
   },
   citycode: {

@@ -3,6 +3,7 @@
  * credential into a principal, signs it for the subgraphs, and lets @apollo/gateway plan over the
  * static supergraph.
  */
+import { randomUUID } from 'node:crypto';
 import { ApolloGateway, RemoteGraphQLDataSource } from '@apollo/gateway';
 import { ApolloServer } from '@apollo/server';
 import { GraphQLError, type GraphQLSchema } from 'graphql';
@@ -12,7 +13,7 @@ import { httpFetch, type HttpFetch, type HttpFetchInit } from '../core/http-fetc
 import { dedupFetch } from '../core/inflight.ts';
 import type { Logger } from '../core/logger.ts';
 import { enableProcessMetrics, gatewayDuration, gatewayErrors, gatewayRequests, operationLabel, subgraphCallDuration } from '../core/metrics.ts';
-import { createPrincipalSigner, PRINCIPAL_HEADER, type Principal } from '../core/principal.ts';
+import { createPrincipalSigner, EXECUTION_ID_HEADER, PRINCIPAL_HEADER, type Principal } from '../core/principal.ts';
 import { currentRequestScope, DEADLINE_HEADER, TRACEPARENT_HEADER } from '../core/request-scope.ts';
 import { endSpan, SpanKind, startSpan } from '../core/tracing.ts';
 import { createAdmission, type Admitted } from './admission.ts';
@@ -69,6 +70,8 @@ export interface GatewayOptions {
 /** Per-request context of the gateway. */
 interface GatewayContext extends Admitted {
   principalToken: string;
+  /** Drawn per execution (a client's request id may repeat): subgraphs merge one execution's access records by it. */
+  executionId: string;
 }
 
 /** A running gateway. */
@@ -127,6 +130,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
         willSendRequest({ request, context }) {
           request.http?.headers.set(PRINCIPAL_HEADER, context.principalToken);
           request.http?.headers.set(REQUEST_ID_HEADER, context.requestId);
+          request.http?.headers.set(EXECUTION_ID_HEADER, context.executionId);
         },
         // A network failure or a non-2xx answer carries the subgraph's URL: log it, tell the client only the department.
         didEncounterError(error: Error) {
@@ -189,7 +193,11 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       if (!admitted) throw new GraphQLError('Request not admitted.', { extensions: { code: ErrorCode.INTERNAL } });
       // The token names the principal only, and is shared by that principal's requests for a few seconds;
       // the request id goes to the subgraphs in its own header (willSendRequest above).
-      return { ...admitted, principalToken: await sign(admitted.principal) };
+      const principalToken = await sign(admitted.principal);
+      // Once per request instead of parsing every subgraph call's body and token (shareableIdentity).
+      const scope = currentRequestScope();
+      if (scope && admitted.operationType === 'query' && SELF_ROLES.has(admitted.principal.role)) scope.shareAs = principalToken;
+      return { ...admitted, principalToken, executionId: randomUUID() };
     },
   });
   return {
@@ -223,20 +231,13 @@ const SELF_ROLES = new Set(['citizen', 'enterprise']);
 
 /**
  * The identity under which a subgraph call may be shared with identical calls in flight: the principal
- * token, for queries of a citizen or an enterprise about itself; null (never shared) for mutations and for
- * every other role, whose each read must reach the department to be recorded there.
+ * token, for queries of a citizen or an enterprise about itself (decided once per request, in `context`);
+ * null (never shared) for mutations and for every other role, whose each read must reach the department
+ * to be recorded there. The token must also be the one the call carries.
  */
-function shareableIdentity(init: { headers?: Record<string, string>; body?: string | Uint8Array }): string | null {
-  const token = init.headers?.[PRINCIPAL_HEADER];
-  if (!token || typeof init.body !== 'string') return null;
-  try {
-    const role = (JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString('utf8')) as { role?: string }).role;
-    if (!role || !SELF_ROLES.has(role)) return null;
-    const query = (JSON.parse(init.body) as { query?: unknown }).query;
-    return typeof query === 'string' && !/^\s*mutation\b/.test(query) ? token : null;
-  } catch {
-    return null;
-  }
+function shareableIdentity(init: { headers?: Record<string, string> }): string | null {
+  const shareAs = currentRequestScope()?.shareAs;
+  return shareAs !== undefined && init.headers?.[PRINCIPAL_HEADER] === shareAs ? shareAs : null;
 }
 
 /**

@@ -52,6 +52,12 @@ export interface StoreBackend {
   query(filter: SqlFilter, afterSeq: number, limit: number): Promise<{ records: SupervisionRecord[]; total: number }>;
   /** Up to `limit` records after seq `afterSeq`, in seq order, unfiltered (for verification). */
   scan(afterSeq: number, limit: number): Promise<SupervisionRecord[]>;
+  /**
+   * Like `scan`, but only the columns that place a record in its chain (seq, department, deptSeq, kind,
+   * intentSeq, outcome, prevHash, hash); the other fields are left empty. For the parallel verifier's
+   * walk, whose workers re-hash the whole records. Optional: without it the walk reads whole records.
+   */
+  scanLinks?(afterSeq: number, limit: number): Promise<SupervisionRecord[]>;
   /** Chain heads now. */
   heads(): Promise<HeadsSnapshot>;
   /**

@@ -22,11 +22,24 @@ function write(value: unknown, depth: number): string {
       if (!Number.isFinite(value)) throw new TypeError('canonicalJson: non-finite number');
       return JSON.stringify(value);
     case 'object': {
-      if (Array.isArray(value)) return `[${value.map((v) => write(v === undefined ? null : v, depth + 1)).join(',')}]`;
+      // Plain loops instead of map/filter/join: the store writes this for every record it seals.
+      if (Array.isArray(value)) {
+        let out = '[';
+        for (let i = 0; i < value.length; i++) out += (i ? ',' : '') + write(value[i] === undefined ? null : value[i], depth + 1);
+        return `${out}]`;
+      }
       if (value instanceof Date) return JSON.stringify(value.toISOString());
       const obj = value as Record<string, unknown>;
-      const keys = Object.keys(obj).filter((k) => obj[k] !== undefined).sort();
-      return `{${keys.map((k) => `${JSON.stringify(k)}:${write(obj[k], depth + 1)}`).join(',')}}`;
+      const keys = Object.keys(obj).sort();
+      let out = '{';
+      let first = true;
+      for (const k of keys) {
+        const v = obj[k];
+        if (v === undefined) continue;
+        out += `${first ? '' : ','}${JSON.stringify(k)}:${write(v, depth + 1)}`;
+        first = false;
+      }
+      return `${out}}`;
     }
     default:
       // bigint, function, symbol: not part of any record.

@@ -121,17 +121,24 @@ function actor(a: ActorInput, o: DraftOptions): RecordActor {
   };
 }
 
-// The same reader signs every record of a request (a staff list of 100 people: 100 records), so the
-// actors' pseudonyms are remembered per key; bounded, and emptied when full.
+// The same reader signs every record of a request (a staff list of 100 people: 100 records), and the
+// same people are read again and again (a dashboard), so pseudonyms (an HMAC each) are remembered per
+// store key; bounded, and emptied when full.
 const actorMemo = new WeakMap<DraftOptions, Map<string, Pseudonym>>();
+const subjectMemo = new WeakMap<DraftOptions, Map<string, Pseudonym>>();
 const ACTOR_MEMO_SIZE = 1024;
+const SUBJECT_MEMO_SIZE = 10_000;
 
 function actorPseudonym(id: string, o: DraftOptions): Pseudonym {
-  let memo = actorMemo.get(o);
-  if (!memo) actorMemo.set(o, (memo = new Map()));
+  return remembered(actorMemo, ACTOR_MEMO_SIZE, id, o);
+}
+
+function remembered(memos: WeakMap<DraftOptions, Map<string, Pseudonym>>, size: number, id: string, o: DraftOptions): Pseudonym {
+  let memo = memos.get(o);
+  if (!memo) memos.set(o, (memo = new Map()));
   let p = memo.get(id);
   if (!p) {
-    if (memo.size >= ACTOR_MEMO_SIZE) memo.clear();
+    if (memo.size >= size) memo.clear();
     p = pseudonymOf(id, o.subjectKey, o.hash);
     memo.set(id, p);
   }
@@ -141,7 +148,7 @@ function actorPseudonym(id: string, o: DraftOptions): Pseudonym {
 function subject(s: SubjectInput | null | undefined, o: DraftOptions): RecordSubject | null {
   if (!s) return null;
   if (s.kind !== 'citizen' && s.kind !== 'enterprise') throw badInput('A subject is a citizen or an enterprise.', 'supervision.subject');
-  return { kind: s.kind, ...pseudonymOf(required(s.id, 'subject.id'), o.subjectKey, o.hash) };
+  return { kind: s.kind, ...remembered(subjectMemo, SUBJECT_MEMO_SIZE, required(s.id, 'subject.id'), o) };
 }
 
 function department(value: string): string {

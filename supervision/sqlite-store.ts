@@ -213,6 +213,16 @@ class SqliteBackend implements StoreBackend {
     return (stmt.all(afterSeq, limit) as unknown as unknown[][]).map(recordFromArray);
   }
 
+  async scanLinks(afterSeq: number, limit: number): Promise<SupervisionRecord[]> {
+    let stmt = this.statements.get('scanLinks');
+    if (!stmt) {
+      stmt = this.db.prepare('SELECT seq, dept_seq, department, kind, intent_seq, outcome, prev_hash, hash FROM supervision_records WHERE seq > ? ORDER BY seq LIMIT ?');
+      stmt.setReturnArrays(true);
+      this.statements.set('scanLinks', stmt);
+    }
+    return (stmt.all(afterSeq, limit) as unknown as unknown[][]).map(linkRecord);
+  }
+
   async heads(): Promise<HeadsSnapshot> {
     return this.headsSync();
   }
@@ -267,4 +277,16 @@ class SqliteBackend implements StoreBackend {
     this.statements.clear();
     if (this.db.isOpen) this.db.close();
   }
+}
+
+const NO_ACTOR = Object.freeze({ role: '', department: null, client: null, sub: null, onBehalfOf: null });
+
+/** A record with only its chain columns (see `scanLinks`). */
+function linkRecord(v: unknown[]): SupervisionRecord {
+  return {
+    seq: v[0] as number, deptSeq: v[1] as number, department: v[2] as string, kind: v[3] as SupervisionRecord['kind'],
+    intentSeq: v[4] as number | null, outcome: v[5] as SupervisionRecord['outcome'], prevHash: v[6] as string, hash: v[7] as string,
+    time: '', actor: NO_ACTOR, operation: null, field: '', powerItem: null, subject: null, caseNumber: null, argsDigest: null, args: null,
+    errorCode: null, requestId: null,
+  };
 }

@@ -31,7 +31,8 @@ const SUPPLEMENT_REQUEST = step('requestSupplement', ', reason: $reason', ', $re
 const SUPPLEMENT = step('supplementApplication', ', documents: $docs', ', $docs: [DocumentInput!]!');
 const APPROVE = step('approveApplication', ', note: "同意"');
 const COMPLETE = step('completeApplication');
-const LOG = `query Log($n: String!) { mutationLog(filter: { caseNumber: $n }, first: 40) { edges { node { seq kind field powerItem outcome errorCode caseNumber } } } }`;
+const LOG = `query Log($n: String!) { mutationLog(filter: { caseNumber: $n, department: "services" }, first: 40) { edges { node { seq kind field powerItem outcome errorCode caseNumber } } } }`;
+const USE = `mutation Use($n: ID!, $d: ID!) { useDocument(caseNumber: $n, documentId: $d, purpose: "审批前核验") { valid } }`;
 const NEWBORN = `mutation Newborn($input: NewbornInput!, $key: ID!) { applyNewbornBundle(input: $input, idempotencyKey: $key) { ${CASE_FIELDS} } }`;
 
 const docs = (holder = CITIZEN) => [
@@ -73,6 +74,8 @@ describe('a case through the service hall', () => {
     // Documents arrived the same Friday: the count goes on from Saturday, nothing lost or gained.
     expect(resumed).toMatchObject({ state: 'ACCEPTED', paused: false, deadline: '2026-10-29' });
 
+    // Nothing is approved on an unchecked document: staff check each certificate the case refers to first (test/documents.test.ts).
+    for (const d of ['DZZZ-SFZ-0001', 'DZZZ-CBPZ-0001']) expect(ok(await t.query(USE, { token: insuranceStaff, variables: { n, d } }), 'useDocument')).toEqual({ valid: true });
     ok(await t.query(APPROVE, { token: insuranceStaff, variables: { n } }), 'approveApplication');
     const done = ok(await t.query(COMPLETE, { token: insuranceStaff, variables: { n } }), 'completeApplication');
     expect(done.state).toBe('COMPLETED');

@@ -106,6 +106,32 @@ describe('who read my data', () => {
     ]);
   });
 
+  it('writes one record per request, subject and department when the gateway calls the same subgraph twice for one citizen', async () => {
+    const admin = await t.token({ role: 'admin', sub: 'root-2' });
+    const populationRecords = async (requestId: string | null) =>
+      (await t.query(`query($id: ID!) { mutationLog(filter: { subjectId: $id, kind: ACCESS, department: "population" }, first: 100) { edges { node { requestId args } } } }`, { token: auditor, variables: { id: DEMO_CITIZEN_ID } }))
+        .body.data.mutationLog.edges.filter((e: any) => e.node.requestId === requestId).map((e: any) => JSON.parse(e.node.args).fields);
+    // population (name) → enterprise registry (the enterprises the citizen represents) → population again (their representative's name).
+    const twice = (inner: string) => `query { citizen(id: "${DEMO_CITIZEN_ID}") { name representedEnterprises { legalRepresentative { citizen { ${inner} } } } } }`;
+    await t.resetStats();
+    const same = await t.query(twice('name'), { token: admin });
+    expect(same.body.errors).toBeUndefined();
+    expect(same.body.data.citizen.representedEnterprises[0].legalRepresentative.citizen.name).toBe('王立军');
+    expect((await t.stats('population-standin')).requests).toBe(2); // the population subgraph really was called twice
+    expect(await populationRecords(same.headers.get('x-request-id'))).toEqual([['Citizen.name']]);
+
+    // The second call reads a field the first did not: its record names only that field.
+    const more = await t.query(twice('name gender'), { token: admin });
+    expect(more.body.errors).toBeUndefined();
+    expect(await populationRecords(more.headers.get('x-request-id'))).toEqual([['Citizen.name'], ['Citizen.gender']]);
+
+    // A client reusing its request id in a new request is a new execution: recorded again.
+    const reused = same.headers.get('x-request-id')!;
+    const again = await t.query(twice('name'), { token: admin, headers: { 'x-request-id': reused } });
+    expect(again.headers.get('x-request-id')).toBe(reused);
+    expect(await populationRecords(reused)).toEqual([['Citizen.name'], ['Citizen.name']]);
+  });
+
   it('refuses an integrator that declares no purpose, records the refusal, and accepts the x-purpose header instead', async () => {
     const subject = listCitizenIds(10).filter((id) => id !== DEMO_CITIZEN_ID)[2]!;
     const q = `query { verifyIdentity(id: "${subject}", name: "某人") { match } }`;

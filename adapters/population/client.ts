@@ -13,8 +13,8 @@ import { populationError } from './faults.ts';
 /** Namespace of the registry service (from its WSDL). */
 export const SERVICE_NS = 'http://rkxx.ga.example/ws/RkxxService';
 
-/** The registry's operations: the two of every client, and the birth registration pair (births.ts). */
-export type Operation = 'query' | 'modify' | 'birthRegister' | 'birthRevoke';
+/** The registry's operations: the two of every client, households (households.ts) and the birth registration pair (births.ts). */
+export type Operation = 'query' | 'modify' | 'householdQuery' | 'birthRegister' | 'birthRevoke';
 
 /** Where and as whom to call the registry. */
 export interface RegistryEndpoint {

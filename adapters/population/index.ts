@@ -10,8 +10,10 @@ import { callRegistry, escapeXml, type RegistryEndpoint, type RegistryReply } fr
 import { DEPARTMENT, populationError } from './faults.ts';
 import { mapCitizen, rawCitizenId, type CitizenRecord } from './mapper.ts';
 import { CONTACT_PHONE } from '../../core/phone.ts';
+import { householdBatch, type HouseholdRecord } from './households.ts';
 
 export type { CitizenRecord, Gender } from './mapper.ts';
+export type { HouseholdMember, HouseholdRecord, HouseholdsOf } from './households.ts';
 
 /** The most IDs the registry accepts in one query; larger batches are split. */
 export const MAX_IDS_PER_CALL = 50;
@@ -58,6 +60,12 @@ export interface PopulationAdapter {
   loadCitizens(ids: readonly string[], ctx: PopulationCallContext): Promise<Array<CitizenRecord | null | Error>>;
   /** Sets a citizen's contact phone; never retried. Throws BAD_USER_INPUT, NOT_FOUND or an adapter error. */
   updateContactPhone(id: string, phone: string, ctx: PopulationUpdateContext): Promise<void>;
+  /**
+   * The household (户号, members and 与户主关系) of each resident ID: one slot per key, in order, `null`
+   * when the registry does not know the person, an Error when that key failed (DataLoader's contract).
+   * Two people are of one household when their `householdNumber`s are equal.
+   */
+  householdsOf(ids: readonly string[], ctx: PopulationCallContext): Promise<Array<HouseholdRecord | null | Error>>;
 }
 
 // Must equal the stand-in's DEV_SECRET; a test checks that they agree.
@@ -121,7 +129,11 @@ export function createPopulationAdapter(options: PopulationAdapterOptions): Popu
     return out;
   }
 
+  const households = householdBatch(endpoint, caller, MAX_IDS_PER_CALL);
+
   return {
+    householdsOf: (ids, ctx) => households(ids, { requestId: requireRequestId(ctx) }),
+
     async loadCitizens(ids, ctx) {
       const requestId = requireRequestId(ctx);
       const slots: Array<CitizenRecord | null | Error> = new Array(ids.length).fill(null);

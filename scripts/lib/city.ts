@@ -29,7 +29,7 @@ export interface CityOptions {
   instances?: number;
   /** Start only these subgraphs (and the stand-ins they call); default all. Whole-system tests keep lean with it. */
   subgraphs?: readonly string[];
-  /** How long each process may take to become ready, ms. Default 30000. */
+  /** How long each process may take to announce itself, ms. Default 30000 (the launcher's). */
   readyTimeoutMs?: number;
 }
 
@@ -55,20 +55,33 @@ interface SubgraphSpec {
   standIns: StandInName[];
   env: (standIn: (n: StandInName) => string, fundDatabase: string) => Record<string, string>;
 }
-type StandInName = 'populationStandIn' | 'medicalInsuranceStandIn' | 'housingFundStandIn' | 'marketRegulationStandIn' | 'parkingStandIn' | 'serviceHallStandIn';
+type StandInName = 'populationStandIn' | 'medicalInsuranceStandIn' | 'housingFundStandIn' | 'marketRegulationStandIn' | 'parkingStandIn' | 'serviceHallStandIn' | 'licenceLibraryStandIn';
 
 const SPECS: Record<SubgraphName, SubgraphSpec> = {
   population: { entry: 'subgraphs/population/main.ts', standIns: ['populationStandIn'], env: (u) => ({ POPULATION_LEGACY_URL: u('populationStandIn') }) },
   medicalInsurance: { entry: 'subgraphs/medicalInsurance/main.ts', standIns: ['medicalInsuranceStandIn'], env: (u) => ({ MEDICAL_INSURANCE_LEGACY_URL: u('medicalInsuranceStandIn') }) },
-  supervision: { entry: 'subgraphs/supervision/main.ts', standIns: [], env: () => ({}) },
+  // The alarm engine runs in the supervision subgraph: it reads cases from the hall and households from the registry.
+  supervision: {
+    entry: 'subgraphs/supervision/main.ts',
+    standIns: ['serviceHallStandIn', 'populationStandIn'],
+    env: (u) => ({ SERVICE_HALL_URL: u('serviceHallStandIn'), POPULATION_LEGACY_URL: u('populationStandIn') }),
+  },
   parking: { entry: 'subgraphs/parking/main.ts', standIns: ['parkingStandIn'], env: (u) => ({ PARKING_LEGACY_URL: u('parkingStandIn') }) },
   // These two open the fund's database file, which its stand-in creates: they start once it is there.
   housingFund: { entry: 'subgraphs/housingFund/main.ts', standIns: ['housingFundStandIn'], env: (_u, db) => ({ HOUSING_FUND_DATABASE: db }) },
   marketRegulation: { entry: 'subgraphs/marketRegulation/main.ts', standIns: ['marketRegulationStandIn'], env: (u) => ({ MARKET_REGULATION_LEGACY_URL: u('marketRegulationStandIn') }) },
   services: {
     entry: 'subgraphs/services/main.ts',
-    standIns: ['serviceHallStandIn', 'populationStandIn', 'medicalInsuranceStandIn', 'housingFundStandIn'],
-    env: (u, db) => ({ SERVICE_HALL_URL: u('serviceHallStandIn'), POPULATION_LEGACY_URL: u('populationStandIn'), MEDICAL_INSURANCE_LEGACY_URL: u('medicalInsuranceStandIn'), HOUSING_FUND_DATABASE: db }),
+    standIns: ['serviceHallStandIn', 'populationStandIn', 'medicalInsuranceStandIn', 'housingFundStandIn', 'licenceLibraryStandIn'],
+    env: (u, db) => ({
+      SERVICE_HALL_URL: u('serviceHallStandIn'), POPULATION_LEGACY_URL: u('populationStandIn'), MEDICAL_INSURANCE_LEGACY_URL: u('medicalInsuranceStandIn'),
+      HOUSING_FUND_DATABASE: db, LICENCE_LIBRARY_URL: u('licenceLibraryStandIn'),
+    }),
+  },
+  documents: {
+    entry: 'subgraphs/documents/main.ts',
+    standIns: ['licenceLibraryStandIn', 'serviceHallStandIn'],
+    env: (u) => ({ LICENCE_LIBRARY_URL: u('licenceLibraryStandIn'), SERVICE_HALL_URL: u('serviceHallStandIn') }),
   },
   citycode: {
     entry: 'subgraphs/citycode/main.ts',
@@ -84,10 +97,16 @@ const STAND_IN_ENTRIES: Record<StandInName, [string, string]> = {
   housingFundStandIn: ['housingFund-standin', 'adapters/housingFund/standin/main.ts'],
   marketRegulationStandIn: ['marketRegulation-standin', 'adapters/marketRegulation/standin/main.ts'],
   serviceHallStandIn: ['serviceHall-standin', 'adapters/serviceHall/standin/main.ts'],
+  licenceLibraryStandIn: ['licenceLibrary-standin', 'adapters/licenceLibrary/standin/main.ts'],
 };
 
 /** The service name of instance `k` (1-based) of `base`: the first keeps the plain name. */
 const instanceName = (base: string, k: number) => (k === 1 ? base : `${base}-${k}`);
+
+/** The development clock file of a city's data folder (see core/clock.ts `withClockFile`). */
+export function clockFileOf(dataDir: string): string {
+  return resolve(dataDir, 'clock.json');
+}
 
 /** Starts every process of the city and resolves when the gateways are ready. */
 export async function startCity(options: CityOptions): Promise<City> {
@@ -100,7 +119,8 @@ export async function startCity(options: CityOptions): Promise<City> {
   const wanted = (options.subgraphs ?? SUBGRAPHS.map((s) => s.name)) as SubgraphName[];
   for (const w of wanted) if (!SPECS[w]) throw new Error(`No subgraph named ${w}; there are ${Object.keys(SPECS).join(', ')}.`);
   const keys = ensureDevKeys(options.dataDir);
-  const common = { CITYGRAPH_DATA_DIR: options.dataDir, ...options.env };
+  // The development clock file: absent until a scenario writes it, then "now" for the hall, the cases and the alarms.
+  const common = { CITYGRAPH_DATA_DIR: options.dataDir, CITYGRAPH_CLOCK_FILE: clockFileOf(options.dataDir), ...options.env };
   const services: Record<string, Service> = {};
   const launched = new Map<string, { entry: string; env: Record<string, string> }>();
   const start = async (name: string, entry: string, env: Record<string, string>) => {
@@ -171,9 +191,9 @@ export async function startCity(options: CityOptions): Promise<City> {
 /** The default ports (`fixedPorts`): each subgraph's from scripts/lib/subgraphs.ts, stand-ins 4101…. */
 const FIXED_PORTS = {
   ...(Object.fromEntries(SUBGRAPHS.map((s) => [s.name, s.defaultPort])) as Record<SubgraphName, number>),
-  populationStandIn: 4101, medicalInsuranceStandIn: 4102, housingFundStandIn: 4103, marketRegulationStandIn: 4104, parkingStandIn: 4105, serviceHallStandIn: 4106,
+  populationStandIn: 4101, medicalInsuranceStandIn: 4102, housingFundStandIn: 4103, marketRegulationStandIn: 4104, parkingStandIn: 4105, serviceHallStandIn: 4106, licenceLibraryStandIn: 4107,
 };
-type SubgraphName = 'population' | 'medicalInsurance' | 'supervision' | 'housingFund' | 'marketRegulation' | 'parking' | 'services' | 'citycode';
+type SubgraphName = 'population' | 'medicalInsurance' | 'supervision' | 'housingFund' | 'marketRegulation' | 'parking' | 'services' | 'citycode' | 'documents';
 
 /** The port chosen for a service name: `subgraph-parking` → `parking`, `subgraph-parking-2` → `parking#2`, `parking-standin` → `parkingStandIn`. */
 function portOfService(name: string, p: Record<string, number>): number | undefined {

@@ -32,7 +32,7 @@ export interface LaunchOptions {
   env?: Record<string, string>;
   /** Also echo the child's output to ours. Default false. */
   echo?: boolean;
-  /** Milliseconds to wait for readiness. Default 30000. */
+  /** Milliseconds to wait for readiness. Default CITYGRAPH_READY_TIMEOUT_MS from the environment, else 30000. */
   readyTimeoutMs?: number;
 }
 
@@ -79,7 +79,7 @@ export function launch(options: LaunchOptions): Promise<Service> {
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
       reject(new Error(`${options.name} did not become ready in time. Its output:\n${output.slice(-20).join('\n')}`));
-    }, options.readyTimeoutMs ?? 30_000);
+    }, options.readyTimeoutMs ?? readyTimeoutFromEnv());
     child.on('message', (m: { ready?: string; node?: string }) => {
       if (m && typeof m.ready === 'string') {
         clearTimeout(timer);
@@ -91,4 +91,10 @@ export function launch(options: LaunchOptions): Promise<Service> {
       reject(new Error(`${options.name} exited before it was ready (code ${code}, signal ${signal}). Its output:\n${output.slice(-20).join('\n')}`));
     });
   });
+}
+
+/** A longer readiness wait for a machine loaded by other work (e.g. `CITYGRAPH_READY_TIMEOUT_MS=120000`); default 30 s. */
+function readyTimeoutFromEnv(): number {
+  const ms = Number(process.env.CITYGRAPH_READY_TIMEOUT_MS);
+  return Number.isInteger(ms) && ms > 0 ? ms : 30_000;
 }

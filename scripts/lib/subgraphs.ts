@@ -18,4 +18,5 @@ export const SUBGRAPHS: readonly SubgraphEntry[] = [
   { name: 'parking', defaultPort: 4006 },
   { name: 'services', defaultPort: 4007 },
   { name: 'citycode', defaultPort: 4008 },
+  { name: 'documents', defaultPort: 4009 },
 ];

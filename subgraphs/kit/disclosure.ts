@@ -11,7 +11,8 @@ import { CityGraphError, ErrorCode } from '../../core/errors.ts';
 import type { Principal } from '../../core/principal.ts';
 import type { SubjectInput, SupervisionStore } from '../../supervision/index.ts';
 import type { SubgraphContext } from './context.ts';
-export { DisclosureLog } from './disclosure-log.ts';
+export { DisclosureLog, RecordedReads } from './disclosure-log.ts';
+import type { RecordedReads } from './disclosure-log.ts';
 import type { SubjectOf } from './rules.ts';
 
 /** How a field discloses: whose data it shows (or why it shows none). */
@@ -145,26 +146,41 @@ function subjectOf(d: Extract<Disclosure, { kind: 'personal' }>, parent: unknown
 /**
  * Writes the request's access records, one per subject, all in one group commit, before the answer is
  * sent. Throws SUPERVISION_UNAVAILABLE when they cannot be written; the caller then withholds the data.
+ * With `recorded` (one per subgraph process), a second call of the same gateway execution by the same
+ * reader writes nothing for fields already recorded of that subject (it waits for that write instead),
+ * and a record of only the new fields otherwise. Returns the number of records written.
  */
-export async function writeDisclosures(department: string, store: SupervisionStore, ctx: SubgraphContext): Promise<number> {
-  const entries = ctx.disclosures?.drain() ?? [];
+export async function writeDisclosures(department: string, store: SupervisionStore, ctx: SubgraphContext, recorded?: RecordedReads): Promise<number> {
+  const log = ctx.disclosures;
+  const entries = log?.drain() ?? [];
   if (entries.length === 0) return 0;
   const p = ctx.principal;
   const purpose = p.purpose ?? null;
-  await Promise.all(
-    entries.map((e) =>
-      store.appendAccess({
-        department,
-        actor: { role: p.role, department: p.department, client: p.client, sub: p.sub, onBehalfOf: p.onBehalfOf },
-        operation: ctx.disclosures?.operation ?? null,
-        field: e.fields[0]!,
-        subject: e.subject,
-        args: { fields: e.fields, purpose },
-        outcome: e.refused ? 'DENIED' : 'SUCCESS',
-        errorCode: e.refused,
-        requestId: ctx.requestId,
-      }),
-    ),
-  );
-  return entries.length;
+  const actor = { role: p.role, department: p.department, client: p.client, sub: p.sub, onBehalfOf: p.onBehalfOf };
+  // Everything a record says apart from its fields: two calls merge only when all of it is the same.
+  const reader = recorded && log?.execution ? JSON.stringify([log.execution, ctx.requestId, actor, purpose, log.operation]) : null;
+  const waits: Promise<unknown>[] = [];
+  let written = 0;
+  for (const e of entries) {
+    const key = reader ? `${reader}|${e.subject.kind}:${e.subject.id}|${e.refused ?? ''}` : null;
+    const { fresh, wait } = key ? recorded!.unrecorded(key, e.fields) : { fresh: e.fields, wait: null };
+    if (wait) waits.push(wait);
+    if (fresh.length === 0) continue;
+    const write = store.appendAccess({
+      department,
+      actor,
+      operation: log?.operation ?? null,
+      field: fresh[0]!,
+      subject: e.subject,
+      args: { fields: fresh, purpose },
+      outcome: e.refused ? 'DENIED' : 'SUCCESS',
+      errorCode: e.refused,
+      requestId: ctx.requestId,
+    });
+    if (key) recorded!.note(key, fresh, write);
+    waits.push(write);
+    written++;
+  }
+  await Promise.all(waits);
+  return written;
 }

@@ -6,5 +6,5 @@ export { grant, describeRule, describeGrant, maskFor, satisfies, parentId, argId
 export type { SubgraphContext } from './context.ts';
 export { DateScalar, DecimalScalar } from './scalars.ts';
 export { validateIds, MAX_IDS } from './ids.ts';
-export { accessRecordMiddleware, supervisionMiddleware, type PowerItem, type RecordedRead } from './supervision.ts';
+export { accessRecordMiddleware, recordMutation, supervisionMiddleware, type PowerItem, type RecordedMutation, type RecordedRead } from './supervision.ts';
 export { citizenData, enterpriseData, personData, notPersonal, checkDisclosureCoverage, PERSON_TYPES, isSelf, type Disclosure, type DisclosureMap } from './disclosure.ts';

@@ -59,6 +59,13 @@ export const subgraphEnv = z.object({
   SHUTDOWN_DELAY_MS: z.coerce.number().int().min(0).max(120_000).default(0),
   /** On SIGTERM: longest wait for the requests in flight to finish, ms. Default 10000. */
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).max(120_000).default(10_000),
+  /**
+   * BENCHMARKS ONLY: `1` turns off the access records of reads of personal data (阳光示权), so the bench
+   * can measure what they cost on the same build. Refused when NODE_ENV is `production`.
+   */
+  CITYGRAPH_BENCH_NO_READ_RECORDS: z.enum(['0', '1']).default('0'),
+  /** `production` refuses CITYGRAPH_BENCH_NO_READ_RECORDS; default unset (development). */
+  NODE_ENV: z.string().optional(),
   /** `otlp` exports OpenTelemetry spans over OTLP/HTTP; default `none`. */
   OTEL_TRACES_EXPORTER: z.enum(['none', 'otlp']).default('none'),
   /** Base URL of the OTLP/HTTP receiver (`/v1/traces` is added). Default http://127.0.0.1:4318. */
@@ -98,6 +105,8 @@ export async function runSubgraph<TDeps>(
 ): Promise<void> {
   const service = `subgraph-${def.name}`;
   const logger = createLogger({ service, level: env.LOG_LEVEL });
+  const recordReads = readRecordsWanted(env, env.NODE_ENV);
+  if (!recordReads) logger.warn('CITYGRAPH_BENCH_NO_READ_RECORDS=1: reads of personal data are NOT recorded (benchmarks only)');
   const tracing = startTracing({ service, exporter: env.OTEL_TRACES_EXPORTER, otlpEndpoint: env.OTEL_EXPORTER_OTLP_ENDPOINT, scheduledDelayMs: env.OTEL_BSP_SCHEDULE_DELAY });
   // A department that discloses personal data records each read, so it needs the store too.
   const supervision = options.supervision || hasDisclosures(def) ? timedWrites(supervisionFromEnv(env, logger, def.name)) : undefined;
@@ -110,6 +119,7 @@ export async function runSubgraph<TDeps>(
     routes: options.routes?.(deps),
     logger,
     supervision,
+    recordReads,
     maxDeadlineMs: env.REQUEST_DEADLINE_MS,
     // The store answering a read proves it is open; no probe record is written (it would join the chain).
     // One row by key: gateways probe every instance every second when a department has several.
@@ -131,6 +141,18 @@ export async function runSubgraph<TDeps>(
     await supervision?.close();
     await tracing.shutdown();
   }, logger, env.SHUTDOWN_DELAY_MS + env.SHUTDOWN_TIMEOUT_MS + 3000);
+}
+
+/**
+ * False only for the bench's measurement of what access records cost; never in production, where a
+ * read that is not recorded must not happen, so the switch is refused there rather than obeyed.
+ */
+export function readRecordsWanted(env: Pick<SubgraphEnv, 'CITYGRAPH_BENCH_NO_READ_RECORDS'>, nodeEnv: string | undefined): boolean {
+  if (env.CITYGRAPH_BENCH_NO_READ_RECORDS !== '1') return true;
+  if (nodeEnv === 'production') {
+    throw new Error('Invalid configuration:\n  CITYGRAPH_BENCH_NO_READ_RECORDS: benchmarks only; refused with NODE_ENV=production, where every read of personal data is recorded. Unset it.');
+  }
+  return false;
 }
 
 /** An intent without outcome means a change was interrupted by a crash: mark it for the auditors. */

@@ -10,11 +10,11 @@ import { ErrorCode, isCityGraphError, toSafeGraphQLError } from '../../core/erro
 import { serveGraphQL, type HttpRoute, type Readiness } from '../../core/graphql-http.ts';
 import type { Logger } from '../../core/logger.ts';
 import { enableProcessMetrics, subgraphDuration } from '../../core/metrics.ts';
-import { createPrincipalVerifier, PRINCIPAL_HEADER, REQUEST_ID_HEADER } from '../../core/principal.ts';
+import { createPrincipalVerifier, EXECUTION_ID_FORMAT, EXECUTION_ID_HEADER, PRINCIPAL_HEADER, REQUEST_ID_HEADER } from '../../core/principal.ts';
 import { currentRequestScope, DEADLINE_HEADER, deadlineFromHeader, parseTraceparent, TRACEPARENT_HEADER } from '../../core/request-scope.ts';
 import { SpanKind, startSpan } from '../../core/tracing.ts';
 import { buildDepartmentSchema, hasDisclosures } from './build.ts';
-import { DisclosureLog, writeDisclosures } from './disclosure.ts';
+import { DisclosureLog, RecordedReads, writeDisclosures } from './disclosure.ts';
 import type { SubgraphContext } from './context.ts';
 import type { SubgraphDefinition } from './definition.ts';
 import type { SupervisionStore } from '../../supervision/index.ts';
@@ -38,6 +38,8 @@ export interface SubgraphServerOptions<TDeps> {
    * left) shortens it, never lengthens it. Every legacy call of the request is bounded by it. Default 3000.
    */
   maxDeadlineMs?: number;
+  /** Record reads of personal data (阳光示权); false only for the bench (see CITYGRAPH_BENCH_NO_READ_RECORDS). Default true. */
+  recordReads?: boolean;
   /** Extra readiness checks (e.g. the supervision store answering); each resolves `'ok'` or a reason. */
   readinessChecks?: Record<string, () => Promise<'ok' | string>>;
   /** Plain GET routes served beside GraphQL without the gateway's principal (public documents only). Default none. */
@@ -75,6 +77,7 @@ export async function startSubgraph<TDeps, TLoaders>(def: SubgraphDefinition<TDe
   const log = options.logger;
   const maxDeadlineMs = options.maxDeadlineMs ?? 3000;
   enableProcessMetrics(`subgraph-${def.name}`);
+  const recordReads = options.recordReads !== false && hasDisclosures(def);
 
   const server = new ApolloServer<SubgraphContext<TLoaders>>({
     schema,
@@ -87,7 +90,7 @@ export async function startSubgraph<TDeps, TLoaders>(def: SubgraphDefinition<TDe
       ApolloServerPluginInlineTraceDisabled(),
       badVariablesAnswered,
       timingPlugin(def.name),
-      ...(options.supervision && hasDisclosures(def) ? [disclosurePlugin(def.name, options.supervision)] : []),
+      ...(options.supervision && recordReads ? [disclosurePlugin(def.name, options.supervision)] : []),
     ],
     formatError(formatted, error) {
       const safe = toSafeGraphQLError(error);
@@ -135,10 +138,16 @@ export async function startSubgraph<TDeps, TLoaders>(def: SubgraphDefinition<TDe
         requestId: verified.requestId,
         log: requestLog,
         loaders: def.createLoaders(options.deps, { requestId: verified.requestId }),
-        ...(hasDisclosures(def) ? { disclosures: new DisclosureLog() } : {}),
+        ...(recordReads ? { disclosures: new DisclosureLog(executionOf(req.headers[EXECUTION_ID_HEADER])) } : {}),
       };
     },
   });
+}
+
+/** The gateway's execution id, or null when absent or malformed (then no two calls share a record). */
+function executionOf(header: string | string[] | undefined): string | null {
+  const value = Array.isArray(header) ? header[0] : header;
+  return value && EXECUTION_ID_FORMAT.test(value) ? value : null;
 }
 
 /** Runs every check; ready when all say `'ok'`. */
@@ -169,12 +178,13 @@ function timingPlugin(subgraph: string) {
  * replaces the answer by an error when they cannot be written: a read that is not recorded shows nothing.
  */
 function disclosurePlugin<TLoaders>(department: string, store: SupervisionStore) {
+  const recorded = new RecordedReads();
   return {
     async requestDidStart() {
       return {
         async willSendResponse({ contextValue, response }: { contextValue: SubgraphContext<TLoaders>; response: { body: { kind: string; singleResult?: unknown } } }) {
           try {
-            await writeDisclosures(department, store, contextValue);
+            await writeDisclosures(department, store, contextValue, recorded);
           } catch (e) {
             contextValue.log?.error({ err: e }, 'access records not written; answer withheld');
             if (response.body.kind === 'single') {

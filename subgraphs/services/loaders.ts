@@ -1,6 +1,8 @@
 /** Per-request DataLoaders and dependencies of the services subgraph. */
 import DataLoader from 'dataloader';
+import type { LicenceLibraryAdapter } from '../../adapters/licenceLibrary/index.ts';
 import type { BirthRegistration } from '../../adapters/population/births.ts';
+import type { HouseholdsOf } from '../../adapters/population/households.ts';
 import type { ResidentEnrolment } from '../../adapters/medicalInsurance/enrolment.ts';
 import type { CaseRecord, MatterRecord, ServiceHallAdapter } from '../../adapters/serviceHall/index.ts';
 import type { Clock } from '../../core/clock.ts';
@@ -19,8 +21,12 @@ export interface ServicesDeps {
   housingFund?: HousingFundFamilyRecords;
   /** "Now", for deadlines; settable by CITYGRAPH_CLOCK. */
   clock: Clock;
-  /** The supervision store, for the bundle's parts (the kit records the mutations themselves). */
+  /** The supervision store, for the bundle's parts and the automatic document uses (the kit records the mutations themselves). */
   supervision?: SupervisionStore;
+  /** The electronic licence library: the certificates an application refers to, checked on filing and before approval. */
+  library?: LicenceLibraryAdapter;
+  /** The population registry as issuer of the household register, for zero-material filing. */
+  households?: { householdsOf: HouseholdsOf };
 }
 
 /** This request's loaders. */

@@ -2,9 +2,12 @@
 import { z } from 'zod';
 import { createResidentEnrolment } from '../../adapters/medicalInsurance/enrolment.ts';
 import { createHousingFundFamilyRecords } from '../../adapters/housingFund/family.ts';
+import { createLicenceLibraryAdapter } from '../../adapters/licenceLibrary/index.ts';
+import { issuerKeysSetting } from '../../adapters/licenceLibrary/settings.ts';
 import { createBirthRegistration } from '../../adapters/population/births.ts';
+import { createHouseholdRegister } from '../../adapters/population/households.ts';
 import { createServiceHallAdapter } from '../../adapters/serviceHall/index.ts';
-import { clockFromSetting } from '../../core/clock.ts';
+import { clockFromSetting, withClockFile } from '../../core/clock.ts';
 import { readConfig, url } from '../../core/config.ts';
 import { runSubgraph, subgraphEnv } from '../kit/run.ts';
 import { services } from './index.ts';
@@ -24,11 +27,19 @@ const env = readConfig(
     MEDICAL_INSURANCE_LEGACY_URL: url(),
     /** The housing fund's front-end database, for the newborn bundle's family record; unset: that part is skipped. */
     HOUSING_FUND_DATABASE: z.string().min(1).optional(),
+    /** The electronic licence library: certificates referred to by applications, checked on filing and before approval. */
+    LICENCE_LIBRARY_URL: url(),
+    LICENCE_LIBRARY_APP_KEY: z.string().min(1).optional(),
+    LICENCE_LIBRARY_APP_SECRET: z.string().min(1).optional(),
+    LICENCE_LIBRARY_TIMEOUT_MS: z.coerce.number().int().positive().default(2000),
+    LICENCE_LIBRARY_ISSUER_KEYS: z.string().optional(),
     /** "Now" for deadlines: an ISO date-time (the clock starts there) or an offset like +30d; default the real clock. */
     CITYGRAPH_CLOCK: z.string().optional(),
+    /** Development clock file (see core/clock.ts `withClockFile`); unset: none. */
+    CITYGRAPH_CLOCK_FILE: z.string().min(1).optional(),
   }),
 );
-const clock = clockFromSetting(env.CITYGRAPH_CLOCK);
+const clock = withClockFile(clockFromSetting(env.CITYGRAPH_CLOCK), env.CITYGRAPH_CLOCK_FILE);
 const housingFund = env.HOUSING_FUND_DATABASE ? await createHousingFundFamilyRecords({ database: env.HOUSING_FUND_DATABASE, now: clock }) : undefined;
 
 await runSubgraph(
@@ -41,6 +52,15 @@ await runSubgraph(
     housingFund,
     clock,
     supervision,
+    library: createLicenceLibraryAdapter({
+      url: env.LICENCE_LIBRARY_URL,
+      appKey: env.LICENCE_LIBRARY_APP_KEY,
+      appSecret: env.LICENCE_LIBRARY_APP_SECRET,
+      timeoutMs: env.LICENCE_LIBRARY_TIMEOUT_MS,
+      issuerKeys: issuerKeysSetting(env.LICENCE_LIBRARY_ISSUER_KEYS),
+    }),
+    // The registry as the household register's issuer (zero-material filing).
+    households: createHouseholdRegister({ url: env.POPULATION_LEGACY_URL, secret: env.POPULATION_LEGACY_SECRET }),
   }),
   { supervision: true },
 );

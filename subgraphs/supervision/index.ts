@@ -7,16 +7,19 @@ import type { SupervisionStore } from '../../supervision/index.ts';
 import { defineSubgraph } from '../kit/index.ts';
 import { disclosures, permissions } from './permissions.ts';
 import { Citizen, Enterprise } from './resolvers/DataAccesses.ts';
+import type { AlarmService } from './alarms/service.ts';
+import { Alarm, AlarmMutation, AlarmQuery } from './resolvers/Alarms.ts';
 import { Checkpoint, Mutation, Query } from './resolvers/Query.ts';
 
-/** The department's dependency: the store itself. */
+/** The department's dependencies: the store itself, and the alarms kept beside it. */
 export interface SupervisionDeps {
   store: SupervisionStore;
+  alarms: AlarmService;
 }
 
 export const supervision = defineSubgraph<SupervisionDeps, SupervisionDeps>({
   name: 'supervision',
-  resolvers: { Query, Mutation, Checkpoint, Citizen, Enterprise } as never,
+  resolvers: { Query: { ...Query, ...AlarmQuery }, Mutation: { ...Mutation, ...AlarmMutation }, Checkpoint, Alarm, Citizen, Enterprise } as never,
   permissions,
   disclosures,
   // The store answers its own queries; nothing to batch.
@@ -33,6 +36,8 @@ export const supervision = defineSubgraph<SupervisionDeps, SupervisionDeps>({
   powers: {
     // A witness's cosignature adds evidence; it changes no one's data, but it is recorded like any change.
     addCheckpointCosignature: { code: 'JD-JZ-0001', caseNumber: () => null },
+    // An auditor's acknowledgement of an alarm (告警处置): invented code, in the shape of the one above.
+    acknowledgeAlarm: { code: 'JD-GJ-0002', caseNumber: () => null },
   },
   recordedReads: {
     chain: 'supervision',
@@ -45,6 +50,7 @@ export const supervision = defineSubgraph<SupervisionDeps, SupervisionDeps>({
       checkpoints: {},
       integrity: {},
       consistencyProof: {},
+      alarms: {},
     },
   },
 });

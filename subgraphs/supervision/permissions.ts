@@ -34,8 +34,8 @@ function fields<R>(rule: R, ...names: string[]): Record<string, R> {
 }
 
 export const permissions: PermissionMap = {
-  Query: { ...fields(auditorOnly, 'mutationLog', 'supervisionRecord', 'checkpoints', 'integrity', 'consistencyProof'), _service: viaGateway, _entities: viaGateway },
-  Mutation: { addCheckpointCosignature: witnessCosign },
+  Query: { ...fields(auditorOnly, 'mutationLog', 'supervisionRecord', 'checkpoints', 'integrity', 'consistencyProof', 'alarms'), _service: viaGateway, _entities: viaGateway },
+  Mutation: { addCheckpointCosignature: witnessCosign, acknowledgeAlarm: auditorOnly },
   _Service: { sdl: viaGateway },
   Pseudonym: fields(auditorOnly, 'hmac', 'masked'),
   Actor: fields(auditorOnly, 'role', 'department', 'client', 'sub', 'onBehalfOf'),
@@ -56,6 +56,10 @@ export const permissions: PermissionMap = {
   RecordProof: fields(auditorOnly, 'record', 'previousHash', 'nextHash', 'checkpoint', 'inclusion', 'pending'),
   ChainSummary: fields(auditorOnly, 'department', 'head', 'length'),
   IntegritySummary: fields(auditorOnly, 'ok', 'records', 'departments', 'lastCheckpoint', 'problems'),
+  Alarm: fields(auditorOnly, 'id', 'kind', 'rule', 'severity', 'department', 'caseNumber', 'raisedAt', 'reason', 'evidenceSeqs', 'evidence', 'status', 'acknowledgement'),
+  AlarmAcknowledgement: fields(auditorOnly, 'time', 'actor', 'note'),
+  AlarmEdge: fields(auditorOnly, 'cursor', 'node'),
+  AlarmConnection: fields(auditorOnly, 'edges', 'pageInfo', 'totalCount'),
   Citizen: { id: citizenAccesses, dataAccesses: citizenAccesses },
   Enterprise: { uscc: enterpriseAccesses, dataAccesses: enterpriseAccesses },
   Reader: fields(partOfAccesses, 'role', 'department', 'client'),

@@ -8,6 +8,7 @@ import smCrypto from 'sm-crypto';
 import { afterAll, describe, expect, it } from 'vitest';
 import { checkpointSignatureValid, signCheckpoint } from '../checkpoint.ts';
 import { keyIdOf, loadOrCreateSigner, signerFromPrivateKey, SM2_USER_ID, verifySignature } from '../signing.ts';
+import { sm2PrivateHexFrom, sm2PublicHexFromPem } from '../sm2-keys.ts';
 
 const OPENSSL = '/usr/bin/openssl';
 const dir = mkdtempSync(join(tmpdir(), 'citygraph-sm2-'));
@@ -44,7 +45,7 @@ describe('SM2 checkpoint signatures', () => {
     expect(derived.trim()).toBe(readFileSync(join(dir, 'gen.pub.pem'), 'utf8').trim());
   });
 
-  it('signs with sm-crypto in a way `openssl pkeyutl -verify -digest sm3 -pkeyopt distid:1234567812345678` accepts', () => {
+  it('signs in a way `openssl pkeyutl -verify -digest sm3 -pkeyopt distid:1234567812345678` accepts', () => {
     const signer = loadOrCreateSigner({ algorithm: 'sm2', privateKeyPath: join(dir, 'gen.key.pem'), publicKeyPath: join(dir, 'gen.pub.pem') });
     for (let i = 0; i < 3; i++) {
       const sigFile = join(dir, `sig-${i}.der`);
@@ -71,6 +72,18 @@ describe('SM2 checkpoint signatures', () => {
     const signer = signerFromPrivateKey('sm2', readFileSync(key, 'utf8'));
     expect(signer.keyId).toBe(keyIdOf('sm2', pubPem));
     expect(verifySignature('sm2', pubPem, message, signer.sign(message))).toBe(true);
+  });
+
+  it('verifies checkpoints signed before with sm-crypto, and signs what sm-crypto verifies (same standard, other library)', () => {
+    const signer = loadOrCreateSigner({ algorithm: 'sm2', privateKeyPath: join(dir, 'gen.key.pem'), publicKeyPath: join(dir, 'gen.pub.pem') });
+    const d = sm2PrivateHexFrom(readFileSync(join(dir, 'gen.key.pem'), 'utf8'));
+    const pub = sm2PublicHexFromPem(signer.publicKeyPem);
+    for (const text of [message, '监督中台 checkpoint 行权', '']) {
+      const old = smCrypto.sm2.doSignature(text, d, { hash: true, der: true, publicKey: pub, userId: SM2_USER_ID });
+      expect(verifySignature('sm2', signer.publicKeyPem, text, old)).toBe(true);
+      expect(verifySignature('sm2', signer.publicKeyPem, `${text}x`, old)).toBe(false);
+      expect(smCrypto.sm2.doVerifySignature(text, signer.sign(text), pub, { hash: true, der: true, userId: SM2_USER_ID })).toBe(true);
+    }
   });
 
   it('rejects a signature made with the empty ID that Node crypto.sign would use', () => {

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { RECORD_COLUMNS, recordFromRow, recordValues } from '../columns.ts';
 import { recordHash, type SupervisionRecord } from '../record.ts';
-import { verifyStore } from '../verify-store.ts';
+import { hashCheckInWorkers, verifyStore } from '../verify-store.ts';
 import { BACKENDS, seed, type TestContext } from './harness.ts';
 
 // Layout after seed(6): population #1–#8 at seq 1,2,3,4,7,8,9,10; medicalInsurance #1–#4 at seq 5,6,11,12.
@@ -29,11 +29,25 @@ describe.each(BACKENDS)('verify detects tampering on $name', ({ create }) => {
     await ctx.sql('DELETE FROM supervision_records WHERE seq = ?', [r.seq]);
     await ctx.sql(`INSERT INTO supervision_records (${RECORD_COLUMNS.join(', ')}) VALUES (${RECORD_COLUMNS.map(() => '?').join(', ')})`, recordValues(r));
   };
-  const verify = (withWitness = true) => verifyStore({ db: ctx.db, ...(withWitness ? { checkpointFile: witness } : {}) });
+  // Every case also runs the parallel verifier (worker threads re-hashing seq ranges), which must report exactly the same.
+  const verify = async (withWitness = true) => {
+    const options = { db: ctx.db, ...(withWitness ? { checkpointFile: witness } : {}) };
+    const plain = await verifyStore({ ...options, parallelAbove: Infinity });
+    expect(await verifyStore({ ...options, parallelAbove: 0, workers: 2 })).toEqual(plain);
+    return plain;
+  };
 
   it('passes an untouched store with its witness checkpoint', async () => {
     const result = await verify();
     expect(result).toMatchObject({ ok: true, records: 12, problems: [] });
+  });
+
+  it('re-hashes every record in worker threads, each over its own seq range, and names the one that fails', async () => {
+    expect(await hashCheckInWorkers(ctx.db, 'sm3', 12, 3)).toEqual({ count: 12, bad: [] });
+    await ctx.sql("UPDATE supervision_records SET field = 'Mutation.other' WHERE seq = 10");
+    expect(await hashCheckInWorkers(ctx.db, 'sm3', 12, 3)).toEqual({ count: 12, bad: [10] });
+    // A record past the highest seq the caller knew of is still hashed (the last range runs to the end).
+    expect(await hashCheckInWorkers(ctx.db, 'sm3', 6, 2)).toEqual({ count: 12, bad: [10] });
   });
 
   it('names a modified record', async () => {

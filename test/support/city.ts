@@ -30,7 +30,7 @@ export interface GraphQLResponse {
   body: { data?: any; errors?: Array<{ message: string; path?: (string | number)[]; extensions?: Record<string, any> }> };
 }
 
-const STAND_INS = ['population-standin', 'medicalInsurance-standin', 'parking-standin', 'housingFund-standin', 'marketRegulation-standin', 'serviceHall-standin'] as const;
+const STAND_INS = ['population-standin', 'medicalInsurance-standin', 'parking-standin', 'housingFund-standin', 'marketRegulation-standin', 'serviceHall-standin', 'licenceLibrary-standin'] as const;
 /** A stand-in of the city. */
 export type StandInName = (typeof STAND_INS)[number];
 /** The same, under the name the cases tests use. */
@@ -39,7 +39,9 @@ export type StandIn = StandInName;
 /** Starts a city in a fresh data folder. */
 export async function startTestCity(options: Partial<CityOptions> = {}): Promise<TestCity> {
   const dataDir = mkdtempSync(join(tmpdir(), 'citygraph-test-'));
-  const city = await startCity({ dataDir, env: { LOG_LEVEL: 'info' }, ...options });
+  // The alarm engine looks on demand only (before `alarms` answers): its calls to the hall and the
+  // registry never land in another test's stand-in counters. A test may set its own interval.
+  const city = await startCity({ dataDir, ...options, env: { ALARM_ENGINE_INTERVAL_MS: '0', ...(options.env ?? { LOG_LEVEL: 'info' }) } });
   const secret = ensureDevKeys(dataDir).jwtSecret;
   const standInUrl = (name: string) => city.services[name]!.url.replace(/\/$/, '');
   return {

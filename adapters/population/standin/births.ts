@@ -61,13 +61,18 @@ export class Births {
     const first17 = `${parent.SSXQ}${born}${sequence}`;
     const child: RegistryRow = { GMSFHM: first17 + residentIdCheckDigit(first17), XM: name, XB: sex, MZ: parent.MZ, CSRQ: born, HJDZ: parent.HJDZ, SSXQ: parent.SSXQ, LXDH: parent.LXDH, DJSJ: `${born}120000` };
     this.registry.addRow(child);
+    // The child joins the declaring parent's household: 子/女 of the head or the head's spouse, else 其他.
+    const parentRelation = this.registry.householdOf(parent.GMSFHM)?.members.find((m) => m.GMSFHM === parent.GMSFHM)?.YHZGX ?? '02';
+    const relation = ['02', '10', '11', '12'].includes(parentRelation) ? (sex === '男' ? '20' : '30') : '99';
+    this.registry.joinHousehold(child.GMSFHM, parent.GMSFHM, relation);
     this.certificates.set(certificate, child.GMSFHM);
-    return ok(head, '出生登记成功', `<result><GMSFHM>${child.GMSFHM}</GMSFHM><HH>${escapeXml(parent.GMSFHM)}</HH></result>`);
+    return ok(head, '出生登记成功', `<result><GMSFHM>${child.GMSFHM}</GMSFHM><HH>${escapeXml(this.registry.householdOf(child.GMSFHM)?.HH ?? '')}</HH></result>`);
   }
 
   private revoke(head: string, d: Record<string, unknown>): string {
     const id = text(d.GMSFHM).toUpperCase();
     if (!text(d.CXYY)) return errorDocument(head, '01', '撤销原因不能为空');
+    this.registry.leaveHousehold(id);
     if (!this.registry.removeRow(id)) return errorDocument(head, '02', '查无此人');
     for (const [certificate, child] of this.certificates) if (child === id) this.certificates.delete(certificate);
     return ok(head, '撤销成功');

@@ -2,6 +2,7 @@
  * The stand-in's seeded population: the same seed always yields the same citizens in the same order,
  * so tests and benchmarks can ask for IDs that exist without sharing state with the server.
  */
+import { createHash } from 'node:crypto';
 import { residentIdCheckDigit } from '../../../core/resident-id.ts';
 import {
   ETHNICITY_WEIGHTS, FEMALE_GIVEN, MALE_GIVEN, NON_SHENYANG_ADDRESSES, OTHER_ID_DIVISIONS,
@@ -50,6 +51,58 @@ const DEMO_CITIZEN: RegistryRow = {
   LXDH: '13804001234',
   DJSJ: '20150512000000',
 };
+
+/**
+ * The demo citizen's household (户): 王立军 is its head (户主); his wife and their son are registered in
+ * it too. They are extra rows of the registry, not part of `generateCitizens`, so every other
+ * department's seeded data (built from `generateCitizens`) stays as it was.
+ */
+export const DEMO_HOUSEHOLD_NUMBER = '101350271';
+/** 李秀梅, the demo citizen's wife, same household (与户主关系 12 妻). */
+export const DEMO_SPOUSE_ID = '210102198708201523';
+/** 王子轩, their son, same household (与户主关系 21 独生子). */
+export const DEMO_CHILD_ID = '210102201506013510';
+
+/** The rows of the demo citizen's family, held by the registry beside the generated population. */
+export const DEMO_FAMILY: readonly RegistryRow[] = [
+  { GMSFHM: DEMO_SPOUSE_ID, XM: '李秀梅', XB: '女', MZ: '汉族', CSRQ: '19870820', HJDZ: DEMO_CITIZEN.HJDZ, SSXQ: '210102', LXDH: '13904005678', DJSJ: '20150512000000' },
+  { GMSFHM: DEMO_CHILD_ID, XM: '王子轩', XB: '男', MZ: '汉族', CSRQ: '20150601', HJDZ: DEMO_CITIZEN.HJDZ, SSXQ: '210102', LXDH: '13804001234', DJSJ: '20150615093000' },
+];
+
+/** One member of a household as the registry holds it: resident ID and 与户主关系 (YHZGX). */
+export interface HouseholdMemberRow {
+  /** 公民身份号码 */
+  GMSFHM: string;
+  /** 与户主关系, a GB/T 4761-2008 家庭关系代码: 02 户主, 12 妻, 21 独生子 … */
+  YHZGX: string;
+}
+
+/** A household (户) as the registry holds it: its number (户号, HH) and members, the head first. */
+export interface HouseholdRow {
+  /** 户号: nine digits (invented format; real ones vary by province). */
+  HH: string;
+  members: HouseholdMemberRow[];
+}
+
+/** Households seeded with several members; everyone else is the head of a household of their own. */
+export const SEEDED_HOUSEHOLDS: readonly HouseholdRow[] = [
+  { HH: DEMO_HOUSEHOLD_NUMBER, members: [{ GMSFHM: DEMO_CITIZEN_ID, YHZGX: '02' }, { GMSFHM: DEMO_SPOUSE_ID, YHZGX: '12' }, { GMSFHM: DEMO_CHILD_ID, YHZGX: '21' }] },
+];
+
+/** 户号 of a citizen who heads a household of their own: nine digits derived from the ID (deterministic; invented). */
+export function ownHouseholdNumber(id: string): string {
+  const n = createHash('sha256').update(`household:${id}`).digest().readUInt32BE(0) % 900_000_000;
+  return String(100_000_000 + n);
+}
+
+/**
+ * 电子证照标识 of a member's page of the household register (居民户口簿), as the registry registered it
+ * with the electronic licence library when it issued it: `DZZZ-HKB-<户号>-<nn>`, nn the member's place
+ * in the household, the head 01 (invented format, see adapters/licenceLibrary/LEGACY.md).
+ */
+export function householdRegisterId(householdNumber: string, memberIndex: number): string {
+  return `DZZZ-HKB-${householdNumber}-${String(memberIndex + 1).padStart(2, '0')}`;
+}
 
 /** mulberry32: a small, fast, seedable PRNG; Math.random would make every run different. */
 function prng(seed: number): () => number {

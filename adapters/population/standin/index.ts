@@ -5,14 +5,18 @@
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { generateCitizens } from './data.ts';
+import { DEMO_FAMILY, SEEDED_HOUSEHOLDS, generateCitizens } from './data.ts';
 import { FAULT_MODES, resolveStandInOptions, type FaultMode, type PopulationStandInOptions } from './options.ts';
 import { Registry, errorDocument, headOf } from './registry.ts';
 import { SoapFault, decodeBody, faultEnvelope, gbk, parseSoapCall, responseEnvelope } from './soap.ts';
 import { wsdl } from './wsdl.ts';
 import { BIRTH_OPERATIONS, Births } from './births.ts';
 
-export { DEMO_CITIZEN_ID, listCitizenIds, generateCitizens } from './data.ts';
+export {
+  DEMO_CITIZEN_ID, DEMO_CHILD_ID, DEMO_FAMILY, DEMO_HOUSEHOLD_NUMBER, DEMO_SPOUSE_ID, SEEDED_HOUSEHOLDS,
+  generateCitizens, householdRegisterId, listCitizenIds, ownHouseholdNumber,
+} from './data.ts';
+export { RELATIONSHIPS } from './registry.ts';
 export { DEV_SECRET, FAULT_MODES, type FaultMode, type PopulationStandInOptions } from './options.ts';
 export { MAX_IDS_PER_CALL } from './registry.ts';
 
@@ -25,12 +29,13 @@ export interface PopulationStandIn {
 }
 
 const MAX_BODY_BYTES = 1_000_000;
-const OPERATIONS = new Set(['query', 'modify', ...BIRTH_OPERATIONS]);
+const OPERATIONS = new Set(['query', 'modify', 'householdQuery', ...BIRTH_OPERATIONS]);
 
 /** Starts the stand-in and resolves once it listens. */
 export async function startPopulationStandIn(options: PopulationStandInOptions = {}): Promise<PopulationStandIn> {
   const config = resolveStandInOptions(options);
-  const registry = new Registry(generateCitizens(config.citizens, config.seed));
+  // The demo citizen's family lives beside the generated population (data.ts says why).
+  const registry = new Registry([...generateCitizens(config.citizens, config.seed), ...DEMO_FAMILY], SEEDED_HOUSEHOLDS);
   const births = new Births(registry);
   const stats = { requests: 0, records: 0, faults: 0 };
   const injected: { mode: FaultMode; latencyMs: number } = { mode: null, latencyMs: config.latencyMs };
@@ -73,7 +78,7 @@ export async function startPopulationStandIn(options: PopulationStandInOptions =
       }
       if (call.params.serviceId !== config.secret) throw new SoapFault('Client', '身份认证失败：serviceId 无效');
       const xmlPara = call.params.xmlPara!;
-      let reply = mode === 'errflag' ? null : call.operation === 'query' ? registry.query(xmlPara) : call.operation === 'modify' ? registry.modify(xmlPara) : births.handle(call.operation, xmlPara);
+      let reply = mode === 'errflag' ? null : call.operation === 'query' ? registry.query(xmlPara) : call.operation === 'modify' ? registry.modify(xmlPara) : call.operation === 'householdQuery' ? registry.householdQuery(xmlPara) : births.handle(call.operation, xmlPara);
       if (reply === null) reply = { document: errorDocument(headOf({}), '99', '系统繁忙，请稍后再试'), records: 0 };
       let document = reply.document;
       if (mode === 'badXml') document = document.slice(0, Math.floor(document.length * 0.6));

@@ -3,7 +3,7 @@
  * required items, the 50-ID limit, error flags inside success replies and idempotent modifications.
  */
 import { residentIdCheckDigit } from '../../../core/resident-id.ts';
-import type { RegistryRow } from './data.ts';
+import { householdRegisterId, ownHouseholdNumber, type HouseholdMemberRow, type HouseholdRow, type RegistryRow } from './data.ts';
 import { SoapFault, escapeXml, parseXmlPara } from './soap.ts';
 
 /** The most IDs one `query` call may carry; more is a SOAP Fault, as in the real service. */
@@ -18,14 +18,93 @@ export interface OperationReply {
   records: number;
 }
 
+/** GB/T 4761-2008 家庭关系代码 the stand-in prints as 与户主关系 (YHZGX). */
+export const RELATIONSHIPS: Readonly<Record<string, string>> = {
+  '02': '户主', '10': '配偶', '11': '夫', '12': '妻', '20': '子', '21': '独生子', '22': '长子', '30': '女', '31': '独生女',
+  '32': '长女', '40': '孙子、孙女或外孙子、外孙女', '51': '父亲', '52': '母亲', '70': '兄弟姐妹', '99': '其他',
+};
+
 /** An in-memory registry seeded with rows; `modify` changes it for the life of the server. */
 export class Registry {
   private readonly rows = new Map<string, RegistryRow>();
   // Replies to modifications already applied, by requestId: a repeated request gets the same answer.
   private readonly applied = new Map<string, string>();
+  // Households with more than one member, by 户号; everyone else heads a household of their own.
+  private readonly households = new Map<string, HouseholdMemberRow[]>();
+  private readonly householdOfId = new Map<string, string>();
 
-  constructor(rows: readonly RegistryRow[]) {
+  constructor(rows: readonly RegistryRow[], households: readonly HouseholdRow[] = []) {
     for (const row of rows) this.rows.set(row.GMSFHM, { ...row });
+    for (const h of households) {
+      const members = h.members.filter((m) => this.rows.has(m.GMSFHM)).map((m) => ({ ...m }));
+      if (members.length === 0) continue;
+      this.households.set(h.HH, members);
+      for (const m of members) this.householdOfId.set(m.GMSFHM, h.HH);
+    }
+  }
+
+  /** The household of a registered citizen (户号 and members, the head first), or undefined. */
+  householdOf(id: string): { HH: string; members: HouseholdMemberRow[] } | undefined {
+    if (!this.rows.has(id)) return undefined;
+    const HH = this.householdOfId.get(id);
+    if (HH !== undefined) return { HH, members: this.households.get(HH)! };
+    return { HH: ownHouseholdNumber(id), members: [{ GMSFHM: id, YHZGX: '02' }] };
+  }
+
+  /** Registers `id` in the household of `memberId` with relationship `YHZGX` (a birth). */
+  joinHousehold(id: string, memberId: string, YHZGX: string): void {
+    const household = this.householdOf(memberId);
+    if (!household) return;
+    if (!this.households.has(household.HH)) {
+      this.households.set(household.HH, [...household.members]);
+      for (const m of household.members) this.householdOfId.set(m.GMSFHM, household.HH);
+    }
+    this.households.get(household.HH)!.push({ GMSFHM: id, YHZGX });
+    this.householdOfId.set(id, household.HH);
+  }
+
+  /** Removes `id` from its household (a revoked registration). */
+  leaveHousehold(id: string): void {
+    const HH = this.householdOfId.get(id);
+    if (HH === undefined) return;
+    this.householdOfId.delete(id);
+    const members = this.households.get(HH)!.filter((m) => m.GMSFHM !== id);
+    this.households.set(HH, members);
+  }
+
+  /**
+   * `householdQuery` (户成员查询, invented in the shape of `query`): for each ID in `<condition>`, one
+   * `<result>` per member of that person's household: the asked ID (CXGMSFHM), 户号 (HH), the member's
+   * ID, name and 与户主关系 (YHZGX), and the 电子证照标识 of the member's page of the household
+   * register (DZZZBS). Unknown IDs are absent, as in `query`.
+   */
+  householdQuery(xmlPara: string): OperationReply {
+    const para = parseXmlPara(xmlPara);
+    const ids = conditionIds(para);
+    if (ids.length > MAX_IDS_PER_CALL) {
+      throw new SoapFault('Client', `批量查询条件超过上限：每次最多${MAX_IDS_PER_CALL}条，本次${ids.length}条`);
+    }
+    const head = headOf(para);
+    if (ids.length === 0) return { document: errorDocument(head, '01', '查询条件不能为空'), records: 0 };
+    const bad = ids.find((id) => !wellFormed(id));
+    if (bad !== undefined) return { document: errorDocument(head, '01', `公民身份号码格式错误：${bad}`), records: 0 };
+    let records = 0;
+    const results = ids
+      .map((raw) => {
+        const asked = raw.toUpperCase();
+        const household = this.householdOf(asked);
+        if (!household) return '';
+        records++;
+        return household.members
+          .map((m, i) => {
+            const row = this.rows.get(m.GMSFHM);
+            return `<result><CXGMSFHM>${asked}</CXGMSFHM><HH>${household.HH}</HH><GMSFHM>${m.GMSFHM}</GMSFHM><XM>${escapeXml(row?.XM ?? '')}</XM><YHZGX>${m.YHZGX}</YHZGX><DZZZBS>${householdRegisterId(household.HH, i)}</DZZZBS></result>`;
+          })
+          .join('');
+      })
+      .join('');
+    const document = `${declaration()}<response errflag="0" errtext="">${head}<body><message>请求成功</message><resultCode>00</resultCode><resultList>${results}</resultList></body></response>`;
+    return { document, records };
   }
 
   /** The row of one citizen, or undefined (used by the birth operations, births.ts). */

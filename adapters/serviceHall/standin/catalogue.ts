@@ -62,7 +62,8 @@ export const CATALOGUE: readonly HallMatter[] = [
   matter('GA0102', '户口迁入（投靠）', 'SYGAJ', '行政确认', 20, 10, 1, false, [ID_CARD, HOUSEHOLD, m('QRZM', '亲属关系证明')]),
   matter('GA0103', '居民身份证换领', 'SYGAJ', '行政确认', 60, 20, 0, true, [ID_CARD]),
   matter('GA0104', '居住证签注', 'SYGAJ', '公共服务', 15, 3, 0, true, [ID_CARD]),
-  matter('GA0105', '户籍证明开具', 'SYGAJ', '公共服务', 5, 1, 0, true, []),
+  // Zero-material: the household register it needs is fetched from the registry that issues it (services/zero.ts).
+  matter('GA0105', '户籍证明开具', 'SYGAJ', '公共服务', 5, 1, 0, true, [HOUSEHOLD]),
   matter('GA0106', '死亡户口注销', 'SYGAJ', '行政确认', 20, 3, 0, false, [m('SWZM', '居民死亡医学证明'), HOUSEHOLD]),
   matter('GA0107', '户口项目变更更正', 'SYGAJ', '行政确认', 20, 10, 2, false, [ID_CARD, HOUSEHOLD, m('BGYJ', '变更更正依据')]),
   matter('YB0201', '城乡居民基本医疗保险参保登记', 'SYYBJ', '公共服务', 10, 1, 0, true, [ID_CARD]),
@@ -72,7 +73,7 @@ export const CATALOGUE: readonly HallMatter[] = [
   matter('YB0205', '生育津贴申领', 'SYYBJ', '行政给付', 20, 10, 2, false, [ID_CARD, m('CSYXZM', '出生医学证明')]),
   matter('YB0206', '医疗费用手工报销', 'SYYBJ', '行政给付', 30, 20, 5, false, [ID_CARD, m('FYFP', '医疗费用发票'), m('FYQD', '费用明细清单')]),
   matter('GJ0301', '住房公积金个人账户设立', 'SYGJJ', '公共服务', 5, 1, 0, true, [ID_CARD]),
-  matter('GJ0302', '住房公积金提取（购房）', 'SYGJJ', '行政给付', 10, 3, 1, false, [ID_CARD, m('GFHT', '购房合同'), m('FKPZ', '付款凭证')]),
+  matter('GJ0302', '住房公积金提取（购房）', 'SYGJJ', '行政给付', 10, 3, 1, false, [ID_CARD, m('GFHT', '购房合同'), m('FKPZ', '付款凭证'), optional('CQZM', '不动产权证书')]),
   matter('GJ0303', '住房公积金提取（租房）', 'SYGJJ', '行政给付', 10, 3, 0, true, [ID_CARD]),
   matter('GJ0304', '住房公积金提取（离退休）', 'SYGJJ', '行政给付', 10, 3, 0, true, [ID_CARD]),
   matter('GJ0305', '住房公积金个人住房贷款', 'SYGJJ', '公共服务', 30, 15, 5, false, [ID_CARD, m('GFHT', '购房合同'), m('SRZM', '收入证明'), optional('HYZM', '婚姻证明')]),

@@ -7,9 +7,10 @@ import { badInput } from '../../../core/errors.ts';
 import type { SubgraphContext } from '../../kit/index.ts';
 import { applyNewbornBundle } from '../bundle/apply.ts';
 import { NEWBORN_MATTER } from '../bundle/newborn.ts';
-import { checkDocuments } from '../documents.ts';
+import { checkCertificates, checkDocuments, requireCheckedDocuments } from '../documents.ts';
 import type { ServicesLoaders } from '../loaders.ts';
 import { applicantOf, ownCase, requireState, staffStep } from '../staff.ts';
+import { checkFetched, fetchFromIssuers } from '../zero.ts';
 
 type Ctx = SubgraphContext<ServicesLoaders>;
 const req = (ctx: Ctx) => ({ requestId: ctx.requestId });
@@ -32,7 +33,12 @@ export const Mutation = {
     const matter = await matterOf(ctx, args.matterCode);
     if (matter.code === NEWBORN_MATTER) throw badInput('The newborn bundle is filed with applyNewbornBundle, which sends each part to its department.', 'matterCode');
     checkDocuments(matter, args.documents, applicant.id, { requireAll: true });
-    return fresh(ctx, await ctx.loaders.deps.hall.submit({ matterCode: matter.code, applicant, idempotencyKey: args.idempotencyKey, documents: args.documents }, req(ctx)));
+    await checkCertificates(ctx, args.documents, applicant.id);
+    // Zero-material: what the matter asks for and the applicant did not hand in, the issuing department provides.
+    const fetched = await fetchFromIssuers(ctx, matter, args.documents, applicant);
+    const filed = await ctx.loaders.deps.hall.submit({ matterCode: matter.code, applicant, idempotencyKey: args.idempotencyKey, documents: [...args.documents, ...fetched] }, req(ctx));
+    await checkFetched(ctx, filed, fetched);
+    return fresh(ctx, filed);
   },
   async acceptApplication(_: unknown, args: { caseNumber: string }, ctx: Ctx) {
     const { c, by } = await staffStep(ctx, args.caseNumber, 'accept');
@@ -49,11 +55,14 @@ export const Mutation = {
     requireState(c, ['SUPPLEMENT_REQUESTED'], 'adding documents');
     if (args.documents.length === 0) throw badInput('Send at least one document with the supplement.', 'documents');
     checkDocuments(await matterOf(ctx, c.matterCode), args.documents, applicant.id, { requireAll: false });
+    await checkCertificates(ctx, args.documents, applicant.id);
     return fresh(ctx, await ctx.loaders.deps.hall.supplement(c.caseNumber, applicant.id, args.documents, req(ctx)));
   },
   async approveApplication(_: unknown, args: { caseNumber: string; note: string }, ctx: Ctx) {
     const { c, by } = await staffStep(ctx, args.caseNumber, 'decide');
     requireState(c, ['ACCEPTED'], 'approval');
+    // Nothing is approved on an unchecked document; the library down means the case waits.
+    await requireCheckedDocuments(ctx, c);
     return fresh(ctx, await ctx.loaders.deps.hall.decide(c.caseNumber, by, true, args.note || '同意', req(ctx)));
   },
   async rejectApplication(_: unknown, args: { caseNumber: string; reason: string }, ctx: Ctx) {
