@@ -24,7 +24,10 @@ try {
   const instances = Number(values.instances);
   if (!/^\d+$/.test(values.instances) || instances < 1 || instances > 16) throw new Error(`--instances takes a whole number from 1 to 16, not ${JSON.stringify(values.instances)}.`);
   if (instances > 1 && !process.env.REDIS_URL) process.stderr.write('warning: REDIS_URL is not set, so each gateway keeps its own rate limits (they hold per gateway, not across them).\n');
-  city = await startCity({ dataDir: config.CITYGRAPH_DATA_DIR, gatewayPort: config.PORT, env: { LOG_LEVEL: config.LOG_LEVEL }, echo: true, instances, readyTimeoutMs: 60_000 * instances });
+  city = await startCity({ dataDir: config.CITYGRAPH_DATA_DIR, gatewayPort: config.PORT, env: { LOG_LEVEL: config.LOG_LEVEL }, echo: true, instances,
+    // N times the processes start at once: give them longer, unless CITYGRAPH_READY_TIMEOUT_MS says otherwise.
+    ...(instances > 1 && !process.env.CITYGRAPH_READY_TIMEOUT_MS ? { readyTimeoutMs: 60_000 * instances } : {}),
+  });
 } catch (e) {
   process.stderr.write(`CityGraph could not start: ${e instanceof Error ? e.message : String(e)}\n`);
   process.exit(1);
