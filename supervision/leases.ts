@@ -61,6 +61,9 @@ function orphanSql(now: string, p: (i: number) => string): string {
     ORDER BY r.seq`;
 }
 
+/** Longest a SQLite lease renewal waits for another writer's lock, ms. */
+const RENEW_BUSY_MS = 250;
+
 type LeaseRow = { instance_id: string; department: string; incarnation: string; expires_at: string | number; live: boolean | number };
 const toLease = (r: LeaseRow): Lease => ({
   instanceId: r.instance_id, department: r.department, incarnation: r.incarnation, expiresAt: Number(r.expires_at), live: Boolean(r.live),
@@ -139,10 +142,18 @@ export function sqliteLeases(db: DatabaseSync): LeaseBackend {
     async renew(instanceId, department, incarnation, ttlMs) {
       const now = Date.now();
       const before = db.prepare('SELECT *, expires_at > ? AS live FROM supervision_leases WHERE instance_id = ?').get(now, instanceId) as LeaseRow | undefined;
-      db.prepare(
-        `INSERT INTO supervision_leases (instance_id, department, incarnation, expires_at) VALUES (?, ?, ?, ?)
-         ON CONFLICT (instance_id) DO UPDATE SET department = excluded.department, incarnation = excluded.incarnation, expires_at = excluded.expires_at`,
-      ).run(instanceId, department, incarnation, now + ttlMs);
+      // node:sqlite waits for a lock synchronously, stalling every request of the process: a heartbeat waits
+      // briefly and otherwise fails (the next one retries; a lease outlives several missed beats).
+      const { timeout } = db.prepare('PRAGMA busy_timeout').get() as { timeout: number };
+      db.exec(`PRAGMA busy_timeout = ${RENEW_BUSY_MS}`);
+      try {
+        db.prepare(
+          `INSERT INTO supervision_leases (instance_id, department, incarnation, expires_at) VALUES (?, ?, ?, ?)
+           ON CONFLICT (instance_id) DO UPDATE SET department = excluded.department, incarnation = excluded.incarnation, expires_at = excluded.expires_at`,
+        ).run(instanceId, department, incarnation, now + ttlMs);
+      } finally {
+        db.exec(`PRAGMA busy_timeout = ${Number(timeout)}`);
+      }
       return before ? toLease(before) : null;
     },
     async release(instanceId, incarnation) {
