@@ -41,7 +41,7 @@ module.exports = {
       comment: 'The services subgraph (一网通办) uses the service hall, the electronic licence library (documents filed and approved), the registry as issuer of the household register, and, for bundled services, only the operations each department offers bundles.',
       severity: 'error',
       from: { path: '^subgraphs/services/' },
-      to: { path: '^(subgraphs|adapters)/', pathNot: ['^subgraphs/(services|kit)/', '^adapters/(serviceHall|kit|licenceLibrary)/', '^adapters/population/births\\.ts$', '^adapters/population/households\\.ts$', '^adapters/medicalInsurance/enrolment\\.ts$', '^adapters/housingFund/family\\.ts$'] },
+      to: { path: '^(subgraphs|adapters)/', pathNot: ['^subgraphs/(services|kit)/', '^adapters/(serviceHall|kit|licenceLibrary)/', '^adapters/population/births\\.ts$', '^adapters/population/households\\.ts$', '^adapters/marketRegulation/licences\\.ts$', '^adapters/medicalInsurance/enrolment\\.ts$', '^adapters/housingFund/family\\.ts$'] },
     },
     {
       name: 'documents-reach-the-library-and-the-hall',

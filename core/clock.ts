@@ -4,6 +4,7 @@
  * Only entry points parse the setting (`CITYGRAPH_CLOCK`); everything else receives a `Clock`.
  */
 import { readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { z } from 'zod';
 
 /** Returns "now". */
 export type Clock = () => Date;
@@ -79,4 +80,23 @@ function readClockFile(file: string): ClockFileBody | null {
   } catch {
     return null;
   }
+}
+
+/** The two clock settings every process that keeps deadlines or validity dates reads; merged into its environment schema. */
+export const clockEnv = z.object({
+  /** "Now": an ISO date-time with offset (the clock starts there) or an offset like +30d; default the real clock. Refused in production. */
+  CITYGRAPH_CLOCK: z.string().optional(),
+  /** Development clock file (see `withClockFile`); default none. Refused in production. */
+  CITYGRAPH_CLOCK_FILE: z.string().min(1).optional(),
+});
+
+/**
+ * The clock of a process from its settings. With `NODE_ENV=production` a moved clock is refused at
+ * start-up: deadlines, validity dates and alarms must run on real time where they bind anyone.
+ */
+export function cityClock(env: z.infer<typeof clockEnv> & { NODE_ENV?: string }): Clock {
+  if (env.NODE_ENV === 'production' && (env.CITYGRAPH_CLOCK || env.CITYGRAPH_CLOCK_FILE)) {
+    throw new TypeError('CITYGRAPH_CLOCK and CITYGRAPH_CLOCK_FILE move the clock for tests and scenarios only; they are refused with NODE_ENV=production. Unset them.');
+  }
+  return withClockFile(clockFromSetting(env.CITYGRAPH_CLOCK), env.CITYGRAPH_CLOCK_FILE);
 }

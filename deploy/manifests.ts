@@ -66,6 +66,8 @@ export const DEPARTMENTS: Record<string, DepartmentDeployment> = {
       MEDICAL_INSURANCE_LEGACY_URL: 'https://ybxt.example.invalid/fsi/api/rsfComIfsService/callService',
       // Filing checks the certificates an application refers to; approval checks they were checked.
       LICENCE_LIBRARY_URL: 'https://dzzz.example.invalid',
+      // Zero-material filing asks the issuers: the registry (household register), the enterprise registry (business licence).
+      MARKET_REGULATION_LEGACY_URL: 'https://scjg.example.invalid',
     },
     secrets: ['SERVICE_HALL_APP_ID', 'SERVICE_HALL_APP_SECRET', 'LICENCE_LIBRARY_APP_KEY', 'LICENCE_LIBRARY_APP_SECRET'],
     legacyEgress: [
@@ -73,6 +75,7 @@ export const DEPARTMENTS: Record<string, DepartmentDeployment> = {
       { cidr: '192.0.2.10/32', port: 443 },
       { cidr: '192.0.2.11/32', port: 443 },
       { cidr: '192.0.2.16/32', port: 443 },
+      { cidr: '192.0.2.14/32', port: 443 },
     ],
   },
   documents: {

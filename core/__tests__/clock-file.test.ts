@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { withClockFile, writeClockFile } from '../clock.ts';
+import { cityClock, withClockFile, writeClockFile } from '../clock.ts';
 
 const dirs: string[] = [];
 afterEach(() => {
@@ -39,5 +39,19 @@ describe('withClockFile', () => {
       expect(withClockFile(base, path)().toISOString()).toBe('2030-01-01T00:00:00.000Z');
     }
     expect(withClockFile(base, undefined)).toBe(base);
+  });
+});
+
+describe('cityClock', () => {
+  it('refuses a moved clock or a clock file in production, and gives the real clock there otherwise', () => {
+    expect(() => cityClock({ NODE_ENV: 'production', CITYGRAPH_CLOCK: '+30d' })).toThrow(/refused with NODE_ENV=production/);
+    expect(() => cityClock({ NODE_ENV: 'production', CITYGRAPH_CLOCK_FILE: '/tmp/clock.json' })).toThrow(/refused with NODE_ENV=production/);
+    const now = cityClock({ NODE_ENV: 'production' })().getTime();
+    expect(Math.abs(now - Date.now())).toBeLessThan(1000);
+  });
+
+  it('moves the clock by its setting in development', () => {
+    const moved = cityClock({ CITYGRAPH_CLOCK: '+30d' })().getTime();
+    expect(moved - Date.now()).toBeGreaterThan(29 * 86_400_000);
   });
 });

@@ -72,10 +72,10 @@ const SPECS: Record<SubgraphName, SubgraphSpec> = {
   marketRegulation: { entry: 'subgraphs/marketRegulation/main.ts', standIns: ['marketRegulationStandIn'], env: (u) => ({ MARKET_REGULATION_LEGACY_URL: u('marketRegulationStandIn') }) },
   services: {
     entry: 'subgraphs/services/main.ts',
-    standIns: ['serviceHallStandIn', 'populationStandIn', 'medicalInsuranceStandIn', 'housingFundStandIn', 'licenceLibraryStandIn'],
+    standIns: ['serviceHallStandIn', 'populationStandIn', 'medicalInsuranceStandIn', 'housingFundStandIn', 'licenceLibraryStandIn', 'marketRegulationStandIn'],
     env: (u, db) => ({
       SERVICE_HALL_URL: u('serviceHallStandIn'), POPULATION_LEGACY_URL: u('populationStandIn'), MEDICAL_INSURANCE_LEGACY_URL: u('medicalInsuranceStandIn'),
-      HOUSING_FUND_DATABASE: db, LICENCE_LIBRARY_URL: u('licenceLibraryStandIn'),
+      HOUSING_FUND_DATABASE: db, LICENCE_LIBRARY_URL: u('licenceLibraryStandIn'), MARKET_REGULATION_LEGACY_URL: u('marketRegulationStandIn'),
     }),
   },
   documents: {

@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import { createLicenceLibraryAdapter } from '../../adapters/licenceLibrary/index.ts';
 import { createServiceHallAdapter } from '../../adapters/serviceHall/index.ts';
-import { clockFromSetting, withClockFile } from '../../core/clock.ts';
+import { cityClock, clockEnv } from '../../core/clock.ts';
 import { readConfig, url } from '../../core/config.ts';
 import { runSubgraph, subgraphEnv } from '../kit/run.ts';
 import { documents } from './index.ts';
@@ -22,11 +22,7 @@ const env = readConfig(
     SERVICE_HALL_URL: url(),
     SERVICE_HALL_APP_ID: z.string().min(1).optional(),
     SERVICE_HALL_APP_SECRET: z.string().min(1).optional(),
-    /** "Now" for validity dates: the same setting as the services subgraph's. */
-    CITYGRAPH_CLOCK: z.string().optional(),
-    /** Development clock file (core/clock.ts `withClockFile`); unset: none. */
-    CITYGRAPH_CLOCK_FILE: z.string().min(1).optional(),
-  }),
+  }).extend(clockEnv.shape),
 );
 
 await runSubgraph(
@@ -41,7 +37,7 @@ await runSubgraph(
       issuerKeys: issuerKeysSetting(env.LICENCE_LIBRARY_ISSUER_KEYS),
     }),
     hall: createServiceHallAdapter({ url: env.SERVICE_HALL_URL, appId: env.SERVICE_HALL_APP_ID, appSecret: env.SERVICE_HALL_APP_SECRET }),
-    clock: withClockFile(clockFromSetting(env.CITYGRAPH_CLOCK), env.CITYGRAPH_CLOCK_FILE),
+    clock: cityClock(env),
     supervision,
   }),
   { supervision: true },

@@ -3,6 +3,7 @@ import DataLoader from 'dataloader';
 import type { LicenceLibraryAdapter } from '../../adapters/licenceLibrary/index.ts';
 import type { BirthRegistration } from '../../adapters/population/births.ts';
 import type { HouseholdsOf } from '../../adapters/population/households.ts';
+import type { createBusinessLicences } from '../../adapters/marketRegulation/licences.ts';
 import type { ResidentEnrolment } from '../../adapters/medicalInsurance/enrolment.ts';
 import type { CaseRecord, MatterRecord, ServiceHallAdapter } from '../../adapters/serviceHall/index.ts';
 import type { Clock } from '../../core/clock.ts';
@@ -27,6 +28,8 @@ export interface ServicesDeps {
   library?: LicenceLibraryAdapter;
   /** The population registry as issuer of the household register, for zero-material filing. */
   households?: { householdsOf: HouseholdsOf };
+  /** The enterprise registry as issuer of business licences, for zero-material filing; undefined when not configured. */
+  businessLicences?: ReturnType<typeof createBusinessLicences>;
 }
 
 /** This request's loaders. */

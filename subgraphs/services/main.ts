@@ -6,8 +6,9 @@ import { createLicenceLibraryAdapter } from '../../adapters/licenceLibrary/index
 import { issuerKeysSetting } from '../../adapters/licenceLibrary/settings.ts';
 import { createBirthRegistration } from '../../adapters/population/births.ts';
 import { createHouseholdRegister } from '../../adapters/population/households.ts';
+import { createBusinessLicences } from '../../adapters/marketRegulation/licences.ts';
 import { createServiceHallAdapter } from '../../adapters/serviceHall/index.ts';
-import { clockFromSetting, withClockFile } from '../../core/clock.ts';
+import { cityClock, clockEnv } from '../../core/clock.ts';
 import { readConfig, url } from '../../core/config.ts';
 import { runSubgraph, subgraphEnv } from '../kit/run.ts';
 import { services } from './index.ts';
@@ -27,19 +28,17 @@ const env = readConfig(
     MEDICAL_INSURANCE_LEGACY_URL: url(),
     /** The housing fund's front-end database, for the newborn bundle's family record; unset: that part is skipped. */
     HOUSING_FUND_DATABASE: z.string().min(1).optional(),
+    /** The enterprise registry, as issuer of business licences for zero-material filing; unset: enterprises hand them in. */
+    MARKET_REGULATION_LEGACY_URL: url().optional(),
     /** The electronic licence library: certificates referred to by applications, checked on filing and before approval. */
     LICENCE_LIBRARY_URL: url(),
     LICENCE_LIBRARY_APP_KEY: z.string().min(1).optional(),
     LICENCE_LIBRARY_APP_SECRET: z.string().min(1).optional(),
     LICENCE_LIBRARY_TIMEOUT_MS: z.coerce.number().int().positive().default(2000),
     LICENCE_LIBRARY_ISSUER_KEYS: z.string().optional(),
-    /** "Now" for deadlines: an ISO date-time (the clock starts there) or an offset like +30d; default the real clock. */
-    CITYGRAPH_CLOCK: z.string().optional(),
-    /** Development clock file (see core/clock.ts `withClockFile`); unset: none. */
-    CITYGRAPH_CLOCK_FILE: z.string().min(1).optional(),
-  }),
+  }).extend(clockEnv.shape),
 );
-const clock = withClockFile(clockFromSetting(env.CITYGRAPH_CLOCK), env.CITYGRAPH_CLOCK_FILE);
+const clock = cityClock(env);
 const housingFund = env.HOUSING_FUND_DATABASE ? await createHousingFundFamilyRecords({ database: env.HOUSING_FUND_DATABASE, now: clock }) : undefined;
 
 await runSubgraph(
@@ -61,6 +60,8 @@ await runSubgraph(
     }),
     // The registry as the household register's issuer (zero-material filing).
     households: createHouseholdRegister({ url: env.POPULATION_LEGACY_URL, secret: env.POPULATION_LEGACY_SECRET }),
+    // The enterprise registry as the business licence's issuer (zero-material filing by an enterprise).
+    businessLicences: env.MARKET_REGULATION_LEGACY_URL ? createBusinessLicences({ url: env.MARKET_REGULATION_LEGACY_URL }) : undefined,
   }),
   { supervision: true },
 );

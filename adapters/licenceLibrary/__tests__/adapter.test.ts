@@ -144,3 +144,20 @@ describe('a library that is down or answers garbage', () => {
     });
   }
 });
+
+describe('the stand-in as a process', () => {
+  it('starts from main.ts, reports its URL over IPC, refuses bad options by name and stops on SIGTERM', async () => {
+    const { fork } = await import('node:child_process');
+    await expect(startLicenceLibraryStandIn({ port: -1 })).rejects.toThrow(/port/);
+    await expect(startLicenceLibraryStandIn({ colour: 'red' } as never)).rejects.toThrow(/colour/);
+    const child = fork(new URL('../standin/main.ts', import.meta.url), [], { execArgv: [], env: { ...process.env, PORT: '0' }, stdio: ['ignore', 'pipe', 'inherit', 'ipc'] });
+    const url = await new Promise<string>((resolve, reject) => {
+      child.once('message', (m) => resolve((m as { ready: string }).ready));
+      child.once('exit', (code) => reject(new Error(`stand-in exited early with ${code}`)));
+    });
+    expect(await (await fetch(`${url}/__stats`)).json()).toEqual({ requests: 0, records: 0, faults: 0, uses: 0 });
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    child.kill('SIGTERM');
+    expect(await exited).toBe(0);
+  }, 60_000);
+});

@@ -19,6 +19,12 @@ export { DEMO_CLOSED_USCC, DEMO_ENTERPRISE_USCC, generateEnterprises, type SamrR
 /** SAMR's lookup by codes / by legal representatives. */
 export const SAMR_BY_CODE = '/samr/api/v1/ent/baseinfo';
 export const SAMR_BY_LEREP = '/samr/api/v1/ent/lerep';
+/**
+ * SAMR's electronic business licences (电子营业执照, invented endpoint in the shape of the others): by
+ * codes, the 电子证照标识 under which the registry issued each enterprise's licence into the electronic
+ * licence library (`DZYYZZBS`) and whether it stands (`ZZZT` 1) or was cancelled with the enterprise (2).
+ */
+export const SAMR_LICENCES = '/samr/api/v1/ent/dzyyzz';
 /** The sharing platform's table endpoint; the query parameter chooses the key. */
 export const SHARING_PATH = '/share/api/v2/qyjbxx';
 /** Most codes or ID numbers in one call. */
@@ -84,7 +90,7 @@ export async function startMarketRegulationStandIn(options: MarketRegulationStan
       fault = body.mode as FaultMode | null;
       return send(res, 200, JSON.stringify({ mode: fault }));
     }
-    const samr = url.pathname === SAMR_BY_CODE || url.pathname === SAMR_BY_LEREP;
+    const samr = url.pathname === SAMR_BY_CODE || url.pathname === SAMR_BY_LEREP || url.pathname === SAMR_LICENCES;
     if (req.method !== 'GET' || (!samr && url.pathname !== SHARING_PATH)) return send(res, 404, 'Not Found', 'text/plain');
     stats.requests++;
     if (samr) stats.samr++;
@@ -99,11 +105,14 @@ export async function startMarketRegulationStandIn(options: MarketRegulationStan
       default: break;
     }
     const found = samr
-      ? lookup(url.searchParams.get(url.pathname === SAMR_BY_CODE ? 'uniscids' : 'cernos'), url.pathname === SAMR_BY_CODE ? 'code' : 'rep')
+      ? lookup(url.searchParams.get(url.pathname === SAMR_BY_LEREP ? 'cernos' : 'uniscids'), url.pathname === SAMR_BY_LEREP ? 'rep' : 'code')
       : url.searchParams.has('fddbrzjhm') ? lookup(url.searchParams.get('fddbrzjhm'), 'rep') : lookup(url.searchParams.get('shtyxydm'), 'code');
     if (typeof found === 'string') return send(res, 200, samr ? samrFailure('400', found) : sharingFailure(found));
     stats.records += found.length;
     if (fault === 'badShape') return send(res, 200, samr ? '{"code":"200","message":"查询成功","data":[{"UNISCID":null}]}' : '{"success":true,"result":[{"QYMC":1}]}');
+    if (url.pathname === SAMR_LICENCES) {
+      return send(res, 200, JSON.stringify({ code: '200', message: '查询成功', data: found.map((r) => ({ UNISCID: r.UNISCID, DZYYZZBS: `DZZZ-YYZZ-${r.UNISCID}`, ZZZT: r.REGSTATE === '1' ? '1' : '2' })) }));
+    }
     if (fault === 'otherShape' && samr) return send(res, 200, JSON.stringify({ code: '200', message: '查询成功', data: JSON.parse(sharingReply(found)).result }));
     send(res, 200, samr ? samrReply(found) : sharingReply(found));
   }

@@ -1,5 +1,6 @@
 /** The alarm engine's configuration, typed and checked once at start (read by main.ts only). */
 import { z } from 'zod';
+import { clockEnv } from '../../../core/clock.ts';
 import { url } from '../../../core/config.ts';
 
 /** Environment of the alarm engine, on top of every subgraph's. */
@@ -22,9 +23,6 @@ export const alarmEnv = z.object({
   ALARM_ENGINE_INTERVAL_MS: z.coerce.number().int().min(0).default(30_000),
   /** Records examined per pass at most. Default 5000. */
   ALARM_MAX_RECORDS_PER_PASS: z.coerce.number().int().positive().default(5000),
-  /** "Now" for deadlines: as the services subgraph's (ISO date-time or offset); default the real clock. */
-  CITYGRAPH_CLOCK: z.string().optional(),
-  /** Development clock file (core/clock.ts `withClockFile`); unset: none. */
-  CITYGRAPH_CLOCK_FILE: z.string().min(1).optional(),
-});
-export type AlarmEnv = z.infer<typeof alarmEnv>;
+}).extend(clockEnv.shape);
+/** The engine's settings, with the subgraph's NODE_ENV (a moved clock is refused in production). */
+export type AlarmEnv = z.infer<typeof alarmEnv> & { NODE_ENV?: string };

@@ -6,7 +6,7 @@
 import { join } from 'node:path';
 import { createPopulationAdapter } from '../../../adapters/population/index.ts';
 import { createServiceHallAdapter } from '../../../adapters/serviceHall/index.ts';
-import { clockFromSetting, withClockFile } from '../../../core/clock.ts';
+import { cityClock } from '../../../core/clock.ts';
 import type { Logger } from '../../../core/logger.ts';
 import { openAlarmStore, type AlarmStore } from '../../../supervision/alarms-store.ts';
 import { pseudonymOf, type HashAlgorithm, type SupervisionStore } from '../../../supervision/index.ts';
@@ -61,7 +61,7 @@ export function createAlarmService(env: AlarmEnv, where: AlarmStoreLocation, log
         maxRecordsPerPass: env.ALARM_MAX_RECORDS_PER_PASS,
       },
       pseudonym: (id) => pseudonym(id).hmac,
-      clock: withClockFile(clockFromSetting(env.CITYGRAPH_CLOCK), env.CITYGRAPH_CLOCK_FILE),
+      clock: cityClock(env),
       // Raising is recorded in the supervision chain, by the engine as a system actor (cheap: a group-committed access record).
       onRaised: (a) =>
         log.appendAccess({
