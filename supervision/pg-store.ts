@@ -62,6 +62,9 @@ export function openPgBackend(options: PgBackendOptions): StoreBackend {
   });
   // An idle client losing its server must not crash the process; the next query reports it.
   pool.on('error', () => undefined);
+  // Nor one checked out between two statements of a transaction (the server restarted, the network cut):
+  // pg emits that on the client, which has no listener then. The statement in flight still fails.
+  pool.on('connect', (client) => client.on('error', () => undefined));
   return new PgBackend(pool);
 }
 
@@ -79,6 +82,7 @@ class PgBackend implements StoreBackend {
 
   private async tx<T>(fn: (c: pg.PoolClient) => Promise<T>): Promise<T> {
     const client = await this.pool.connect();
+    let failed: Error | undefined;
     try {
       await client.query('BEGIN');
       const result = await fn(client);
@@ -86,9 +90,11 @@ class PgBackend implements StoreBackend {
       return result;
     } catch (e) {
       await client.query('ROLLBACK').catch(() => undefined);
+      failed = e instanceof Error ? e : new Error(String(e));
       throw e;
     } finally {
-      client.release();
+      // A failed client may have lost its connection: destroyed, not pooled again.
+      client.release(failed);
     }
   }
 
@@ -158,6 +164,7 @@ class PgBackend implements StoreBackend {
 
   async appendMany(entries: readonly GroupEntry[], seal: (d: RecordDraft, p: ChainPosition) => SupervisionRecord): Promise<(SupervisionRecord | Error)[]> {
     const client = await this.pool.connect();
+    let failed: Error | undefined;
     try {
       // BEGIN, durability, the append lock and the highest seq in one round trip (simple protocol).
       const opened = (await client.query(
@@ -168,9 +175,10 @@ class PgBackend implements StoreBackend {
       return results;
     } catch (e) {
       await client.query('ROLLBACK').catch(() => undefined);
+      failed = e instanceof Error ? e : new Error(String(e));
       throw e;
     } finally {
-      client.release();
+      client.release(failed);
     }
   }
 

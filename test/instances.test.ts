@@ -21,7 +21,7 @@ let t: TestCity;
 beforeAll(async () => {
   await admin.connect();
   await admin.query(`CREATE SCHEMA ${schema}`);
-  t = await startTestCity({ readyTimeoutMs: 80_000, instances: 2, subgraphs: ['population'], env: { LOG_LEVEL: 'info', DATABASE_URL, SUPERVISION_LEASE_MS: '3000' } });
+  t = await startTestCity({ readyTimeoutMs: 80_000, instances: 2, subgraphs: ['population'], env: { LOG_LEVEL: 'info', DATABASE_URL, SUPERVISION_LEASE_MS: '3000', REQUEST_DEADLINE_MS: '10000' } });
 }, 120_000);
 afterAll(async () => {
   await t?.stop();
@@ -64,6 +64,16 @@ function stream(token: string, prefix: string, lanes = 4) {
   return { succeeded, failed, flowing, stop: async () => ((running = false), await Promise.all(all)) };
 }
 
+/** How many intents of `instance` are open (no outcome yet) now. */
+async function openIntentsOf(instance: string): Promise<number> {
+  const r = await admin.query(
+    `SELECT count(*) AS n FROM ${schema}.supervision_records r WHERE r.instance_id = $1 AND r.kind = 'intent' AND r.outcome = 'PENDING'
+     AND NOT EXISTS (SELECT 1 FROM ${schema}.supervision_records o WHERE o.intent_seq = r.seq)`,
+    [instance],
+  );
+  return Number(r.rows[0]?.n ?? 0);
+}
+
 async function populationRecords(): Promise<(SupervisionRecord & { instance: string | null })[]> {
   const store = await openSupervisionStore({ url: DATABASE_URL, dataDir: t.dataDir, subjectKey: ensureDevSecret(t.dataDir, 'subject-hmac'), checkpointEvery: 0, checkpointIntervalMs: 0 });
   try {
@@ -86,10 +96,11 @@ describe('two gateways and two population instances on one PostgreSQL store', ()
   it('loses no record when one instance is killed mid-stream, and marks only that instance’s open intents', async () => {
     const token = await t.token({ role: 'citizen', sub: DEMO_CITIZEN_ID });
     // A slow registry keeps changes in flight (intent written, outcome not yet) when the kill comes.
-    await t.fault('population-standin', { mode: null, latencyMs: 150 });
+    await t.fault('population-standin', { mode: null, latencyMs: 300 });
     const s = stream(token, 'kill');
     await s.flowing(12);
-    await new Promise((r) => setTimeout(r, 300));
+    // Kill it while it holds changes in flight (an intent of its own without outcome).
+    for (let i = 0; i < 200 && !(await openIntentsOf('population-2')); i++) await new Promise((r) => setTimeout(r, 10));
     const beforeKill = s.succeeded.length;
     await t.city.crashAndRestart('subgraph-population-2');
     // The stream goes on through the restart and until the gateways have the instance back in rotation.

@@ -28,7 +28,8 @@ beforeAll(async () => {
   t = await startTestCity({
     readyTimeoutMs: 80_000,
     subgraphs: ['population'],
-    env: { LOG_LEVEL: 'info', DATABASE_URL: viaProxy.href, SUPERVISION_LEASE_MS: '2000', CITYGRAPH_INSTANCE_ID: 'population-1' },
+    // A long deadline: on a loaded machine a slow answer must not pass for the outage's refusal.
+    env: { LOG_LEVEL: 'info', DATABASE_URL: viaProxy.href, SUPERVISION_LEASE_MS: '2000', CITYGRAPH_INSTANCE_ID: 'population-1', REQUEST_DEADLINE_MS: '10000' },
   });
 }, 120_000);
 afterAll(async () => {
