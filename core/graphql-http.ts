@@ -5,7 +5,7 @@
  * answered 413 before the connection closes, and each request runs in its scope (deadline, trace).
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { Server as NetServer, type AddressInfo } from 'node:net';
 import { HeaderMap, type ApolloServer, type BaseContext } from '@apollo/server';
 import { ErrorCode } from './errors.ts';
 import type { Logger } from './logger.ts';
@@ -94,6 +94,12 @@ interface Answer {
 export interface RunningHttp {
   url: string;
   close(): Promise<void>;
+  /**
+   * Graceful stop (SIGTERM, a rolling update): `/readyz` answers 503 at once and every answer asks for
+   * its connection to be closed; after `delayMs` (time for load balancers and gateways to notice) no new
+   * connection is accepted; requests in flight finish, up to `timeoutMs`; then `close()`.
+   */
+  drain(options?: { delayMs?: number; timeoutMs?: number }): Promise<void>;
 }
 
 const JSON_TYPE = 'application/json; charset=utf-8';
@@ -106,6 +112,9 @@ function fail(res: ServerResponse, status: number, code: string, message: string
 }
 
 class BodyTooLarge extends Error {}
+
+/** While draining, how long nothing must be in flight before the connections are closed, ms. */
+const DRAIN_QUIET_MS = 200;
 
 /** A body this much larger than the limit is not even drained: the connection is cut after the 413. */
 const DRAIN_FACTOR = 128;
@@ -170,8 +179,18 @@ export async function serveGraphQL<TContext extends BaseContext, TAdmitted = und
   await server.start();
 
   const shared = new InflightDedup<Answer>();
+  let draining = false;
+  let inflight = 0;
+  let drained: (() => void) | null = null;
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
+    // Draining: each answer closes its connection, so callers reconnect (and are refused once we stop listening).
+    if (draining) res.setHeader('connection', 'close');
+    if (draining && req.method === 'GET' && url.pathname === '/readyz') {
+      res.writeHead(503, { 'content-type': JSON_TYPE });
+      res.end('{"status":"draining","reasons":["draining: stopping after the requests in flight"]}');
+      return;
+    }
     if (req.method === 'GET' && (url.pathname === '/health' || url.pathname === '/healthz')) {
       res.writeHead(200, { 'content-type': JSON_TYPE });
       res.end('{"status":"ok"}');
@@ -263,6 +282,10 @@ export async function serveGraphQL<TContext extends BaseContext, TAdmitted = und
 
   // Timeouts are checked every second, not Node's default 30 s, so the slow-loris guard bites on time.
   const http = createServer({ connectionsCheckingInterval: 1000 }, (req, res) => {
+    inflight++;
+    res.once('close', () => {
+      if (--inflight === 0) drained?.();
+    });
     handle(req, res).catch((e: unknown) => {
       log.error({ err: e }, 'request failed in the HTTP layer');
       if (!res.headersSent) fail(res, 500, ErrorCode.INTERNAL, 'Internal error; the x-request-id response header identifies it in the logs.');
@@ -279,14 +302,40 @@ export async function serveGraphQL<TContext extends BaseContext, TAdmitted = und
     http.listen(options.port, options.host ?? '127.0.0.1', () => resolve());
   });
   const { port } = http.address() as AddressInfo;
+  const close = async () => {
+    await new Promise<void>((resolve) => {
+      http.close(() => resolve());
+      http.closeAllConnections();
+    });
+    await server.stop();
+  };
   return {
     url: `http://${options.host ?? '127.0.0.1'}:${port}/`,
-    async close() {
-      await new Promise<void>((resolve) => {
-        http.close(() => resolve());
-        http.closeAllConnections();
-      });
-      await server.stop();
+    close,
+    async drain({ delayMs = 0, timeoutMs = 10_000 } = {}) {
+      draining = true;
+      log.info({ delayMs, timeoutMs, inflight }, 'draining: not ready, finishing the requests in flight');
+      if (delayMs > 0) await new Promise((r) => setTimeout(r, delayMs));
+      // No new connections. Open ones stay: http.Server#close would also drop idle keep-alive connections,
+      // under a request a client has just written; they are closed after their next answer instead.
+      NetServer.prototype.close.call(http);
+      const until = Date.now() + timeoutMs;
+      // Done when nothing has been in flight for a short quiet spell (a request still on the wire lands in it).
+      for (let quietSince = inflight === 0 ? Date.now() : 0; Date.now() < until; ) {
+        if (inflight > 0) {
+          await new Promise<void>((resolve) => {
+            const t = setTimeout(resolve, until - Date.now());
+            drained = () => {
+              clearTimeout(t);
+              resolve();
+            };
+          });
+          quietSince = Date.now();
+        } else if (Date.now() - quietSince >= DRAIN_QUIET_MS) break;
+        else await new Promise((r) => setTimeout(r, 25));
+      }
+      if (inflight > 0) log.warn({ inflight }, 'drain timed out; closing the remaining connections');
+      await close();
     },
   };
 }

@@ -3,7 +3,7 @@
  * EdDSA token for the subgraphs; they hold only the public key, so no subgraph (and nobody who reaches a
  * subgraph's port directly) can mint or alter one. The request id travels beside it, in its own header.
  */
-import { randomUUID } from 'node:crypto';
+import { createHash, createPrivateKey, createPublicKey, randomUUID } from 'node:crypto';
 import { SignJWT, errors, importPKCS8, importSPKI, jwtVerify, type JWTPayload } from 'jose';
 import { z } from 'zod';
 import { CityGraphError, ErrorCode } from './errors.ts';
@@ -91,6 +91,20 @@ const principalSchema = z.object({
 // On the wire a null sub is an absent `sub` (a JWT sub must be a string).
 const claimsSchema = principalSchema.extend({ sub: text.optional() });
 
+/**
+ * The key id (`kid`) of a principal key: the first 16 characters of the base64url SHA-256 of its SPKI
+ * DER. Derived, never configured, so the gateway and the subgraphs cannot disagree about it.
+ */
+export function principalKeyId(keyPem: string): string {
+  const key = createPublicKey(keyPem.includes('PRIVATE KEY') ? createPrivateKey(keyPem) : keyPem);
+  return createHash('sha256').update(key.export({ type: 'spki', format: 'der' })).digest('base64url').slice(0, 16);
+}
+
+/** The PEM public keys in a text holding one or several (e.g. the current key and the next during a rollover). */
+export function splitPublicKeys(text: string): string[] {
+  return text.match(/-----BEGIN PUBLIC KEY-----[\s\S]+?-----END PUBLIC KEY-----/g) ?? [];
+}
+
 /** Returns a frozen copy of `p`, so a principal cannot be widened after it was checked. */
 export function freezePrincipal(p: Principal): Principal {
   return Object.freeze({ ...p, scopes: Object.freeze([...p.scopes]) });
@@ -131,11 +145,13 @@ export async function createPrincipalSigner(options: PrincipalSignerOptions): Pr
   const key = await importKey('createPrincipalSigner: privateKeyPem must be an Ed25519 private key in PKCS#8 PEM', () =>
     importPKCS8(options?.privateKeyPem, 'EdDSA'),
   );
+  // The kid tells subgraphs holding the current and the next key (a rollover) which one to check.
+  const kid = principalKeyId(options.privateKeyPem);
   const signed = new Map<string, { token: Promise<string>; since: number; until: number }>();
   const signNew = (principal: z.infer<typeof principalSchema>): Promise<string> => {
     const { sub, ...rest } = principal;
     const jwt = new SignJWT({ ...rest })
-      .setProtectedHeader({ alg: 'EdDSA', typ: TOKEN_TYPE })
+      .setProtectedHeader({ alg: 'EdDSA', typ: TOKEN_TYPE, kid })
       .setIssuer(issuer)
       .setAudience(AUDIENCE)
       .setIssuedAt()
@@ -168,7 +184,11 @@ export async function createPrincipalSigner(options: PrincipalSignerOptions): Pr
 
 /** Options of createPrincipalVerifier. */
 export interface PrincipalVerifierOptions {
-  /** The gateway's Ed25519 public key, SPKI PEM. Required. */
+  /**
+   * The gateway's Ed25519 public key, SPKI PEM; or several PEM blocks one after the other (the current
+   * and the next key while a new one is rolled out): a token is checked with the key its `kid` names.
+   * Required.
+   */
   publicKeyPem: string;
   /** Expected `iss`; default `citygraph-gateway`. */
   issuer?: string;
@@ -191,9 +211,19 @@ export async function createPrincipalVerifier(
   if (!Number.isFinite(clockTolerance) || clockTolerance < 0 || clockTolerance > 300) {
     throw new TypeError(`createPrincipalVerifier: clockToleranceSeconds must be from 0 to 300, got ${String(clockTolerance)}.`);
   }
-  const key = await importKey('createPrincipalVerifier: publicKeyPem must be an Ed25519 public key in SPKI PEM', () =>
-    importSPKI(options?.publicKeyPem, 'EdDSA'),
-  );
+  const pems = typeof options?.publicKeyPem === 'string' ? splitPublicKeys(options.publicKeyPem) : [];
+  if (pems.length === 0) throw new TypeError('createPrincipalVerifier: publicKeyPem must be an Ed25519 public key in SPKI PEM (or several, one after the other).');
+  const keys = new Map<string, Awaited<ReturnType<typeof importSPKI>>>();
+  for (const pem of pems) {
+    keys.set(principalKeyId(pem), await importKey('createPrincipalVerifier: publicKeyPem must be an Ed25519 public key in SPKI PEM', () => importSPKI(pem, 'EdDSA')));
+  }
+  const only = keys.size === 1 ? [...keys.values()][0]! : null;
+  // The key the token's kid names; a token without kid (an older gateway) only when there is one key.
+  const key = (header: { kid?: string }) => {
+    const k = header.kid === undefined ? only : keys.get(header.kid);
+    if (!k) throw new UnknownKey();
+    return k;
+  };
   // Only tokens that passed every check below, each until its own `exp` (the clock tolerance is not
   // added, so never longer than jose would accept it); a forgotten token is simply checked again.
   const verified = new Map<string, { principal: Principal; since: number; until: number }>();
@@ -213,6 +243,7 @@ export async function createPrincipalVerifier(
         requiredClaims: ['exp', 'iat', 'jti'],
       }));
     } catch (e) {
+      if (e instanceof UnknownKey) throw refuse('is signed by a key this subgraph does not hold (kid); roll the new key out to the subgraphs before the gateway', 'kid');
       throw refuse(...describeJoseFailure(e));
     }
     const claims = claimsSchema.safeParse(payload);
@@ -237,6 +268,8 @@ export async function createPrincipalVerifier(
     return { principal, requestId };
   };
 }
+
+class UnknownKey extends Error {}
 
 async function importKey<K>(message: string, load: () => Promise<K>): Promise<K> {
   try {

@@ -7,14 +7,17 @@ export function announceReady(service: string, url: string): void {
   process.send?.({ ready: url, node: process.version });
 }
 
-/** Closes `close` once on SIGTERM/SIGINT (or the launcher's IPC channel going away), then exits. */
-export function stopOnSignals(close: () => Promise<unknown>, log?: Logger): void {
+/**
+ * Closes `close` once on SIGTERM/SIGINT (or the launcher's IPC channel going away), then exits; exits
+ * anyway after `forceAfterMs` (default 3000; longer for a process that drains its requests first).
+ */
+export function stopOnSignals(close: () => Promise<unknown>, log?: Logger, forceAfterMs = 3000): void {
   let stopping = false;
   const stop = (why: string) => {
     if (stopping) return;
     stopping = true;
     log?.info({ why }, 'stopping');
-    const force = setTimeout(() => process.exit(0), 3000);
+    const force = setTimeout(() => process.exit(0), forceAfterMs);
     force.unref();
     close().finally(() => process.exit(0));
   };

@@ -203,6 +203,9 @@ export function renderManifests(supergraphSdl: string): Record<string, K8sObject
       [
         { name: 'SUBGRAPH_URLS', value: JSON.stringify(subgraphUrls) },
         { name: 'SUPERGRAPH_FILE', value: '/etc/citygraph/supergraph.graphql' },
+        // SIGTERM: not ready for 10 s while the load balancer drops the pod, then the requests in flight finish.
+        { name: 'SHUTDOWN_DELAY_MS', value: '10000' },
+        { name: 'SHUTDOWN_TIMEOUT_MS', value: '15000' },
         fromConfig('citygraph-gateway', 'JWKS_URL'),
         fromConfig('citygraph-gateway', 'JWT_ISSUER'),
         fromConfig('citygraph-gateway', 'JWT_AUDIENCE'),
@@ -245,7 +248,12 @@ export function renderManifests(supergraphSdl: string): Record<string, K8sObject
     const cm = `citygraph-${s.name.toLowerCase()}`;
     files[`${component}.yaml`] = [
       ...workload(component, component, `subgraphs/${s.name}/main.ts`, [
+        // During a key rollover this secret holds the current and the next public key, one PEM after the other.
         fromSecret('citygraph-principal-public', 'CITYGRAPH_PRINCIPAL_PUBLIC_KEY'),
+        // The pod's name is its instance id: its intents carry it, its lease in the store is renewed under it.
+        { name: 'CITYGRAPH_INSTANCE_ID', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } },
+        { name: 'SHUTDOWN_DELAY_MS', value: '5000' },
+        { name: 'SHUTDOWN_TIMEOUT_MS', value: '15000' },
         fromSecret('citygraph-store', 'DATABASE_URL'),
         fromSecret('citygraph-store', 'SUPERVISION_SUBJECT_KEY'),
         ...Object.keys(dept.config).map((k) => fromConfig(cm, k)),

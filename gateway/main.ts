@@ -14,6 +14,7 @@ import { checkLimitsConfig } from './limits/options.ts';
 import { CONSOLE_CLIENT, type DevTokenRequest } from './pages.ts';
 import { parseManifest, watchManifests, withClientManifest } from './persisted.ts';
 import { startGateway } from './server.ts';
+import { watchSupergraphFile } from './supergraph.ts';
 
 /** A JSON value in an environment variable. */
 function jsonValue() {
@@ -34,18 +35,22 @@ const config = readConfig(
     LOG_LEVEL: z.string().default('info'),
     /** Folder of development keys, API keys and the embedded supervision store. */
     CITYGRAPH_DATA_DIR: z.string().default('.data'),
-    /** JSON object of subgraph name → URL; overrides the URLs in the supergraph. */
+    /** JSON object of subgraph name → URL, or → array of its instances' URLs (calls spread round-robin); overrides the URLs in the supergraph. */
     SUBGRAPH_URLS: z
       .string()
       .default('{}')
       .transform((s, ctx) => {
         try {
-          return z.record(z.string(), z.string().url()).parse(JSON.parse(s));
+          return z.record(z.string(), z.union([z.string().url(), z.array(z.string().url()).min(1)])).parse(JSON.parse(s));
         } catch {
-          ctx.addIssue({ code: 'custom', message: 'must be a JSON object of subgraph name to URL' });
+          ctx.addIssue({ code: 'custom', message: 'must be a JSON object of subgraph name to URL or to a non-empty array of URLs' });
           return z.NEVER;
         }
       }),
+    /** How often each instance of a subgraph with several is probed on /readyz, ms. Default 1000. */
+    GATEWAY_INSTANCE_PROBE_MS: z.coerce.number().int().min(0).default(1000),
+    /** The Ed25519 key (PKCS#8 PEM file) that signs principal tokens; default the development key in `<data dir>/keys/`. Rolled over by giving subgraphs the next public key first (see README). */
+    PRINCIPAL_PRIVATE_KEY_FILE: z.string().optional(),
     /** Production: a JWKS URL or file; when neither is set, the development HS256 key is used. */
     JWKS_URL: z.string().url().optional(),
     JWKS_FILE: z.string().optional(),
@@ -55,6 +60,10 @@ const config = readConfig(
     API_KEYS_FILE: z.string().optional(),
     /** The composed supergraph; default the repository's schema/supergraph.graphql (a ConfigMap in Kubernetes). */
     SUPERGRAPH_FILE: z.string().default(fileURLToPath(new URL('../schema/supergraph.graphql', import.meta.url))),
+    /** On SIGTERM: ms of answering /readyz 503 while still serving, so the load balancer stops sending first. Default 0. */
+    SHUTDOWN_DELAY_MS: z.coerce.number().int().min(0).max(120_000).default(0),
+    /** On SIGTERM: longest wait for the requests in flight to finish, ms. Default 10000. */
+    SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).max(120_000).default(10_000),
     /** `otlp` exports OpenTelemetry spans over OTLP/HTTP; default `none`. */
     OTEL_TRACES_EXPORTER: z.enum(['none', 'otlp']).default('none'),
     /** Base URL of the OTLP/HTTP receiver (`/v1/traces` is added). Default http://127.0.0.1:4318. */
@@ -121,8 +130,9 @@ const server = await startGateway({
   host: config.HOST,
   supergraphSdl: readFileSync(config.SUPERGRAPH_FILE, 'utf8'),
   subgraphUrls: config.SUBGRAPH_URLS,
+  instanceProbeMs: config.GATEWAY_INSTANCE_PROBE_MS,
   authenticator,
-  principalPrivateKeyPem: keys.principalPrivateKeyPem,
+  principalPrivateKeyPem: config.PRINCIPAL_PRIVATE_KEY_FILE ? readFileSync(config.PRINCIPAL_PRIVATE_KEY_FILE, 'utf8') : keys.principalPrivateKeyPem,
   logger,
   development,
   deadlineMs: config.REQUEST_DEADLINE_MS,
@@ -139,8 +149,11 @@ const server = await startGateway({
   pages: { consoleDir: config.CONSOLE_DIR, modulesDir: fileURLToPath(new URL('../node_modules', import.meta.url)), development, mintDevToken },
 });
 logger.info({ url: server.url, tracing: config.OTEL_TRACES_EXPORTER, auth: production ? 'jwks' : 'development hs256', mode: development ? 'development' : 'production', rateLimits: config.REDIS_URL ? 'redis' : 'memory' }, 'gateway ready');
+// A changed file (a new ConfigMap) or SIGHUP loads the supergraph again; one that does not compose is refused.
+const unwatch = watchSupergraphFile(config.SUPERGRAPH_FILE, { load: (sdl) => server.reload(sdl) }, logger);
 announceReady('gateway', server.url);
 stopOnSignals(async () => {
-  await server.close();
+  unwatch();
+  await server.drain({ delayMs: config.SHUTDOWN_DELAY_MS, timeoutMs: config.SHUTDOWN_TIMEOUT_MS });
   await tracing.shutdown();
-}, logger);
+}, logger, config.SHUTDOWN_DELAY_MS + config.SHUTDOWN_TIMEOUT_MS + 3000);

@@ -18,6 +18,8 @@ import { currentRequestScope, DEADLINE_HEADER, TRACEPARENT_HEADER } from '../cor
 import { endSpan, SpanKind, startSpan } from '../core/tracing.ts';
 import { createAdmission, type Admitted } from './admission.ts';
 import { formatGatewayError } from './format-error.ts';
+import { createInstancePool, type InstancePool } from './instances.ts';
+import { supergraphSource } from './supergraph.ts';
 import { createLimitResolver, type LimitsConfig } from './limits/options.ts';
 import { createPages, type PagesOptions } from './pages.ts';
 import { createPersistedGate, type PersistedOptions } from './persisted.ts';
@@ -38,8 +40,10 @@ export interface GatewayOptions {
   host?: string;
   /** The composed supergraph SDL (schema/supergraph.graphql). Required. */
   supergraphSdl: string;
-  /** URL of each subgraph by name; overrides the URLs written in the supergraph. */
-  subgraphUrls?: Record<string, string>;
+  /** URL of each subgraph by name, or the URLs of its instances (calls spread round-robin); overrides the URLs written in the supergraph. */
+  subgraphUrls?: Record<string, string | readonly string[]>;
+  /** How often each subgraph instance's `/readyz` is probed when a subgraph has several, ms. Default 1000. */
+  instanceProbeMs?: number;
   /** Turns request headers into a principal. Required. */
   authenticator: Authenticator;
   /** PEM of the private key that signs principal tokens for the subgraphs. Required. */
@@ -77,6 +81,10 @@ interface GatewayContext extends Admitted {
 export interface RunningGateway {
   url: string;
   close(): Promise<void>;
+  /** Graceful stop: not ready at once, requests in flight finished, then closed (see core/graphql-http.ts). */
+  drain(options?: { delayMs?: number; timeoutMs?: number }): Promise<void>;
+  /** Loads a new supergraph for the next requests; requests in flight finish on the old one. Rejects (the old one stays) when it does not compose. */
+  reload(supergraphSdl: string): Promise<void>;
 }
 
 /** Time kept back from what a subgraph is told it has, for its answer to travel back and be merged. */
@@ -92,23 +100,36 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   if (!Number.isInteger(deadlineMs) || deadlineMs <= 0) throw new TypeError(`startGateway option deadlineMs must be a positive whole number of ms, got ${String(options.deadlineMs)}.`);
   enableProcessMetrics('gateway');
   const sign = await createPrincipalSigner({ privateKeyPem: options.principalPrivateKeyPem });
-  const urls = options.subgraphUrls ?? {};
-  const subgraphFetch = dedupFetch(httpFetch, { identityOf: shareableIdentity });
-  const serviceUrls = new Map<string, string>();
+  const urls = Object.fromEntries(Object.entries(options.subgraphUrls ?? {}).map(([k, v]) => [k, typeof v === 'string' ? [v] : [...v]]));
+  // One pool per subgraph for the gateway's life: a reloaded supergraph builds its data sources again, the pools stay.
+  const pools = new Map<string, { pool: InstancePool; fetch: HttpFetch }>();
+  const poolOf = (name: string, fallback: string | undefined) => {
+    let p = pools.get(name);
+    if (!p) {
+      const pool = createInstancePool({ name, urls: urls[name] ?? [fallback ?? ''], fetch: httpFetch, logger: log, probeIntervalMs: options.instanceProbeMs });
+      // Identical in-flight queries of one principal to one subgraph are sent once (core/inflight.ts), whichever instance answers.
+      p = { pool, fetch: dedupFetch((_url, init) => pool.fetch(init ?? {}), { identityOf: shareableIdentity }) };
+      pools.set(name, p);
+    }
+    return p;
+  };
+  const serviceUrls = new Map<string, string[]>();
 
+  const supergraph = supergraphSource(options.supergraphSdl, log);
   const gateway = new ApolloGateway({
-    supergraphSdl: options.supergraphSdl,
+    // A hook, not the text: `reload` hands it a new supergraph while requests go on.
+    supergraphSdl: supergraph.hook,
     // The query plan must not leak to clients, whatever NODE_ENV says.
     __exposeQueryPlanExperimental: false,
     logger: log,
     buildService: ({ name, url }) => {
-      serviceUrls.set(name, urls[name] ?? url ?? '');
+      const instances = urls[name] ?? [url ?? ''];
+      serviceUrls.set(name, instances);
       return new RemoteGraphQLDataSource<GatewayContext>({
-        url: urls[name] ?? url,
+        url: instances[0],
         // Pooled keep-alive connections on node:http: Apollo's default fetcher is slow and hangs under nock,
-        // and Node's fetch spends about 0.5 ms of CPU more per call (see core/http-fetch.ts).
-        // Identical in-flight queries of one principal to one subgraph are sent once (core/inflight.ts).
-        fetcher: subgraphFetcher(name, subgraphFetch) as never,
+        // and Node's fetch spends about 0.5 ms of CPU more per call (see core/http-fetch.ts). The pool picks the instance.
+        fetcher: subgraphFetcher(name, poolOf(name, url).fetch) as never,
         willSendRequest({ request, context }) {
           request.http?.headers.set(PRINCIPAL_HEADER, context.principalToken);
           request.http?.headers.set(REQUEST_ID_HEADER, context.requestId);
@@ -132,6 +153,8 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   const server = new ApolloServer<GatewayContext>({
     gateway,
     nodeEnv: 'production',
+    // Our process drains on SIGTERM (core/process.ts); Apollo's own handler would stop it at once.
+    stopOnTerminationSignals: false,
     // Introspection is decided by admission (admins, development); Apollo only executes what passed it.
     introspection: true,
     includeStacktraceInErrorResponses: false,
@@ -158,7 +181,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     host: options.host,
     logger: log,
     // The city code's public keys and revocation list (a document, no department logic): relayed as they are.
-    routes: urls.citycode ? { '/.well-known/citycode-keys': relayGet(new URL('.well-known/citycode-keys', urls.citycode).href, log) } : {},
+    routes: urls.citycode?.[0] ? { '/.well-known/citycode-keys': relayGet(new URL('.well-known/citycode-keys', urls.citycode[0]).href, log) } : {},
     maxBodyBytes: options.maxBodyBytes,
     requestTimeoutMs: options.requestTimeoutMs,
     pages: options.pages ? createPages({ ...options.pages, logger: log }) : undefined,
@@ -185,8 +208,15 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     url: running.url,
     async close() {
       await running.close();
+      for (const p of pools.values()) p.pool.close();
       await rateLimiter.close();
     },
+    async drain(o) {
+      await running.drain(o);
+      for (const p of pools.values()) p.pool.close();
+      await rateLimiter.close();
+    },
+    reload: (sdl) => supergraph.load(sdl),
   };
 }
 
@@ -254,17 +284,21 @@ function relayGet(target: string, log: Logger) {
   };
 }
 
-/** Ready when the supergraph is loaded and every subgraph answers its /healthz within a second. */
-async function readiness(schema: () => GraphQLSchema | undefined, services: Map<string, string>): Promise<Readiness> {
+/** Ready when the supergraph is loaded and every subgraph has an instance answering its /healthz within a second. */
+async function readiness(schema: () => GraphQLSchema | undefined, services: Map<string, string[]>): Promise<Readiness> {
   const checks: Record<string, string> = { supergraph: schema() ? 'ok' : 'not loaded' };
+  const healthy = async (url: string) => {
+    try {
+      const r = await httpFetch(new URL('/healthz', url).href, { signal: AbortSignal.timeout(1000) });
+      return r.ok ? 'ok' : `answered ${r.status}`;
+    } catch {
+      return 'unreachable';
+    }
+  };
   await Promise.all(
-    [...services].map(async ([name, url]) => {
-      try {
-        const r = await httpFetch(new URL('/healthz', url).href, { signal: AbortSignal.timeout(1000) });
-        checks[`subgraph:${name}`] = r.ok ? 'ok' : `answered ${r.status}`;
-      } catch {
-        checks[`subgraph:${name}`] = 'unreachable';
-      }
+    [...services].map(async ([name, instances]) => {
+      const answers = await Promise.all(instances.map(healthy));
+      checks[`subgraph:${name}`] = answers.includes('ok') ? 'ok' : answers[0]!;
     }),
   );
   const reasons = Object.entries(checks)

@@ -1,10 +1,13 @@
 /**
  * `npm start`: brings up the stand-in legacy systems, every subgraph and the gateway on 127.0.0.1,
  * prints where to query and how to get a token, and stops every process on Ctrl-C.
+ * `npm start -- --instances N`: N gateways on consecutive ports from PORT and N instances of every
+ * subgraph, on the PostgreSQL store of DATABASE_URL and the Redis of REDIS_URL.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { port, readConfig } from '../core/config.ts';
 import { startCity } from './lib/city.ts';
@@ -27,7 +30,14 @@ if (!existsSync(fileURLToPath(new URL('../web/dist/index.html', import.meta.url)
 
 let city: Awaited<ReturnType<typeof startCity>>;
 try {
-  city = await startCity({ dataDir: config.CITYGRAPH_DATA_DIR, gatewayPort: config.PORT, env: { LOG_LEVEL: config.LOG_LEVEL }, echo: true });
+  const { values } = parseArgs({ options: { instances: { type: 'string', default: '1' } }, strict: true });
+  const instances = Number(values.instances);
+  if (!/^\d+$/.test(values.instances) || instances < 1 || instances > 16) throw new Error(`--instances takes a whole number from 1 to 16, not ${JSON.stringify(values.instances)}.`);
+  if (instances > 1 && !process.env.REDIS_URL) process.stderr.write('warning: REDIS_URL is not set, so each gateway keeps its own rate limits (they hold per gateway, not across them).\n');
+  city = await startCity({ dataDir: config.CITYGRAPH_DATA_DIR, gatewayPort: config.PORT, env: { LOG_LEVEL: config.LOG_LEVEL }, echo: true, instances,
+    // N times the processes start at once: give them longer, unless CITYGRAPH_READY_TIMEOUT_MS says otherwise.
+    ...(instances > 1 && !process.env.CITYGRAPH_READY_TIMEOUT_MS ? { readyTimeoutMs: 60_000 * instances } : {}),
+  });
 } catch (e) {
   process.stderr.write(`CityGraph could not start: ${e instanceof Error ? e.message : String(e)}\n`);
   process.exit(1);
@@ -42,6 +52,7 @@ const lines = [
   `GraphQL endpoint: ${city.gatewayUrl}`,
   `Console (auditors, citizens; development sign-in): ${city.gatewayUrl}console/`,
   `GraphiQL (development only): ${city.gatewayUrl}graphiql`,
+  city.gatewayUrls.length > 1 ? `GraphQL endpoints (${city.gatewayUrls.length} gateways): ${city.gatewayUrls.join(' ')}` : `GraphQL endpoint: ${city.gatewayUrl}`,
   '',
   'Get a development token for the demo citizen:',
   `  TOKEN=$(npm run -s token -- --role citizen --sub ${DEMO_ID})`,

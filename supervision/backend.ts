@@ -8,6 +8,7 @@ import type { HashAlgorithm } from './hashing.ts';
 import type { ChainPosition, RecordDraft, SupervisionRecord } from './record.ts';
 import type { ChainHead } from './checkpoint.ts';
 import type { GroupEntry } from './group.ts';
+import type { LeaseBackend } from './leases.ts';
 
 /** Chain heads and the highest seq, read in one snapshot. */
 export interface HeadsSnapshot {
@@ -21,6 +22,8 @@ export interface HeadsSnapshot {
 export interface StoreBackend {
   /** Backend name. */
   readonly kind: 'sqlite' | 'postgres';
+  /** Instance leases and the intents they own (leases.ts). */
+  readonly leases: LeaseBackend;
   /** Creates the schema when missing; fixes the hash algorithm on first use and returns the stored one. */
   migrate(hash: HashAlgorithm | undefined): Promise<HashAlgorithm>;
   /** The stored hash algorithm, without writing anything; null when the schema is absent. */

@@ -13,6 +13,9 @@ export const RECORD_COLUMNS = [
   'args_digest', 'args', 'outcome', 'error_code', 'request_id', 'prev_hash', 'hash',
 ] as const;
 
+/** Columns a group commit inserts: the record's, then its owning instance (not hashed; see leases.ts). */
+export const INSERT_COLUMNS = [...RECORD_COLUMNS, 'instance_id'] as const;
+
 /** A value as a driver accepts it. */
 export type SqlValue = string | number | null;
 

@@ -42,6 +42,12 @@ export interface SupervisionConfig {
   sqlitePragmas?: string[];
   /** Receives background failures (automatic checkpoints); default ignore. */
   onError?: (error: unknown) => void;
+  /**
+   * This process as one instance of a department (leases.ts): its intents carry `id`, it renews a lease
+   * every third of `leaseMs` (default 15000), and recovery marks only intents no live instance owns.
+   * Default none: intents without owner, recovered by age alone.
+   */
+  instance?: { id: string; department: string; leaseMs?: number };
 }
 
 /** The configuration with every default applied. */
@@ -59,6 +65,7 @@ export interface ResolvedSupervisionConfig {
   poolSize: number;
   sqlitePragmas: string[];
   onError: (error: unknown) => void;
+  instance: { id: string; department: string; leaseMs: number } | null;
 }
 
 const count = z.number().int().nonnegative();
@@ -84,6 +91,14 @@ const schema = z
     poolSize: z.number().int().min(1).max(100).optional(),
     sqlitePragmas: z.array(z.string().regex(/^[a-z_]+\s*=\s*[\w-]+$/i, 'must look like `name = value`')).optional(),
     onError: z.function().optional(),
+    instance: z
+      .object({
+        id: z.string().regex(/^[A-Za-z0-9._@:-]{1,128}$/, 'must be 1–128 letters, digits or . _ @ : -'),
+        department: z.string().min(1),
+        leaseMs: z.number().int().min(1000).max(600_000).optional(),
+      })
+      .strict()
+      .optional(),
   })
   .strict();
 
@@ -117,6 +132,7 @@ export function resolveSupervisionConfig(config: SupervisionConfig): ResolvedSup
     poolSize: c.poolSize ?? 4,
     sqlitePragmas: c.sqlitePragmas ?? [],
     onError: c.onError ?? (() => undefined),
+    instance: c.instance ? { id: c.instance.id, department: c.instance.department, leaseMs: c.instance.leaseMs ?? 15_000 } : null,
   };
 }
 

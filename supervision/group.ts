@@ -14,6 +14,8 @@ export interface GroupEntry {
   draft: RecordDraft;
   /** Runs before the draft is placed, with the intent it closes and that intent's outcomes so far; may throw to refuse. */
   check?: (intent: SupervisionRecord | null, outcomes: SupervisionRecord[]) => void;
+  /** The instance that owns an intent (stored beside the record, outside its hash; see leases.ts); default none. */
+  instance?: string | null;
 }
 
 /** What the backend read inside the transaction, under its append lock. */
@@ -33,14 +35,15 @@ export function placeGroup(
   entries: readonly GroupEntry[],
   state: GroupState,
   seal: (draft: RecordDraft, p: ChainPosition) => SupervisionRecord,
-): { results: (SupervisionRecord | Error)[]; records: SupervisionRecord[] } {
+): { results: (SupervisionRecord | Error)[]; records: SupervisionRecord[]; owners: (string | null)[] } {
   let seq = state.lastSeq;
   const time = new Date().toISOString();
   const heads = new Map<string, { deptSeq: number; hash: string }>();
   const placed = new Map<number, SupervisionRecord>();
   const placedOutcomes = new Map<number, SupervisionRecord[]>();
   const records: SupervisionRecord[] = [];
-  const results = entries.map(({ draft, check }): SupervisionRecord | Error => {
+  const owners: (string | null)[] = [];
+  const results = entries.map(({ draft, check, instance }): SupervisionRecord | Error => {
     try {
       if (check && draft.intentSeq !== null) {
         const s = draft.intentSeq;
@@ -53,10 +56,11 @@ export function placeGroup(
       placed.set(record.seq, record);
       if (record.intentSeq !== null) placedOutcomes.set(record.intentSeq, [...(placedOutcomes.get(record.intentSeq) ?? []), record]);
       records.push(record);
+      owners.push(instance ?? null);
       return record;
     } catch (e) {
       return e instanceof Error ? e : new Error(String(e));
     }
   });
-  return { results, records };
+  return { results, records, owners };
 }

@@ -2,6 +2,7 @@
  * The store contract written once over a `StoreBackend`: drafting, fail-closed error mapping,
  * automatic checkpoints, paging, proofs and the integrity summary.
  */
+import { randomUUID } from 'node:crypto';
 import { badInput, CityGraphError, ErrorCode, isCityGraphError } from '../core/errors.ts';
 import type { StoreBackend } from './backend.ts';
 import { cosignatureSchema, cosignatureValid, parseCheckpoint, type Checkpoint, type Cosignature } from './checkpoint.ts';
@@ -26,8 +27,10 @@ export interface LogStoreOptions extends DraftOptions {
   checkpointEvery: number;
   /** Write a checkpoint this often when records were appended since the last (0 = never), ms. */
   checkpointIntervalMs: number;
-  /** Called with background failures (automatic checkpoints); default ignore. */
+  /** Called with background failures (automatic checkpoints, lease renewals); default ignore. */
   onError: (error: unknown) => void;
+  /** This process as an instance holding a lease (leases.ts); null: intents without owner. */
+  instance?: { id: string; department: string; leaseMs: number } | null;
 }
 
 /** Least time between two checkpoints triggered by the count of access records, ms. */
@@ -66,6 +69,13 @@ export class LogStore implements SupervisionStore {
   private lastCheckpointAt = 0;
   /** Merkle frontiers of the chains, kept so each checkpoint's roots cost only the records since the last. */
   private readonly frontiers = new Map<string, MerkleFrontier>();
+  /** Random per process: tells this process's lease from another's under the same instance id. */
+  private readonly incarnation = randomUUID();
+  private heartbeat: NodeJS.Timeout | null = null;
+  /** This process's intents whose outcome could not be written (store down): no one else will close them while its lease lives. */
+  private readonly stranded = new Map<number, SupervisionRecord>();
+  /** Intents marked by `startInstance`, reported by the first `recoverUnfinished`. */
+  private markedAtStart = 0;
 
   private readonly db: StoreBackend;
   private readonly o: LogStoreOptions;
@@ -78,8 +88,31 @@ export class LogStore implements SupervisionStore {
     this.timer?.unref();
   }
 
+  /**
+   * Takes this instance's lease, marks the open intents a previous process under the same id left
+   * (none of this process's can exist yet) and those of expired instances, then renews the lease every
+   * third of its length. Called once, by `openSupervisionStore`, before the store is handed out.
+   */
+  async startInstance(): Promise<number> {
+    const me = this.o.instance;
+    if (!me) return 0;
+    const before = await this.db.leases.renew(me.id, me.department, this.incarnation, me.leaseMs);
+    if (before?.live) this.o.onError(new Error(`Instance id ${me.id} had a live lease (until ${new Date(before.expiresAt).toISOString()}): a previous process that just died, or another process using the same id — give each instance its own.`));
+    // Intents without owner wait for `recoverUnfinished` and its age rule (cutoff '' matches none).
+    const marked = await this.mark(await this.db.leases.orphanedIntents(me.id, '', true));
+    this.markedAtStart = marked;
+    this.heartbeat = setInterval(() => {
+      this.db.leases.renew(me.id, me.department, this.incarnation, me.leaseMs).then((prev) => {
+        if (prev && prev.incarnation !== this.incarnation && prev.live) this.o.onError(new Error(`Instance id ${me.id} is renewed by another process too; give each instance its own id.`));
+      }, (e: unknown) => this.o.onError(unavailable(`renew the lease of instance ${me.id}`, e)));
+    }, Math.max(250, Math.floor(me.leaseMs / 3)));
+    this.heartbeat.unref();
+    return marked;
+  }
+
   async appendIntent(input: IntentInput): Promise<RecordRef> {
-    return this.append(() => draftIntent(input, 'PENDING', null, this.o), undefined, (record) => {
+    const instance = this.o.instance?.id ?? null;
+    return this.append(() => draftIntent(input, 'PENDING', null, this.o), undefined, instance, (record) => {
       // Its outcome drafts from it without reading it back (records never change once sealed).
       this.ownIntents.set(record.seq, record);
       if (this.ownIntents.size > MAX_OWN_INTENTS) this.ownIntents.delete(this.ownIntents.keys().next().value!);
@@ -87,7 +120,7 @@ export class LogStore implements SupervisionStore {
   }
 
   async appendDenied(input: IntentInput, errorCode = 'FORBIDDEN'): Promise<RecordRef> {
-    return this.append(() => draftIntent(input, 'DENIED', errorCode, this.o));
+    return this.append(() => draftIntent(input, 'DENIED', errorCode, this.o), undefined, null);
   }
 
   async appendOutcome(intent: RecordRef, outcome: OutcomeInput): Promise<RecordRef> {
@@ -95,11 +128,21 @@ export class LogStore implements SupervisionStore {
     if (!found || found.kind !== 'intent' || found.hash !== intent.hash) {
       throw badInput(`There is no intent seq ${intent.seq} with that hash to close.`, 'supervision.intent');
     }
-    return this.append(() => draftOutcome(found, outcome), (current, outcomes) => {
-      if (!current || current.outcome !== 'PENDING') throw badInput(`Intent seq ${intent.seq} is not open.`, 'supervision.intent');
-      if (outcomes.some((o) => o.outcome !== 'OUTCOME_UNKNOWN')) throw badInput(`Intent seq ${intent.seq} already has an outcome.`, 'supervision.intent');
-      if (outcome.outcome === 'OUTCOME_UNKNOWN' && outcomes.length > 0) throw badInput(`Intent seq ${intent.seq} is already marked.`, 'supervision.intent');
-    }, () => this.ownIntents.delete(intent.seq));
+    try {
+      return await this.append(() => draftOutcome(found, outcome), (current, outcomes) => {
+        if (!current || current.outcome !== 'PENDING') throw badInput(`Intent seq ${intent.seq} is not open.`, 'supervision.intent');
+        if (outcomes.some((o) => o.outcome !== 'OUTCOME_UNKNOWN')) throw badInput(`Intent seq ${intent.seq} already has an outcome.`, 'supervision.intent');
+        if (outcome.outcome === 'OUTCOME_UNKNOWN' && outcomes.length > 0) throw badInput(`Intent seq ${intent.seq} is already marked.`, 'supervision.intent');
+      }, null, () => {
+        this.ownIntents.delete(intent.seq);
+        this.stranded.delete(intent.seq);
+      });
+    } catch (e) {
+      // The next recovery (periodic) marks it OUTCOME_UNKNOWN once the store is back.
+      if (!(isCityGraphError(e) && e.code === ErrorCode.BAD_USER_INPUT)) this.stranded.set(intent.seq, found);
+      else this.stranded.delete(intent.seq);
+      throw e;
+    }
   }
 
   async appendAccess(input: AccessInput): Promise<RecordRef> {
@@ -151,7 +194,20 @@ export class LogStore implements SupervisionStore {
 
   async recoverUnfinished(options: { olderThanMs?: number } = {}): Promise<number> {
     const cutoff = new Date(Date.now() - (options.olderThanMs ?? 0)).toISOString();
-    const open = (await this.read('open intents', () => this.db.openIntents())).filter((r) => r.time <= cutoff);
+    const me = this.o.instance;
+    // An instance marks only what no live instance owns; a lone process without id, every open intent old enough.
+    const open = me
+      ? await this.read('open intents', () => this.db.leases.orphanedIntents(me.id, cutoff))
+      : (await this.read('open intents', () => this.db.openIntents())).filter((r) => r.time <= cutoff);
+    const atStart = this.markedAtStart;
+    this.markedAtStart = 0;
+    // Plus this process's own intents whose outcome could not be written: the change is over, its outcome unknown to the log.
+    const seqs = new Set(open.map((r) => r.seq));
+    return atStart + (await this.mark([...open, ...[...this.stranded.values()].filter((r) => !seqs.has(r.seq))]));
+  }
+
+  /** Closes each intent with OUTCOME_UNKNOWN; returns how many it closed. */
+  private async mark(open: SupervisionRecord[]): Promise<number> {
     let marked = 0;
     for (const intent of open) {
       try {
@@ -284,20 +340,24 @@ export class LogStore implements SupervisionStore {
     if (this.closed) return;
     this.closed = true;
     if (this.timer) clearInterval(this.timer);
+    if (this.heartbeat) clearInterval(this.heartbeat);
     // Appends accepted before close are committed (or rejected) before the database goes.
     await this.flushed;
     await this.running?.catch(() => undefined);
+    // A clean stop ends the lease at once: whatever is still open (nothing, after a drain) is recovered now, not after it runs out.
+    if (this.o.instance) await this.db.leases.release(this.o.instance.id, this.incarnation).catch((e: unknown) => this.o.onError(e));
     await this.db.close();
   }
 
   private async append(
     draft: () => RecordDraft,
     check?: (intent: SupervisionRecord | null, outcomes: SupervisionRecord[]) => void,
+    instance: string | null = null,
     committed?: (record: SupervisionRecord) => void,
   ): Promise<RecordRef> {
     this.assertOpen();
     const d = draft(); // validation errors (BAD_USER_INPUT) surface before any write
-    const record = await this.enqueue(check ? { draft: d, check } : { draft: d }, 'record this change, so it is refused');
+    const record = await this.enqueue({ draft: d, ...(check ? { check } : {}), ...(instance ? { instance } : {}) }, 'record this change, so it is refused');
     committed?.(record);
     this.counted();
     return refOf(record);

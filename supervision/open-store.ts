@@ -40,7 +40,7 @@ async function open(c: ResolvedSupervisionConfig): Promise<SupervisionStore> {
     await db.close();
     throw new TypeError(`Invalid supervision store configuration: hash is ${c.hash}, but this store was created with ${hash}.`);
   }
-  return new LogStore(db, {
+  const store = new LogStore(db, {
     hash,
     subjectKey: c.subjectKey,
     maxArgsBytes: c.maxArgsBytes,
@@ -48,5 +48,13 @@ async function open(c: ResolvedSupervisionConfig): Promise<SupervisionStore> {
     checkpointEvery: c.checkpointEvery,
     checkpointIntervalMs: c.checkpointIntervalMs,
     onError: c.onError,
+    instance: c.instance,
   });
+  try {
+    await store.startInstance();
+  } catch (e) {
+    await store.close().catch(() => undefined);
+    throw new CityGraphError(ErrorCode.SUPERVISION_UNAVAILABLE, `The supervision store (${c.backend.kind}) cannot take the lease of instance ${c.instance?.id}.`, { cause: e });
+  }
+  return store;
 }

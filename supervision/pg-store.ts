@@ -9,9 +9,10 @@
 import pg from 'pg';
 import type { HeadsSnapshot, StoreBackend } from './backend.ts';
 import type { Checkpoint, PublicKeyEntry } from './checkpoint.ts';
-import { COSIGNATURE_DDL, filterSql, RECORD_COLUMNS, recordFromRow, recordValues, storeDdl, type SqlFilter } from './columns.ts';
+import { COSIGNATURE_DDL, filterSql, INSERT_COLUMNS, RECORD_COLUMNS, recordFromRow, recordValues, storeDdl, type SqlFilter } from './columns.ts';
 import { GENESIS_HASH, isHashAlgorithm, type HashAlgorithm } from './hashing.ts';
 import { placeGroup, type GroupEntry } from './group.ts';
+import { pgLeases, type LeaseBackend } from './leases.ts';
 import type { ChainPosition, RecordDraft, SupervisionRecord } from './record.ts';
 
 /** Options of the PostgreSQL backend. */
@@ -61,6 +62,9 @@ export function openPgBackend(options: PgBackendOptions): StoreBackend {
   });
   // An idle client losing its server must not crash the process; the next query reports it.
   pool.on('error', () => undefined);
+  // Nor one checked out between two statements of a transaction (the server restarted, the network cut):
+  // pg emits that on the client, which has no listener then. The statement in flight still fails.
+  pool.on('connect', (client) => client.on('error', () => undefined));
   return new PgBackend(pool);
 }
 
@@ -70,12 +74,15 @@ class PgBackend implements StoreBackend {
   readonly kind = 'postgres' as const;
   private closed = false;
   private readonly pool: pg.Pool;
+  readonly leases: LeaseBackend;
   constructor(pool: pg.Pool) {
     this.pool = pool;
+    this.leases = pgLeases(pool);
   }
 
   private async tx<T>(fn: (c: pg.PoolClient) => Promise<T>): Promise<T> {
     const client = await this.pool.connect();
+    let failed: Error | undefined;
     try {
       await client.query('BEGIN');
       const result = await fn(client);
@@ -83,9 +90,11 @@ class PgBackend implements StoreBackend {
       return result;
     } catch (e) {
       await client.query('ROLLBACK').catch(() => undefined);
+      failed = e instanceof Error ? e : new Error(String(e));
       throw e;
     } finally {
-      client.release();
+      // A failed client may have lost its connection: destroyed, not pooled again.
+      client.release(failed);
     }
   }
 
@@ -108,6 +117,7 @@ class PgBackend implements StoreBackend {
           await c.query(COSIGNATURE_DDL);
         });
       }
+      await this.leases.migrate();
       return stored;
     }
     const chosen = hash ?? 'sm3';
@@ -121,6 +131,7 @@ class PgBackend implements StoreBackend {
         [SCHEMA_VERSION, chosen],
       );
     });
+    await this.leases.migrate();
     return (await this.readHashAlgorithm()) ?? chosen;
   }
 
@@ -153,6 +164,7 @@ class PgBackend implements StoreBackend {
 
   async appendMany(entries: readonly GroupEntry[], seal: (d: RecordDraft, p: ChainPosition) => SupervisionRecord): Promise<(SupervisionRecord | Error)[]> {
     const client = await this.pool.connect();
+    let failed: Error | undefined;
     try {
       // BEGIN, durability, the append lock and the highest seq in one round trip (simple protocol).
       const opened = (await client.query(
@@ -163,9 +175,10 @@ class PgBackend implements StoreBackend {
       return results;
     } catch (e) {
       await client.query('ROLLBACK').catch(() => undefined);
+      failed = e instanceof Error ? e : new Error(String(e));
       throw e;
     } finally {
-      client.release();
+      client.release(failed);
     }
   }
 
@@ -186,16 +199,18 @@ class PgBackend implements StoreBackend {
     const related = intentSeqs.length
       ? ((await c.query('SELECT * FROM supervision_records WHERE seq = ANY($1::bigint[]) OR intent_seq = ANY($1::bigint[]) ORDER BY seq', [intentSeqs])).rows as Row[]).map(recordFromRow)
       : [];
-    const { results, records } = placeGroup(entries, {
+    const { results, records, owners } = placeGroup(entries, {
       lastSeq,
       headOf: (d) => headOf.get(d) ?? null,
       recordAt: (seq) => related.find((r) => r.seq === seq) ?? null,
       outcomesOf: (seq) => related.filter((r) => r.intentSeq === seq),
     }, seal);
     // One multi-row INSERT: one round trip for the whole group.
-    const width = RECORD_COLUMNS.length;
-    const values = records.map((_, i) => `(${RECORD_COLUMNS.map((__, j) => `$${i * width + j + 1}`).join(', ')})`).join(', ');
-    if (records.length) await c.query(`INSERT INTO supervision_records (${COLUMNS}) VALUES ${values}`, records.flatMap(recordValues));
+    const width = INSERT_COLUMNS.length;
+    const values = records.map((_, i) => `(${INSERT_COLUMNS.map((__, j) => `$${i * width + j + 1}`).join(', ')})`).join(', ');
+    if (records.length) {
+      await c.query(`INSERT INTO supervision_records (${INSERT_COLUMNS.join(', ')}) VALUES ${values}`, records.flatMap((r, i) => [...recordValues(r), owners[i] ?? null]));
+    }
     return results;
   }
 

@@ -9,9 +9,10 @@ import { DatabaseSync, type StatementSync } from 'node:sqlite';
 import { dirname } from 'node:path';
 import type { HeadsSnapshot, StoreBackend } from './backend.ts';
 import type { Checkpoint, PublicKeyEntry } from './checkpoint.ts';
-import { COSIGNATURE_DDL, filterSql, RECORD_COLUMNS, recordFromArray, recordFromRow, recordValues, storeDdl, type SqlFilter } from './columns.ts';
+import { COSIGNATURE_DDL, filterSql, INSERT_COLUMNS, RECORD_COLUMNS, recordFromArray, recordFromRow, recordValues, storeDdl, type SqlFilter } from './columns.ts';
 import { GENESIS_HASH, isHashAlgorithm, type HashAlgorithm } from './hashing.ts';
 import { placeGroup, type GroupEntry } from './group.ts';
+import { sqliteLeases, type LeaseBackend } from './leases.ts';
 import type { ChainPosition, RecordDraft, SupervisionRecord } from './record.ts';
 
 /** Options of the SQLite backend. */
@@ -29,8 +30,8 @@ export interface SqliteBackendOptions {
 const SCHEMA_VERSION = '1';
 /** Rows per multi-row INSERT of a group commit (27 columns each, well under SQLite's 32766 parameters). */
 const ROWS_PER_INSERT = 100;
-const ROW = `(${RECORD_COLUMNS.map(() => '?').join(', ')})`;
-const multiInsert = (n: number) => `INSERT INTO supervision_records (${RECORD_COLUMNS.join(', ')}) VALUES ${Array.from({ length: n }, () => ROW).join(', ')}`;
+const ROW = `(${INSERT_COLUMNS.map(() => '?').join(', ')})`;
+const multiInsert = (n: number) => `INSERT INTO supervision_records (${INSERT_COLUMNS.join(', ')}) VALUES ${Array.from({ length: n }, () => ROW).join(', ')}`;
 const COLUMNS = RECORD_COLUMNS.join(', ');
 const DDL = storeDdl('INTEGER');
 
@@ -59,8 +60,10 @@ class SqliteBackend implements StoreBackend {
   readonly kind = 'sqlite' as const;
   private readonly statements = new Map<string, StatementSync>();
   private readonly db: DatabaseSync;
+  readonly leases: LeaseBackend;
   constructor(db: DatabaseSync) {
     this.db = db;
+    this.leases = sqliteLeases(db);
   }
 
   /** A prepared statement, compiled once per connection. */
@@ -99,6 +102,7 @@ class SqliteBackend implements StoreBackend {
     if (stored) {
       // A store written before cosignatures existed gets their table; its records are untouched.
       if (!this.sql("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'supervision_cosignatures'").get()) this.db.exec(COSIGNATURE_DDL);
+      await this.leases.migrate();
       return stored;
     }
     const chosen = hash ?? 'sm3';
@@ -106,6 +110,7 @@ class SqliteBackend implements StoreBackend {
       this.db.exec(DDL);
       this.db.prepare("INSERT OR IGNORE INTO supervision_meta (key, value) VALUES ('schema_version', ?), ('hash_algorithm', ?)").run(SCHEMA_VERSION, chosen);
     });
+    await this.leases.migrate();
     return (await this.readHashAlgorithm()) ?? chosen;
   }
 
@@ -137,12 +142,12 @@ class SqliteBackend implements StoreBackend {
   }
 
   async appendMany(entries: readonly GroupEntry[], seal: (d: RecordDraft, p: ChainPosition) => SupervisionRecord): Promise<(SupervisionRecord | Error)[]> {
-    const insert = this.sql(`INSERT INTO supervision_records (${COLUMNS}) VALUES (${RECORD_COLUMNS.map(() => '?').join(', ')})`);
+    const insert = this.sql(multiInsert(1));
     const headOf = this.sql('SELECT dept_seq, hash FROM supervision_records WHERE department = ? ORDER BY dept_seq DESC LIMIT 1');
     const outcomesOf = this.sql('SELECT * FROM supervision_records WHERE intent_seq = ? ORDER BY seq');
     return this.transaction('IMMEDIATE', () => {
       const last = this.sql('SELECT max(seq) AS seq FROM supervision_records').get() as { seq: number | null };
-      const { results, records } = placeGroup(entries, {
+      const { results, records, owners } = placeGroup(entries, {
         lastSeq: last.seq ?? 0,
         headOf: (d) => {
           const row = headOf.get(d) as { dept_seq: number; hash: string } | undefined;
@@ -154,7 +159,7 @@ class SqliteBackend implements StoreBackend {
       // Multi-row INSERTs of up to ROWS_PER_INSERT rows: one statement step per chunk, not per record.
       for (let i = 0; i < records.length; i += ROWS_PER_INSERT) {
         const chunk = records.slice(i, i + ROWS_PER_INSERT);
-        (chunk.length === 1 ? insert : this.sql(multiInsert(chunk.length))).run(...chunk.flatMap(recordValues));
+        (chunk.length === 1 ? insert : this.sql(multiInsert(chunk.length))).run(...chunk.flatMap((r, j) => [...recordValues(r), owners[i + j] ?? null]));
       }
       return results;
     });

@@ -164,7 +164,8 @@ describe('who read my data', () => {
   });
 
   it('returns no data when the read cannot be recorded (fail closed), and records again once the store is back', async () => {
-    const db = new DatabaseSync(join(t.dataDir, 'supervision.db'));
+    // Waits its turn: the subgraphs write too (instance lease heartbeats).
+    const db = new DatabaseSync(join(t.dataDir, 'supervision.db'), { timeout: 5000 });
     db.exec('BEGIN EXCLUSIVE');
     let r;
     try {

@@ -23,7 +23,8 @@ async function sqliteBackend(): Promise<Backend> {
   return {
     env: {},
     async lock(t) {
-      const db = new DatabaseSync(join(t.dataDir, 'supervision.db'));
+      // Waits its turn: the subgraphs write too (instance lease heartbeats), and a lock taken mid-commit would fail at once.
+      const db = new DatabaseSync(join(t.dataDir, 'supervision.db'), { timeout: 5000 });
       db.exec('BEGIN EXCLUSIVE');
       return async () => {
         db.exec('ROLLBACK');

@@ -138,7 +138,8 @@ describe('proofs and witnesses', () => {
     const stateFile = join(t.dataDir, 'witness-a', 'state.json');
     const held = JSON.parse(readFileSync(stateFile, 'utf8'));
     // The operator rewrites population #2 (a record both witnesses' trees contain), then signs on.
-    const conn = new DatabaseSync(db);
+    // Waits its turn: the subgraphs write too (instance lease heartbeats).
+    const conn = new DatabaseSync(db, { timeout: 5000 });
     conn.prepare("UPDATE supervision_records SET hash = ? WHERE department = 'population' AND dept_seq = 2").run('ab'.repeat(32));
     conn.close();
     await reads(1, 8);

@@ -73,6 +73,18 @@ describe('the Kubernetes manifests in deploy/k8s', () => {
     expect(objects.some((o) => o.kind === 'Secret')).toBe(false);
   });
 
+  it('name each subgraph instance by its pod (lease and intents) and drain within the grace period', () => {
+    for (const d of deployments) {
+      const pod = d.spec.template.spec;
+      const env = Object.fromEntries(pod.containers[0].env.map((e: any) => [e.name, e]));
+      if (d.metadata.name !== 'gateway') expect(env.CITYGRAPH_INSTANCE_ID?.valueFrom?.fieldRef?.fieldPath, d.metadata.name).toBe('metadata.name');
+      const drain = Number(env.SHUTDOWN_DELAY_MS?.value) + Number(env.SHUTDOWN_TIMEOUT_MS?.value);
+      expect(drain, d.metadata.name).toBeGreaterThan(0);
+      // The process's own hard stop (drain + 3 s) comes before Kubernetes' SIGKILL.
+      expect(drain + 3000, d.metadata.name).toBeLessThan(pod.terminationGracePeriodSeconds * 1000);
+    }
+  });
+
   it('give the gateway the supergraph from a ConfigMap', () => {
     const cm = objects.find((o) => o.kind === 'ConfigMap' && o.metadata.name === 'citygraph-supergraph');
     expect(cm.data['supergraph.graphql']).toBe(readFileSync(join(ROOT, 'schema/supergraph.graphql'), 'utf8'));

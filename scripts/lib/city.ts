@@ -12,7 +12,7 @@ import { SUBGRAPHS } from './subgraphs.ts';
 export interface CityOptions {
   /** Data folder (keys, API keys, supervision store). Required. */
   dataDir: string;
-  /** Gateway port; 0 for ephemeral. Default 0. */
+  /** Gateway port (the next gateways take the ports after it); 0 for ephemeral. Default 0. */
   gatewayPort?: number;
   /** Use the default fixed ports for subgraphs and stand-ins (4001…, 4101…) instead of ephemeral ones. Default false. */
   fixedPorts?: boolean;
@@ -22,15 +22,26 @@ export interface CityOptions {
   serviceEnv?: Record<string, Record<string, string>>;
   /** Echo every process's output. Default false. */
   echo?: boolean;
+  /**
+   * Gateways, and instances of each subgraph (`npm start -- --instances N`). Above 1 every process shares
+   * the PostgreSQL store of DATABASE_URL (required) and the Redis of REDIS_URL. Default 1.
+   */
+  instances?: number;
+  /** Start only these subgraphs (and the stand-ins they call); default all. Whole-system tests keep lean with it. */
+  subgraphs?: readonly string[];
   /** How long each process may take to announce itself, ms. Default 30000 (the launcher's). */
   readyTimeoutMs?: number;
 }
 
 /** A running city. */
 export interface City {
+  /** The first gateway. */
   gatewayUrl: string;
+  /** Every gateway, first one first. */
+  gatewayUrls: string[];
+  /** By name: `gateway`, `gateway-2`…, `subgraph-population`, `subgraph-population-2`…, `population-standin`…. */
   services: Record<string, Service>;
-  /** Stops every process, gateway first. */
+  /** Stops every process, gateways first. */
   stop(): Promise<void>;
   /** Kills a service with SIGKILL (a crash, no clean-up) and starts it again on the same port. */
   crashAndRestart(name: string): Promise<Service>;
@@ -38,13 +49,75 @@ export interface City {
   envOf(name: string): Record<string, string>;
 }
 
+/** One subgraph process: its entry, its environment given the stand-ins' URLs, the stand-ins it needs. */
+interface SubgraphSpec {
+  entry: string;
+  standIns: StandInName[];
+  env: (standIn: (n: StandInName) => string, fundDatabase: string) => Record<string, string>;
+}
+type StandInName = 'populationStandIn' | 'medicalInsuranceStandIn' | 'housingFundStandIn' | 'marketRegulationStandIn' | 'parkingStandIn' | 'serviceHallStandIn' | 'licenceLibraryStandIn';
+
+const SPECS: Record<SubgraphName, SubgraphSpec> = {
+  population: { entry: 'subgraphs/population/main.ts', standIns: ['populationStandIn'], env: (u) => ({ POPULATION_LEGACY_URL: u('populationStandIn') }) },
+  medicalInsurance: { entry: 'subgraphs/medicalInsurance/main.ts', standIns: ['medicalInsuranceStandIn'], env: (u) => ({ MEDICAL_INSURANCE_LEGACY_URL: u('medicalInsuranceStandIn') }) },
+  // The alarm engine runs in the supervision subgraph: it reads cases from the hall and households from the registry.
+  supervision: {
+    entry: 'subgraphs/supervision/main.ts',
+    standIns: ['serviceHallStandIn', 'populationStandIn'],
+    env: (u) => ({ SERVICE_HALL_URL: u('serviceHallStandIn'), POPULATION_LEGACY_URL: u('populationStandIn') }),
+  },
+  parking: { entry: 'subgraphs/parking/main.ts', standIns: ['parkingStandIn'], env: (u) => ({ PARKING_LEGACY_URL: u('parkingStandIn') }) },
+  // These two open the fund's database file, which its stand-in creates: they start once it is there.
+  housingFund: { entry: 'subgraphs/housingFund/main.ts', standIns: ['housingFundStandIn'], env: (_u, db) => ({ HOUSING_FUND_DATABASE: db }) },
+  marketRegulation: { entry: 'subgraphs/marketRegulation/main.ts', standIns: ['marketRegulationStandIn'], env: (u) => ({ MARKET_REGULATION_LEGACY_URL: u('marketRegulationStandIn') }) },
+  services: {
+    entry: 'subgraphs/services/main.ts',
+    standIns: ['serviceHallStandIn', 'populationStandIn', 'medicalInsuranceStandIn', 'housingFundStandIn', 'licenceLibraryStandIn', 'marketRegulationStandIn'],
+    env: (u, db) => ({
+      SERVICE_HALL_URL: u('serviceHallStandIn'), POPULATION_LEGACY_URL: u('populationStandIn'), MEDICAL_INSURANCE_LEGACY_URL: u('medicalInsuranceStandIn'),
+      HOUSING_FUND_DATABASE: db, LICENCE_LIBRARY_URL: u('licenceLibraryStandIn'), MARKET_REGULATION_LEGACY_URL: u('marketRegulationStandIn'),
+    }),
+  },
+  documents: {
+    entry: 'subgraphs/documents/main.ts',
+    standIns: ['licenceLibraryStandIn', 'serviceHallStandIn'],
+    env: (u) => ({ LICENCE_LIBRARY_URL: u('licenceLibraryStandIn'), SERVICE_HALL_URL: u('serviceHallStandIn') }),
+  },
+  citycode: {
+    entry: 'subgraphs/citycode/main.ts',
+    standIns: ['populationStandIn', 'medicalInsuranceStandIn', 'parkingStandIn'],
+    env: (u) => ({ POPULATION_LEGACY_URL: u('populationStandIn'), MEDICAL_INSURANCE_LEGACY_URL: u('medicalInsuranceStandIn'), PARKING_LEGACY_URL: u('parkingStandIn') }),
+  },
+};
+
+const STAND_IN_ENTRIES: Record<StandInName, [string, string]> = {
+  populationStandIn: ['population-standin', 'adapters/population/standin/main.ts'],
+  medicalInsuranceStandIn: ['medicalInsurance-standin', 'adapters/medicalInsurance/standin/main.ts'],
+  parkingStandIn: ['parking-standin', 'adapters/parking/standin/main.ts'],
+  housingFundStandIn: ['housingFund-standin', 'adapters/housingFund/standin/main.ts'],
+  marketRegulationStandIn: ['marketRegulation-standin', 'adapters/marketRegulation/standin/main.ts'],
+  serviceHallStandIn: ['serviceHall-standin', 'adapters/serviceHall/standin/main.ts'],
+  licenceLibraryStandIn: ['licenceLibrary-standin', 'adapters/licenceLibrary/standin/main.ts'],
+};
+
+/** The service name of instance `k` (1-based) of `base`: the first keeps the plain name. */
+const instanceName = (base: string, k: number) => (k === 1 ? base : `${base}-${k}`);
+
 /** The development clock file of a city's data folder (see core/clock.ts `withClockFile`). */
 export function clockFileOf(dataDir: string): string {
   return resolve(dataDir, 'clock.json');
 }
 
-/** Starts every process of the city and resolves when the gateway is ready. */
+/** Starts every process of the city and resolves when the gateways are ready. */
 export async function startCity(options: CityOptions): Promise<City> {
+  const n = options.instances ?? 1;
+  if (!Number.isInteger(n) || n < 1 || n > 16) throw new Error(`instances must be a whole number from 1 to 16, not ${String(options.instances)}.`);
+  const databaseUrl = options.env?.DATABASE_URL ?? process.env.DATABASE_URL;
+  if (n > 1 && !databaseUrl?.startsWith('postgres')) {
+    throw new Error(`${n} instances need DATABASE_URL=postgres://… : every instance writes to one PostgreSQL supervision store (the embedded SQLite store belongs to one process).`);
+  }
+  const wanted = (options.subgraphs ?? SUBGRAPHS.map((s) => s.name)) as SubgraphName[];
+  for (const w of wanted) if (!SPECS[w]) throw new Error(`No subgraph named ${w}; there are ${Object.keys(SPECS).join(', ')}.`);
   const keys = ensureDevKeys(options.dataDir);
   // The development clock file: absent until a scenario writes it, then "now" for the hall, the cases and the alarms.
   // A production city gets no clock file: production refuses a movable clock (core/clock.ts).
@@ -61,71 +134,41 @@ export async function startCity(options: CityOptions): Promise<City> {
   try {
     // The fund's front-end database is a file the stand-in creates and seeds; the subgraph opens it itself.
     const fundDatabase = resolve(options.dataDir, 'housing-fund-frontdb.sqlite');
+    const standIns = [...new Set(wanted.flatMap((w) => SPECS[w].standIns))];
     // Every port is chosen before anything starts, so that every process can start at once: a process
     // learns the others' URLs from its environment, not by waiting for them to announce themselves.
-    const p = options.fixedPorts ? FIXED_PORTS : await freePorts(Object.keys(FIXED_PORTS) as (keyof typeof FIXED_PORTS)[]);
-    const standIn = (name: keyof typeof FIXED_PORTS) => `http://127.0.0.1:${p[name]}`;
-    const subgraph = (name: keyof typeof FIXED_PORTS) => `http://127.0.0.1:${p[name]}/`;
-    const subgraphEnv = { CITYGRAPH_PRINCIPAL_PUBLIC_KEY: keys.principalPublicKeyPem };
-    const fund = start('housingFund-standin', 'adapters/housingFund/standin/main.ts', { PORT: String(p.housingFundStandIn), DATABASE_FILE: fundDatabase });
-    const all = await Promise.all([
-      start('population-standin', 'adapters/population/standin/main.ts', { PORT: String(p.populationStandIn) }),
-      start('medicalInsurance-standin', 'adapters/medicalInsurance/standin/main.ts', { PORT: String(p.medicalInsuranceStandIn) }),
-      start('parking-standin', 'adapters/parking/standin/main.ts', { PORT: String(p.parkingStandIn) }),
-      fund,
-      start('marketRegulation-standin', 'adapters/marketRegulation/standin/main.ts', { PORT: String(p.marketRegulationStandIn) }),
-      start('serviceHall-standin', 'adapters/serviceHall/standin/main.ts', { PORT: String(p.serviceHallStandIn) }),
-      start('licenceLibrary-standin', 'adapters/licenceLibrary/standin/main.ts', { PORT: String(p.licenceLibraryStandIn) }),
-      start('subgraph-population', 'subgraphs/population/main.ts', { ...subgraphEnv, PORT: String(p.population), POPULATION_LEGACY_URL: standIn('populationStandIn') }),
-      start('subgraph-medicalInsurance', 'subgraphs/medicalInsurance/main.ts', { ...subgraphEnv, PORT: String(p.medicalInsurance), MEDICAL_INSURANCE_LEGACY_URL: standIn('medicalInsuranceStandIn') }),
-      // The alarm engine runs in the supervision subgraph: it reads cases from the hall and households from the registry.
-      start('subgraph-supervision', 'subgraphs/supervision/main.ts', {
-        ...subgraphEnv,
-        PORT: String(p.supervision),
-        SERVICE_HALL_URL: standIn('serviceHallStandIn'),
-        POPULATION_LEGACY_URL: standIn('populationStandIn'),
+    const extra = wanted.flatMap((w) => Array.from({ length: n - 1 }, (_, k) => `${w}#${k + 2}`));
+    const p: Record<string, number> = options.fixedPorts
+      ? { ...FIXED_PORTS, ...Object.fromEntries(extra.map((e, i) => [e, 4201 + i])) }
+      : await freePorts([...wanted, ...standIns, ...extra]);
+    const portOf = (w: SubgraphName, k: number) => (k === 1 ? p[w]! : p[`${w}#${k}`]!);
+    const standIn = (name: StandInName) => `http://127.0.0.1:${p[name]}`;
+    const subgraphEnv: Record<string, string> = { CITYGRAPH_PRINCIPAL_PUBLIC_KEY: keys.principalPublicKeyPem };
+    // Several instances: each names its intents, and drains while the gateways' probes (every second) take it out of rotation.
+    const instanceEnv = (w: string, k: number): Record<string, string> => (n > 1 ? { CITYGRAPH_INSTANCE_ID: `${w}-${k}`, SHUTDOWN_DELAY_MS: '1500' } : {});
+    const started = new Map(standIns.map((s) => [s, start(STAND_IN_ENTRIES[s][0], STAND_IN_ENTRIES[s][1], { PORT: String(p[s]), ...(s === 'housingFundStandIn' ? { DATABASE_FILE: fundDatabase } : {}) })]));
+    const subgraphStarts = wanted.flatMap((w) =>
+      Array.from({ length: n }, async (_, i) => {
+        const spec = SPECS[w];
+        if (spec.env(standIn, fundDatabase).HOUSING_FUND_DATABASE) await started.get('housingFundStandIn');
+        return start(instanceName(`subgraph-${w}`, i + 1), spec.entry, { ...subgraphEnv, PORT: String(portOf(w, i + 1)), ...spec.env(standIn, fundDatabase), ...instanceEnv(w, i + 1) });
       }),
-      start('subgraph-parking', 'subgraphs/parking/main.ts', { ...subgraphEnv, PORT: String(p.parking), PARKING_LEGACY_URL: standIn('parkingStandIn') }),
-      // These two open the fund's database file, which its stand-in creates: they start once it is there.
-      fund.then(() => start('subgraph-housingFund', 'subgraphs/housingFund/main.ts', { ...subgraphEnv, PORT: String(p.housingFund), HOUSING_FUND_DATABASE: fundDatabase })),
-      start('subgraph-marketRegulation', 'subgraphs/marketRegulation/main.ts', { ...subgraphEnv, PORT: String(p.marketRegulation), MARKET_REGULATION_LEGACY_URL: standIn('marketRegulationStandIn') }),
-      fund.then(() =>
-        start('subgraph-services', 'subgraphs/services/main.ts', {
-          ...subgraphEnv,
-          PORT: String(p.services),
-          SERVICE_HALL_URL: standIn('serviceHallStandIn'),
-          POPULATION_LEGACY_URL: standIn('populationStandIn'),
-          MEDICAL_INSURANCE_LEGACY_URL: standIn('medicalInsuranceStandIn'),
-          HOUSING_FUND_DATABASE: fundDatabase,
-          LICENCE_LIBRARY_URL: standIn('licenceLibraryStandIn'),
-          MARKET_REGULATION_LEGACY_URL: standIn('marketRegulationStandIn'),
-        }),
-      ),
-      start('subgraph-documents', 'subgraphs/documents/main.ts', {
-        ...subgraphEnv,
-        PORT: String(p.documents),
-        LICENCE_LIBRARY_URL: standIn('licenceLibraryStandIn'),
-        SERVICE_HALL_URL: standIn('serviceHallStandIn'),
+    );
+    const urls = Object.fromEntries(wanted.map((w) => [w, Array.from({ length: n }, (_, i) => `http://127.0.0.1:${portOf(w, i + 1)}/`)]));
+    const gateways = Array.from({ length: n }, (_, i) =>
+      start(instanceName('gateway', i + 1), 'gateway/main.ts', {
+        PORT: String(options.gatewayPort ? options.gatewayPort + i : 0),
+        SUBGRAPH_URLS: JSON.stringify(Object.fromEntries(Object.entries(urls).map(([w, u]) => [w, n === 1 ? u[0] : u]))),
       }),
-      start('subgraph-citycode', 'subgraphs/citycode/main.ts', {
-        ...subgraphEnv,
-        PORT: String(p.citycode),
-        POPULATION_LEGACY_URL: standIn('populationStandIn'),
-        MEDICAL_INSURANCE_LEGACY_URL: standIn('medicalInsuranceStandIn'),
-        PARKING_LEGACY_URL: standIn('parkingStandIn'),
-      }),
-      start('gateway', 'gateway/main.ts', {
-        PORT: String(options.gatewayPort ?? 0),
-        SUBGRAPH_URLS: JSON.stringify(Object.fromEntries(SUBGRAPHS.map((s) => [s.name, subgraph(s.name as SubgraphName)]))),
-      }),
-    ]);
-    const gateway = all.at(-1)!;
+    );
+    // Awaited together, so whichever fails first is the error (none is left unhandled).
+    const [all, gatewayServices] = await Promise.all([Promise.all([...started.values(), ...subgraphStarts]), Promise.all(gateways)]);
     // A port taken between choosing and binding would show here, rather than as a city talking to a stranger.
-    for (const s of all.slice(0, -1)) {
-      if (new URL(s.url).port !== String(p[serviceKey(s.name)])) throw new Error(`${s.name} announced ${s.url}, not the port chosen for it; start again.`);
+    for (const s of all) {
+      if (new URL(s.url).port !== String(portOfService(s.name, p))) throw new Error(`${s.name} announced ${s.url}, not the port chosen for it; start again.`);
     }
     const stop = async () => {
-      await gateway.stop();
+      await Promise.all(gatewayServices.map((g) => g.stop()));
       await Promise.all(Object.values(services).map((s) => s.stop()));
     };
     const crashAndRestart = async (name: string) => {
@@ -140,7 +183,7 @@ export async function startCity(options: CityOptions): Promise<City> {
       return start(name, how.entry, { ...how.env, PORT: new URL(old.url).port });
     };
     const envOf = (name: string) => ({ ...launched.get(name)?.env });
-    return { gatewayUrl: gateway.url, services, stop, crashAndRestart, envOf };
+    return { gatewayUrl: gatewayServices[0]!.url, gatewayUrls: gatewayServices.map((g) => g.url), services, stop, crashAndRestart, envOf };
   } catch (e) {
     await Promise.all(Object.values(services).map((s) => s.stop()));
     throw e;
@@ -154,13 +197,15 @@ const FIXED_PORTS = {
 };
 type SubgraphName = 'population' | 'medicalInsurance' | 'supervision' | 'housingFund' | 'marketRegulation' | 'parking' | 'services' | 'citycode' | 'documents';
 
-/** The FIXED_PORTS key of a service name: `subgraph-parking` → `parking`, `parking-standin` → `parkingStandIn`. */
-function serviceKey(name: string): keyof typeof FIXED_PORTS {
-  return (name.startsWith('subgraph-') ? name.slice(9) : name.replace(/-standin$/, 'StandIn')) as keyof typeof FIXED_PORTS;
+/** The port chosen for a service name: `subgraph-parking` → `parking`, `subgraph-parking-2` → `parking#2`, `parking-standin` → `parkingStandIn`. */
+function portOfService(name: string, p: Record<string, number>): number | undefined {
+  if (!name.startsWith('subgraph-')) return p[name.replace(/-standin$/, 'StandIn')];
+  const m = /^subgraph-(.+?)(?:-(\d+))?$/.exec(name)!;
+  return p[m[2] ? `${m[1]}#${m[2]}` : m[1]!];
 }
 
 /** Free loopback ports, one per key (asked of the kernel, then released for the service to bind). */
-async function freePorts<K extends string>(keys: readonly K[]): Promise<Record<K, number>> {
+async function freePorts(keys: readonly string[]): Promise<Record<string, number>> {
   const servers = await Promise.all(
     keys.map(
       () =>
@@ -173,5 +218,5 @@ async function freePorts<K extends string>(keys: readonly K[]): Promise<Record<K
   );
   const ports = servers.map((srv) => (srv.address() as AddressInfo).port);
   await Promise.all(servers.map((srv) => new Promise((r) => srv.close(r))));
-  return Object.fromEntries(keys.map((k, i) => [k, ports[i]!])) as Record<K, number>;
+  return Object.fromEntries(keys.map((k, i) => [k, ports[i]!]));
 }

@@ -2,6 +2,7 @@
  * Runs a department's subgraph as a process: the configuration every subgraph shares, read once, the
  * supervision store opened (lazily, so queries go on while it is down), readiness announced.
  */
+import { hostname } from 'node:os';
 import { z } from 'zod';
 import { port } from '../../core/config.ts';
 import type { HttpRoute } from '../../core/graphql-http.ts';
@@ -39,6 +40,14 @@ export const subgraphEnv = z.object({
    * mutation so a starting instance never marks another's change in flight.
    */
   SUPERVISION_RECOVER_OLDER_THAN_MS: z.coerce.number().int().min(0).default(0),
+  /**
+   * This instance's id: its intents carry it and its lease in the store is renewed under it. Unique among
+   * running instances (a Kubernetes pod name); a process restarted under the same id marks at once what
+   * the previous one left open. Default `<department>@<hostname>` (one instance per department and host).
+   */
+  CITYGRAPH_INSTANCE_ID: z.string().regex(/^[A-Za-z0-9._@:-]{1,128}$/).optional(),
+  /** Lease of an instance, ms: renewed every third of it; an instance silent this long is presumed dead and its open intents are marked. Default 15000. */
+  SUPERVISION_LEASE_MS: z.coerce.number().int().min(1000).max(600_000).default(15_000),
   /** Longest a request may run in this subgraph (ms); the gateway's deadline header shortens it. Default 3000. */
   REQUEST_DEADLINE_MS: z.coerce.number().int().positive().default(3000),
   /**
@@ -46,6 +55,10 @@ export const subgraphEnv = z.object({
    * of REQUEST_DEADLINE_MS, so a locked store refuses the change (SUPERVISION_UNAVAILABLE) within the deadline.
    */
   SUPERVISION_LOCK_TIMEOUT_MS: z.coerce.number().int().positive().optional(),
+  /** On SIGTERM: ms of answering /readyz 503 while still serving, so gateways and load balancers stop sending first. Default 0. */
+  SHUTDOWN_DELAY_MS: z.coerce.number().int().min(0).max(120_000).default(0),
+  /** On SIGTERM: longest wait for the requests in flight to finish, ms. Default 10000. */
+  SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).max(120_000).default(10_000),
   /**
    * BENCHMARKS ONLY: `1` turns off the access records of reads of personal data (阳光示权), so the bench
    * can measure what they cost on the same build. Refused when NODE_ENV is `production`.
@@ -63,7 +76,7 @@ export const subgraphEnv = z.object({
 export type SubgraphEnv = z.infer<typeof subgraphEnv>;
 
 /** Opens the supervision store the environment describes (lazily). */
-export function supervisionFromEnv(env: SubgraphEnv, log: Logger): ReturnType<typeof lazySupervisionStore> {
+export function supervisionFromEnv(env: SubgraphEnv, log: Logger, department?: string): ReturnType<typeof lazySupervisionStore> {
   const subjectKey = env.SUPERVISION_SUBJECT_KEY ?? ensureDevSecret(env.CITYGRAPH_DATA_DIR, 'subject-hmac');
   const lockTimeoutMs = env.SUPERVISION_LOCK_TIMEOUT_MS ?? Math.max(100, Math.floor(env.REQUEST_DEADLINE_MS / 2));
   return lazySupervisionStore(
@@ -77,6 +90,7 @@ export function supervisionFromEnv(env: SubgraphEnv, log: Logger): ReturnType<ty
         busyTimeoutMs: lockTimeoutMs,
         lockTimeoutMs,
         onError: (e) => log.error({ err: e }, 'supervision store background failure'),
+        ...(department ? { instance: { id: env.CITYGRAPH_INSTANCE_ID ?? `${department}@${hostname()}`, department, leaseMs: env.SUPERVISION_LEASE_MS } } : {}),
       }),
     (e) => log.error({ err: e }, 'supervision store cannot be opened; mutations are refused until it can'),
   );
@@ -95,7 +109,7 @@ export async function runSubgraph<TDeps>(
   if (!recordReads) logger.warn('CITYGRAPH_BENCH_NO_READ_RECORDS=1: reads of personal data are NOT recorded (benchmarks only)');
   const tracing = startTracing({ service, exporter: env.OTEL_TRACES_EXPORTER, otlpEndpoint: env.OTEL_EXPORTER_OTLP_ENDPOINT, scheduledDelayMs: env.OTEL_BSP_SCHEDULE_DELAY });
   // A department that discloses personal data records each read, so it needs the store too.
-  const supervision = options.supervision || hasDisclosures(def) ? timedWrites(supervisionFromEnv(env, logger)) : undefined;
+  const supervision = options.supervision || hasDisclosures(def) ? timedWrites(supervisionFromEnv(env, logger, def.name)) : undefined;
   const deps = makeDeps(logger, supervision);
   const server = await startSubgraph(def, {
     port: env.PORT,
@@ -108,16 +122,25 @@ export async function runSubgraph<TDeps>(
     recordReads,
     maxDeadlineMs: env.REQUEST_DEADLINE_MS,
     // The store answering a read proves it is open; no probe record is written (it would join the chain).
-    readinessChecks: supervision ? { supervisionStore: async () => (await supervision.checkpoints(), 'ok') } : {},
+    // One row by key: gateways probe every instance every second when a department has several.
+    readinessChecks: supervision ? { supervisionStore: async () => (await supervision.get(1), 'ok') } : {},
   });
-  if (supervision && def.powers) await recoverInterrupted(supervision, env, logger);
+  // At start-up and then every lease length: the intents of instances that died are marked within about two leases.
+  let recovery: NodeJS.Timeout | undefined;
+  if (supervision && def.powers) {
+    await recoverInterrupted(supervision, env, logger);
+    recovery = setInterval(() => void recoverInterrupted(supervision, env, logger), env.SUPERVISION_LEASE_MS);
+    recovery.unref();
+  }
   logger.info({ url: server.url }, 'subgraph ready');
   announceReady(service, server.url);
+  // SIGTERM (a rolling update): drain first, so every change in flight gets its outcome before the store closes.
   stopOnSignals(async () => {
-    await server.close();
+    clearInterval(recovery);
+    await server.drain({ delayMs: env.SHUTDOWN_DELAY_MS, timeoutMs: env.SHUTDOWN_TIMEOUT_MS });
     await supervision?.close();
     await tracing.shutdown();
-  }, logger);
+  }, logger, env.SHUTDOWN_DELAY_MS + env.SHUTDOWN_TIMEOUT_MS + 3000);
 }
 
 /**

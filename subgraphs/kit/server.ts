@@ -50,6 +50,8 @@ export interface SubgraphServerOptions<TDeps> {
 export interface RunningSubgraph {
   url: string;
   close(): Promise<void>;
+  /** Graceful stop: not ready at once, requests in flight finished, then closed (see core/graphql-http.ts). */
+  drain(options?: { delayMs?: number; timeoutMs?: number }): Promise<void>;
 }
 
 /**
@@ -80,6 +82,8 @@ export async function startSubgraph<TDeps, TLoaders>(def: SubgraphDefinition<TDe
   const server = new ApolloServer<SubgraphContext<TLoaders>>({
     schema,
     includeStacktraceInErrorResponses: false,
+    // Our process drains on SIGTERM (core/process.ts); Apollo's own handler (on outside NODE_ENV=test) would stop it at once.
+    stopOnTerminationSignals: false,
     // No inline traces: timings of legacy calls are ours to log, not the client's to read.
     plugins: [
       ApolloServerPluginLandingPageDisabled(),

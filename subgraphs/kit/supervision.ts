@@ -97,7 +97,7 @@ export async function recordMutation<T>(store: SupervisionStore, ctx: SubgraphCo
     try {
       await store.appendOutcome(ref, { outcome: code === ErrorCode.FORBIDDEN ? 'DENIED' : 'ERROR', errorCode: code });
     } catch (w) {
-      // The intent stays open and is marked OUTCOME_UNKNOWN at the next start; the client sees its error.
+      // The intent stays open; the store marks it OUTCOME_UNKNOWN at its next recovery (periodic). The client sees its error.
       ctx.log.error({ err: w, field: m.field }, 'supervision outcome not written');
     }
     throw e;
