@@ -38,7 +38,7 @@ beforeAll(async () => {
   });
   await new Promise<void>((r) => collector.listen(0, '127.0.0.1', r));
   const otlp = { OTEL_TRACES_EXPORTER: 'otlp', OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${(collector.address() as AddressInfo).port}`, OTEL_BSP_SCHEDULE_DELAY: '200' };
-  t = await startTestCity({ env: { LOG_LEVEL: 'info', NODE_ENV: 'production', ...otlp } });
+  t = await startTestCity({ env: { LOG_LEVEL: 'info', NODE_ENV: 'production', REQUEST_DEADLINE_MS: String(DEADLINE_MS), ...otlp } });
   admin = await t.token({ role: 'admin', sub: 'admin-faults' });
 }, 90_000);
 afterAll(async () => {

@@ -41,7 +41,15 @@ export async function startTestCity(options: Partial<CityOptions> = {}): Promise
   const dataDir = mkdtempSync(join(tmpdir(), 'citygraph-test-'));
   // The alarm engine looks on demand only (before `alarms` answers): its calls to the hall and the
   // registry never land in another test's stand-in counters. A test may set its own interval.
-  const city = await startCity({ dataDir, ...options, env: { ALARM_ENGINE_INTERVAL_MS: '0', ...(options.env ?? { LOG_LEVEL: 'info' }) } });
+  // Two test files start cities side by side on two cores: a process may take well over the launcher's
+  // 30 s to announce itself, and a cold subgraph over the 3 s request deadline, which the tests of
+  // deadlines set again (faults.test.ts). The store's lock wait stays what a 3 s deadline gives it.
+  const city = await startCity({
+    dataDir,
+    readyTimeoutMs: 120_000,
+    ...options,
+    env: { ALARM_ENGINE_INTERVAL_MS: '0', REQUEST_DEADLINE_MS: '8000', SUPERVISION_LOCK_TIMEOUT_MS: '1500', ...(options.env ?? { LOG_LEVEL: 'info' }) },
+  });
   const secret = ensureDevKeys(dataDir).jwtSecret;
   const standInUrl = (name: string) => city.services[name]!.url.replace(/\/$/, '');
   return {
