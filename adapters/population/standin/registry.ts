@@ -72,6 +72,20 @@ export class Registry {
     this.households.set(HH, members);
   }
 
+  /** The IDs a batch operation asks for, or the registry's refusal of them (too many, none, malformed). */
+  private askedIds(xmlPara: string): { para: ReturnType<typeof parseXmlPara>; ids: string[]; head: string } | { refusal: OperationReply } {
+    const para = parseXmlPara(xmlPara);
+    const ids = conditionIds(para);
+    if (ids.length > MAX_IDS_PER_CALL) {
+      throw new SoapFault('Client', `批量查询条件超过上限：每次最多${MAX_IDS_PER_CALL}条，本次${ids.length}条`);
+    }
+    const head = headOf(para);
+    if (ids.length === 0) return { refusal: { document: errorDocument(head, '01', '查询条件不能为空'), records: 0 } };
+    const bad = ids.find((id) => !wellFormed(id));
+    if (bad !== undefined) return { refusal: { document: errorDocument(head, '01', `公民身份号码格式错误：${bad}`), records: 0 } };
+    return { para, ids, head };
+  }
+
   /**
    * `householdQuery` (户成员查询, invented in the shape of `query`): for each ID in `<condition>`, one
    * `<result>` per member of that person's household: the asked ID (CXGMSFHM), 户号 (HH), the member's
@@ -79,15 +93,9 @@ export class Registry {
    * register (DZZZBS). Unknown IDs are absent, as in `query`.
    */
   householdQuery(xmlPara: string): OperationReply {
-    const para = parseXmlPara(xmlPara);
-    const ids = conditionIds(para);
-    if (ids.length > MAX_IDS_PER_CALL) {
-      throw new SoapFault('Client', `批量查询条件超过上限：每次最多${MAX_IDS_PER_CALL}条，本次${ids.length}条`);
-    }
-    const head = headOf(para);
-    if (ids.length === 0) return { document: errorDocument(head, '01', '查询条件不能为空'), records: 0 };
-    const bad = ids.find((id) => !wellFormed(id));
-    if (bad !== undefined) return { document: errorDocument(head, '01', `公民身份号码格式错误：${bad}`), records: 0 };
+    const asked = this.askedIds(xmlPara);
+    if ('refusal' in asked) return asked.refusal;
+    const { ids, head } = asked;
     let records = 0;
     const results = ids
       .map((raw) => {
@@ -129,15 +137,9 @@ export class Registry {
 
   /** `query`: looks up the IDs in `<condition>`; unknown IDs are simply absent from the result list. */
   query(xmlPara: string): OperationReply {
-    const para = parseXmlPara(xmlPara);
-    const ids = conditionIds(para);
-    if (ids.length > MAX_IDS_PER_CALL) {
-      throw new SoapFault('Client', `批量查询条件超过上限：每次最多${MAX_IDS_PER_CALL}条，本次${ids.length}条`);
-    }
-    const head = headOf(para);
-    if (ids.length === 0) return { document: errorDocument(head, '01', '查询条件不能为空'), records: 0 };
-    const bad = ids.find((id) => !wellFormed(id));
-    if (bad !== undefined) return { document: errorDocument(head, '01', `公民身份号码格式错误：${bad}`), records: 0 };
+    const asked = this.askedIds(xmlPara);
+    if ('refusal' in asked) return asked.refusal;
+    const { para, ids, head } = asked;
     const items = requiredItems(para);
     const found = ids.map((id) => this.rows.get(id.toUpperCase())).filter((r): r is RegistryRow => r !== undefined);
     const results = found
