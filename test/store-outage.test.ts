@@ -78,17 +78,26 @@ describe('PostgreSQL restarted under load', () => {
     expect(seen.some((s) => s.ok && s.at > restoredAt)).toBe(true);
     expect(new Set(seen.filter((s) => !s.ok).map((s) => s.code))).toEqual(new Set(['SUPERVISION_UNAVAILABLE']));
 
-    // The periodic recovery (every lease, 2 s) closes the intents whose outcome could not be written.
-    await new Promise((r) => setTimeout(r, 4500));
+    // The periodic recovery (every lease, 2 s) closes the intents whose outcome could not be written:
+    // read the chain until every intent has its outcome, or 30 s have passed (a loaded machine is slow).
     const store = await openSupervisionStore({ url: `${PG_URL}?schema=${schema}`, dataDir: t.dataDir, subjectKey: ensureDevSecret(t.dataDir, 'subject-hmac'), checkpointEvery: 0, checkpointIntervalMs: 0 });
     try {
-      const records: SupervisionRecord[] = [];
-      let after: string | null = null;
-      do {
-        const page = await store.query({ department: 'population' }, { first: 100, after });
-        records.push(...page.records);
-        after = page.pageInfo.hasNextPage ? page.pageInfo.endCursor : null;
-      } while (after);
+      const readChain = async () => {
+        const all: SupervisionRecord[] = [];
+        let after: string | null = null;
+        do {
+          const page = await store.query({ department: 'population' }, { first: 100, after });
+          all.push(...page.records);
+          after = page.pageInfo.hasNextPage ? page.pageInfo.endCursor : null;
+        } while (after);
+        return all;
+      };
+      const open = (rs: SupervisionRecord[]) => rs.filter((r) => r.kind === 'intent').length - rs.filter((r) => r.kind === 'outcome').length;
+      let records = await readChain();
+      for (let i = 0; i < 60 && open(records) > 0; i++) {
+        await new Promise((r) => setTimeout(r, 500));
+        records = await readChain();
+      }
       const intents = records.filter((r) => r.kind === 'intent');
       const outcomeOf = new Map(records.filter((r) => r.kind === 'outcome').map((r) => [r.intentSeq, r.outcome]));
       for (const s of seen.filter((x) => x.ok)) expect(outcomeOf.get(intents.find((i) => i.requestId === s.id)?.seq ?? -1), s.id).toBe('SUCCESS');

@@ -204,19 +204,36 @@ function portOfService(name: string, p: Record<string, number>): number | undefi
   return p[m[2] ? `${m[1]}#${m[2]}` : m[1]!];
 }
 
-/** Free loopback ports, one per key (asked of the kernel, then released for the service to bind). */
+/**
+ * Ports are chosen below Linux's ephemeral range (32768–60999): a port the kernel hands out for `listen(0)`
+ * can be taken by one of the city's own outgoing connections before the service binds it (seen as
+ * EADDRINUSE when two test cities start side by side), while a port below that range never is.
+ */
+const PORT_RANGE = { low: 20_000, high: 32_000 } as const;
+
+/** Free loopback ports, one per key: each bound to prove it free, all held until every one is found, then released for the services to bind. */
 async function freePorts(keys: readonly string[]): Promise<Record<string, number>> {
-  const servers = await Promise.all(
-    keys.map(
-      () =>
-        new Promise<Server>((resolve, reject) => {
-          const srv = createServer();
-          srv.once('error', reject);
-          srv.listen(0, '127.0.0.1', () => resolve(srv));
-        }),
-    ),
-  );
-  const ports = servers.map((srv) => (srv.address() as AddressInfo).port);
-  await Promise.all(servers.map((srv) => new Promise((r) => srv.close(r))));
-  return Object.fromEntries(keys.map((k, i) => [k, ports[i]!]));
+  const span = PORT_RANGE.high - PORT_RANGE.low;
+  const held: Server[] = [];
+  let next = PORT_RANGE.low + Math.floor(Math.random() * span);
+  try {
+    for (let tried = 0; held.length < keys.length; tried++) {
+      if (tried >= span) throw new Error(`No free loopback port between ${PORT_RANGE.low} and ${PORT_RANGE.high}.`);
+      const srv = await listenOn(next);
+      if (srv) held.push(srv);
+      next = next + 1 >= PORT_RANGE.high ? PORT_RANGE.low : next + 1;
+    }
+    return Object.fromEntries(keys.map((k, i) => [k, (held[i]!.address() as AddressInfo).port]));
+  } finally {
+    await Promise.all(held.map((srv) => new Promise((r) => srv.close(r))));
+  }
+}
+
+/** A server listening on `port` of 127.0.0.1, or null when the port is taken. */
+function listenOn(port: number): Promise<Server | null> {
+  return new Promise((resolve) => {
+    const srv = createServer();
+    srv.once('error', () => resolve(null));
+    srv.listen(port, '127.0.0.1', () => resolve(srv));
+  });
 }
