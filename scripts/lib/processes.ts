@@ -40,7 +40,20 @@ export interface LaunchOptions {
  * Forks `entry` and resolves when it sends `{ ready: url }`. Node 24 runs the TypeScript itself (type
  * stripping; tsconfig's `erasableSyntaxOnly` keeps the code strippable), so no process transpiles.
  */
-export function launch(options: LaunchOptions): Promise<Service> {
+export async function launch(options: LaunchOptions): Promise<Service> {
+  // A port chosen for the service can be held for an instant by another city's search for free ports
+  // (two test cities starting side by side): the service then fails to bind it; try it again shortly.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await launchOnce(options);
+    } catch (e) {
+      if (attempt >= 3 || !(e instanceof Error) || !e.message.includes('EADDRINUSE')) throw e;
+      await new Promise((r) => setTimeout(r, 500 * attempt));
+    }
+  }
+}
+
+function launchOnce(options: LaunchOptions): Promise<Service> {
   const child = fork(fileURLToPath(new URL(options.entry, `file://${ROOT}`)), [], {
     cwd: ROOT,
     // CITYGRAPH_NODE_ARGS adds Node flags to one service, e.g. `--cpu-prof` for profiling.
