@@ -127,8 +127,12 @@ export function filterSql(f: SqlFilter, ph: (i: number) => string, first = 1): {
   return { sql: parts.length ? parts.join(' AND ') : 'TRUE', params };
 }
 
-/** The tables of the store; the two backends differ only in their integer type. */
-export function storeDdl(integer: 'INTEGER' | 'BIGINT'): string {
+/**
+ * The tables of the store; the two backends differ in their integer type and in how records are found
+ * by subject: a column index (PostgreSQL), or a table filled off the append path (SQLite, see
+ * sqlite-subjects.ts).
+ */
+export function storeDdl(integer: 'INTEGER' | 'BIGINT', subjectIndex: 'column' | 'deferred' = 'column'): string {
   return `
 CREATE TABLE IF NOT EXISTS supervision_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS supervision_records (
@@ -141,8 +145,7 @@ CREATE TABLE IF NOT EXISTS supervision_records (
 );
 CREATE UNIQUE INDEX IF NOT EXISTS supervision_records_chain ON supervision_records (department, dept_seq);
 CREATE INDEX IF NOT EXISTS supervision_records_intent ON supervision_records (intent_seq);
-CREATE INDEX IF NOT EXISTS supervision_records_subject ON supervision_records (subject_hmac);
-CREATE INDEX IF NOT EXISTS supervision_records_case ON supervision_records (case_number);
+${subjectIndex === 'column' ? 'CREATE INDEX IF NOT EXISTS supervision_records_subject ON supervision_records (subject_hmac);\n' : ''}CREATE INDEX IF NOT EXISTS supervision_records_case ON supervision_records (case_number);
 CREATE INDEX IF NOT EXISTS supervision_records_time ON supervision_records (time);
 CREATE TABLE IF NOT EXISTS supervision_checkpoints (id ${integer} PRIMARY KEY, body TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS supervision_keys (key_id TEXT PRIMARY KEY, algorithm TEXT NOT NULL, public_key_pem TEXT NOT NULL);

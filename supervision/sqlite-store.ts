@@ -13,6 +13,7 @@ import { COSIGNATURE_DDL, filterSql, INSERT_COLUMNS, RECORD_COLUMNS, recordFromA
 import { GENESIS_HASH, isHashAlgorithm, type HashAlgorithm } from './hashing.ts';
 import { placeGroup, type GroupEntry } from './group.ts';
 import { sqliteLeases, type LeaseBackend } from './leases.ts';
+import { hasSubjectIndex, indexSubjectsBatch, SUBJECT_INDEX_DDL, subjectCondition } from './sqlite-subjects.ts';
 import type { ChainPosition, RecordDraft, SupervisionRecord } from './record.ts';
 
 /** Options of the SQLite backend. */
@@ -33,7 +34,11 @@ const ROWS_PER_INSERT = 100;
 const ROW = `(${INSERT_COLUMNS.map(() => '?').join(', ')})`;
 const multiInsert = (n: number) => `INSERT INTO supervision_records (${INSERT_COLUMNS.join(', ')}) VALUES ${Array.from({ length: n }, () => ROW).join(', ')}`;
 const COLUMNS = RECORD_COLUMNS.join(', ');
-const DDL = storeDdl('INTEGER');
+const DDL = `${storeDdl('INTEGER', 'deferred')}\n${SUBJECT_INDEX_DDL}`;
+/** Records appended but not yet in the subject index before a catch-up starts at once (else the timer's next tick). */
+const SUBJECT_LAG = 2_000;
+/** How often a catch-up of the subject index runs while records wait for it, ms. */
+const SUBJECT_EVERY_MS = 1_000;
 
 /** Opens the SQLite backend (the file is created when missing, unless read-only). */
 export function openSqliteBackend(options: SqliteBackendOptions): StoreBackend {
@@ -51,7 +56,7 @@ export function openSqliteBackend(options: SqliteBackendOptions): StoreBackend {
     db.close();
     throw e;
   }
-  return new SqliteBackend(db);
+  return new SqliteBackend(db, options.readOnly ?? false);
 }
 
 type Row = Record<string, unknown>;
@@ -61,8 +66,19 @@ class SqliteBackend implements StoreBackend {
   private readonly statements = new Map<string, StatementSync>();
   private readonly db: DatabaseSync;
   readonly leases: LeaseBackend;
-  constructor(db: DatabaseSync) {
+  private readonly readOnly: boolean;
+  /** Whether records are found by subject through `supervision_subjects` (else the old column index). */
+  private subjectTable = false;
+  /** Highest seq this connection appended, and the watermark it last saw: the subject index's lag. */
+  private appendedTo = 0;
+  private indexedTo = 0;
+  /** Until the first catch-up finds nothing left: records of other processes (or of one that died) wait too. */
+  private catchUpAll = true;
+  private subjectTimer: NodeJS.Timeout | null = null;
+  private indexing = false;
+  constructor(db: DatabaseSync, readOnly: boolean) {
     this.db = db;
+    this.readOnly = readOnly;
     this.leases = sqliteLeases(db);
   }
 
@@ -102,7 +118,16 @@ class SqliteBackend implements StoreBackend {
     if (stored) {
       // A store written before cosignatures existed gets their table; its records are untouched.
       if (!this.sql("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'supervision_cosignatures'").get()) this.db.exec(COSIGNATURE_DDL);
+      // A store made before the deferred subject index gets it (filled from its records by catch-ups);
+      // a read-only connection keeps reading by the old column index.
+      if (!hasSubjectIndex(this.db) && !this.readOnly) {
+        this.transaction('IMMEDIATE', () => {
+          this.db.exec(SUBJECT_INDEX_DDL);
+          this.db.exec('DROP INDEX IF EXISTS supervision_records_subject');
+        });
+      }
       await this.leases.migrate();
+      this.startSubjectIndex();
       return stored;
     }
     const chosen = hash ?? 'sm3';
@@ -111,7 +136,41 @@ class SqliteBackend implements StoreBackend {
       this.db.prepare("INSERT OR IGNORE INTO supervision_meta (key, value) VALUES ('schema_version', ?), ('hash_algorithm', ?)").run(SCHEMA_VERSION, chosen);
     });
     await this.leases.migrate();
+    this.startSubjectIndex();
     return (await this.readHashAlgorithm()) ?? chosen;
+  }
+
+  /** Notes whether the store has the subject table and, on a writing connection, starts its catch-ups. */
+  private startSubjectIndex(): void {
+    this.subjectTable = hasSubjectIndex(this.db);
+    if (!this.subjectTable || this.readOnly || this.subjectTimer) return;
+    this.subjectTimer = setInterval(() => {
+      if (this.catchUpAll || this.appendedTo > this.indexedTo) this.indexSubjects();
+    }, SUBJECT_EVERY_MS);
+    this.subjectTimer.unref();
+  }
+
+  /**
+   * Adds waiting records to the subject index, a batch per transaction, one batch per turn of the
+   * event loop so requests keep moving between batches. A failure (e.g. the file locked) is left for the
+   * next tick: nothing depends on the index being current, since queries scan the records after it.
+   */
+  private indexSubjects(): void {
+    if (this.indexing || !this.db.isOpen) return;
+    this.indexing = true;
+    const step = () => {
+      try {
+        if (!this.db.isOpen) return void (this.indexing = false);
+        const before = this.indexedTo;
+        this.indexedTo = this.transaction('IMMEDIATE', () => indexSubjectsBatch(this.db));
+        if (this.indexedTo > before && (this.catchUpAll || this.indexedTo < this.appendedTo)) return void setImmediate(step);
+        if (this.indexedTo === before) this.catchUpAll = false;
+      } catch {
+        // Busy or closing: the timer tries again.
+      }
+      this.indexing = false;
+    };
+    step();
   }
 
   async append(
@@ -137,6 +196,7 @@ class SqliteBackend implements StoreBackend {
         prevHash: head?.hash ?? GENESIS_HASH,
       });
       insert.run(...recordValues(record));
+      this.noteAppended(record.seq);
       return record;
     });
   }
@@ -161,8 +221,15 @@ class SqliteBackend implements StoreBackend {
         const chunk = records.slice(i, i + ROWS_PER_INSERT);
         (chunk.length === 1 ? insert : this.sql(multiInsert(chunk.length))).run(...chunk.flatMap((r, j) => [...recordValues(r), owners[i + j] ?? null]));
       }
+      if (records.length > 0) this.noteAppended(records[records.length - 1]!.seq);
       return results;
     });
+  }
+
+  /** Records up to `seq` exist: a catch-up of the subject index starts once enough wait for it. */
+  private noteAppended(seq: number): void {
+    this.appendedTo = Math.max(this.appendedTo, seq);
+    if (this.subjectTimer && !this.indexing && this.appendedTo - this.indexedTo >= SUBJECT_LAG) setImmediate(() => this.indexSubjects());
   }
 
   async chainHashes(department: string, afterDeptSeq: number, limit: number): Promise<string[]> {
@@ -193,11 +260,24 @@ class SqliteBackend implements StoreBackend {
   }
 
   async query(filter: SqlFilter, afterSeq: number, limit: number): Promise<{ records: SupervisionRecord[]; total: number }> {
+    if (filter.subjectHmac !== undefined && this.subjectTable) return this.queryBySubject(filter.subjectHmac, { ...filter, subjectHmac: undefined }, afterSeq, limit);
     const where = filterSql(filter, () => '?');
     // One read transaction: the page and the count come from the same snapshot.
     return this.transaction('DEFERRED', () => {
       const rows = this.sql(`SELECT * FROM supervision_records WHERE ${where.sql} AND seq > ? ORDER BY seq LIMIT ?`).all(...where.params, afterSeq, limit) as Row[];
       const count = this.sql(`SELECT count(*) AS n FROM supervision_records WHERE ${where.sql}`).get(...where.params) as { n: number };
+      return { records: rows.map(recordFromRow), total: count.n };
+    });
+  }
+
+  /** `query` of one subject's records through the deferred subject index (sqlite-subjects.ts). */
+  private queryBySubject(hmac: string, rest: SqlFilter, afterSeq: number, limit: number): { records: SupervisionRecord[]; total: number } {
+    const where = filterSql(rest, () => '?');
+    const page = subjectCondition(hmac, afterSeq);
+    const all = subjectCondition(hmac, 0);
+    return this.transaction('DEFERRED', () => {
+      const rows = this.sql(`SELECT * FROM supervision_records WHERE ${page.sql} AND ${where.sql} AND seq > ? ORDER BY seq LIMIT ?`).all(...page.params, ...where.params, afterSeq, limit) as Row[];
+      const count = this.sql(`SELECT count(*) AS n FROM supervision_records WHERE ${all.sql} AND ${where.sql}`).get(...all.params, ...where.params) as { n: number };
       return { records: rows.map(recordFromRow), total: count.n };
     });
   }
@@ -274,6 +354,8 @@ class SqliteBackend implements StoreBackend {
   }
 
   async close(): Promise<void> {
+    if (this.subjectTimer) clearInterval(this.subjectTimer);
+    this.subjectTimer = null;
     this.statements.clear();
     if (this.db.isOpen) this.db.close();
   }
