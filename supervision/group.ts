@@ -5,8 +5,9 @@
  * refused exactly as they would be in two transactions. A refused entry is left out (its own error);
  * the others are still placed, gap-free.
  */
+import { badInput } from '../core/errors.ts';
 import { GENESIS_HASH } from './hashing.ts';
-import type { ChainPosition, RecordDraft, SupervisionRecord } from './record.ts';
+import type { ChainPosition, Outcome, RecordDraft, SupervisionRecord } from './record.ts';
 
 /** One append of a group: its draft and, for an outcome, the check against its intent. */
 export interface GroupEntry {
@@ -14,6 +15,11 @@ export interface GroupEntry {
   draft: RecordDraft;
   /** Runs before the draft is placed, with the intent it closes and that intent's outcomes so far; may throw to refuse. */
   check?: (intent: SupervisionRecord | null, outcomes: SupervisionRecord[]) => void;
+  /**
+   * The outcome this entry records for the intent it closes, checked by `checkClose`. Data rather than
+   * a function, so a writer thread can check it too (sqlite-writer.ts).
+   */
+  closes?: Exclude<Outcome, 'PENDING'>;
   /** The instance that owns an intent (stored beside the record, outside its hash; see leases.ts); default none. */
   instance?: string | null;
 }
@@ -43,11 +49,14 @@ export function placeGroup(
   const placedOutcomes = new Map<number, SupervisionRecord[]>();
   const records: SupervisionRecord[] = [];
   const owners: (string | null)[] = [];
-  const results = entries.map(({ draft, check, instance }): SupervisionRecord | Error => {
+  const results = entries.map(({ draft, check, closes, instance }): SupervisionRecord | Error => {
     try {
-      if (check && draft.intentSeq !== null) {
+      if ((check || closes) && draft.intentSeq !== null) {
         const s = draft.intentSeq;
-        check(placed.get(s) ?? state.recordAt(s), [...state.outcomesOf(s), ...(placedOutcomes.get(s) ?? [])]);
+        const intent = placed.get(s) ?? state.recordAt(s);
+        const outcomes = [...state.outcomesOf(s), ...(placedOutcomes.get(s) ?? [])];
+        if (closes) checkClose(s, closes, intent, outcomes);
+        check?.(intent, outcomes);
       }
       const head = heads.get(draft.department) ?? state.headOf(draft.department) ?? { deptSeq: 0, hash: GENESIS_HASH };
       const record = seal(draft, { seq: seq + 1, deptSeq: head.deptSeq + 1, time, prevHash: head.hash });
@@ -63,4 +72,11 @@ export function placeGroup(
     }
   });
   return { results, records, owners };
+}
+
+/** Refuses an outcome of intent `seq` that is not open, already has an outcome, or is marked twice. */
+export function checkClose(seq: number, outcome: Exclude<Outcome, 'PENDING'>, intent: SupervisionRecord | null, outcomes: readonly SupervisionRecord[]): void {
+  if (!intent || intent.outcome !== 'PENDING') throw badInput(`Intent seq ${seq} is not open.`, 'supervision.intent');
+  if (outcomes.some((o) => o.outcome !== 'OUTCOME_UNKNOWN')) throw badInput(`Intent seq ${seq} already has an outcome.`, 'supervision.intent');
+  if (outcome === 'OUTCOME_UNKNOWN' && outcomes.length > 0) throw badInput(`Intent seq ${seq} is already marked.`, 'supervision.intent');
 }

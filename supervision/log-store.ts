@@ -12,7 +12,7 @@ import type { SqlFilter } from './columns.ts';
 import { draftAccess, draftIntent, draftOutcome, type DraftOptions } from './draft.ts';
 import type { GroupEntry } from './group.ts';
 import { pseudonymOf } from './pseudonym.ts';
-import { OUTCOMES, refOf, sealRecord, type RecordDraft, type RecordRef, type SupervisionRecord } from './record.ts';
+import { OUTCOMES, refOf, sealRecord, type Outcome, type RecordDraft, type RecordRef, type SupervisionRecord } from './record.ts';
 import type { Signer } from './signing.ts';
 import type {
   AccessInput, ConsistencyProof, IntegritySummary, IntentInput, OutcomeInput, PageRequest, RecordFilter, RecordPage, RecordProof, SupervisionStore,
@@ -129,11 +129,7 @@ export class LogStore implements SupervisionStore {
       throw badInput(`There is no intent seq ${intent.seq} with that hash to close.`, 'supervision.intent');
     }
     try {
-      return await this.append(() => draftOutcome(found, outcome), (current, outcomes) => {
-        if (!current || current.outcome !== 'PENDING') throw badInput(`Intent seq ${intent.seq} is not open.`, 'supervision.intent');
-        if (outcomes.some((o) => o.outcome !== 'OUTCOME_UNKNOWN')) throw badInput(`Intent seq ${intent.seq} already has an outcome.`, 'supervision.intent');
-        if (outcome.outcome === 'OUTCOME_UNKNOWN' && outcomes.length > 0) throw badInput(`Intent seq ${intent.seq} is already marked.`, 'supervision.intent');
-      }, null, () => {
+      return await this.append(() => draftOutcome(found, outcome), outcome.outcome, null, () => {
         this.ownIntents.delete(intent.seq);
         this.stranded.delete(intent.seq);
       });
@@ -351,13 +347,13 @@ export class LogStore implements SupervisionStore {
 
   private async append(
     draft: () => RecordDraft,
-    check?: (intent: SupervisionRecord | null, outcomes: SupervisionRecord[]) => void,
+    closes?: Exclude<Outcome, 'PENDING'>,
     instance: string | null = null,
     committed?: (record: SupervisionRecord) => void,
   ): Promise<RecordRef> {
     this.assertOpen();
     const d = draft(); // validation errors (BAD_USER_INPUT) surface before any write
-    const record = await this.enqueue({ draft: d, ...(check ? { check } : {}), ...(instance ? { instance } : {}) }, 'record this change, so it is refused');
+    const record = await this.enqueue({ draft: d, ...(closes ? { closes } : {}), ...(instance ? { instance } : {}) }, 'record this change, so it is refused');
     committed?.(record);
     this.counted();
     return refOf(record);

@@ -189,7 +189,7 @@ class PgBackend implements StoreBackend {
     lastSeq: number,
   ): Promise<(SupervisionRecord | Error)[]> {
     const departments = [...new Set(entries.map((e) => e.draft.department))];
-    const intentSeqs = [...new Set(entries.filter((e) => e.check && e.draft.intentSeq !== null).map((e) => e.draft.intentSeq!))];
+    const intentSeqs = [...new Set(entries.filter((e) => (e.check || e.closes) && e.draft.intentSeq !== null).map((e) => e.draft.intentSeq!))];
     const heads = await c.query(
       `SELECT d.department, h.dept_seq, h.hash FROM unnest($1::text[]) AS d(department)
        JOIN LATERAL (SELECT dept_seq, hash FROM supervision_records r WHERE r.department = d.department ORDER BY dept_seq DESC LIMIT 1) h ON TRUE`,

@@ -9,11 +9,13 @@ import { DatabaseSync, type StatementSync } from 'node:sqlite';
 import { dirname } from 'node:path';
 import type { HeadsSnapshot, StoreBackend } from './backend.ts';
 import type { Checkpoint, PublicKeyEntry } from './checkpoint.ts';
-import { COSIGNATURE_DDL, filterSql, INSERT_COLUMNS, RECORD_COLUMNS, recordFromArray, recordFromRow, recordValues, storeDdl, type SqlFilter } from './columns.ts';
-import { GENESIS_HASH, isHashAlgorithm, type HashAlgorithm } from './hashing.ts';
-import { placeGroup, type GroupEntry } from './group.ts';
+import { COSIGNATURE_DDL, filterSql, RECORD_COLUMNS, recordFromArray, recordFromRow, storeDdl, type SqlFilter } from './columns.ts';
+import { isHashAlgorithm, type HashAlgorithm } from './hashing.ts';
+import type { GroupEntry } from './group.ts';
 import { sqliteLeases, type LeaseBackend } from './leases.ts';
-import { hasSubjectIndex, indexSubjectsBatch, SUBJECT_INDEX_DDL, subjectCondition } from './sqlite-subjects.ts';
+import { inTransaction, SqliteAppender } from './sqlite-append.ts';
+import { hasSubjectIndex, indexedTo, SUBJECT_INDEX_DDL, subjectCondition } from './sqlite-subjects.ts';
+import { SqliteWriter } from './sqlite-writer.ts';
 import type { ChainPosition, RecordDraft, SupervisionRecord } from './record.ts';
 
 /** Options of the SQLite backend. */
@@ -26,19 +28,14 @@ export interface SqliteBackendOptions {
   readOnly?: boolean;
   /** Extra PRAGMAs run after the defaults, e.g. `query_only = ON`; default none. */
   pragmas?: readonly string[];
+  /** Group commits in a writer thread of their own (sqlite-writer.ts), so no fsync holds the event loop; default true. */
+  writerThread?: boolean;
 }
 
 const SCHEMA_VERSION = '1';
-/** Rows per multi-row INSERT of a group commit (27 columns each, well under SQLite's 32766 parameters). */
-const ROWS_PER_INSERT = 100;
-const ROW = `(${INSERT_COLUMNS.map(() => '?').join(', ')})`;
-const multiInsert = (n: number) => `INSERT INTO supervision_records (${INSERT_COLUMNS.join(', ')}) VALUES ${Array.from({ length: n }, () => ROW).join(', ')}`;
 const COLUMNS = RECORD_COLUMNS.join(', ');
-const DDL = `${storeDdl('INTEGER', 'deferred')}\n${SUBJECT_INDEX_DDL}`;
-/** Records appended but not yet in the subject index before a catch-up starts at once (else the timer's next tick). */
-const SUBJECT_LAG = 2_000;
-/** How often a catch-up of the subject index runs while records wait for it, ms. */
-const SUBJECT_EVERY_MS = 1_000;
+const DDL = `${storeDdl('INTEGER', 'deferred')}
+${SUBJECT_INDEX_DDL}`;
 
 /** Opens the SQLite backend (the file is created when missing, unless read-only). */
 export function openSqliteBackend(options: SqliteBackendOptions): StoreBackend {
@@ -56,7 +53,7 @@ export function openSqliteBackend(options: SqliteBackendOptions): StoreBackend {
     db.close();
     throw e;
   }
-  return new SqliteBackend(db, options.readOnly ?? false);
+  return new SqliteBackend(db, options);
 }
 
 type Row = Record<string, unknown>;
@@ -66,19 +63,17 @@ class SqliteBackend implements StoreBackend {
   private readonly statements = new Map<string, StatementSync>();
   private readonly db: DatabaseSync;
   readonly leases: LeaseBackend;
-  private readonly readOnly: boolean;
+  private readonly options: SqliteBackendOptions;
   /** Whether records are found by subject through `supervision_subjects` (else the old column index). */
   private subjectTable = false;
-  /** Highest seq this connection appended, and the watermark it last saw: the subject index's lag. */
-  private appendedTo = 0;
-  private indexedTo = 0;
-  /** Until the first catch-up finds nothing left: records of other processes (or of one that died) wait too. */
-  private catchUpAll = true;
-  private subjectTimer: NodeJS.Timeout | null = null;
-  private indexing = false;
-  constructor(db: DatabaseSync, readOnly: boolean) {
+  /** The store's hash algorithm, once `migrate` read it: the writer thread seals with it. */
+  private hash: HashAlgorithm | null = null;
+  /** Appends on this thread's connection (made on first use), and the writer thread (idem). */
+  private appender: SqliteAppender | null = null;
+  private writer: SqliteWriter | null = null;
+  constructor(db: DatabaseSync, options: SqliteBackendOptions) {
     this.db = db;
-    this.readOnly = readOnly;
+    this.options = options;
     this.leases = sqliteLeases(db);
   }
 
@@ -94,15 +89,7 @@ class SqliteBackend implements StoreBackend {
 
   /** Runs `fn` in one transaction (`IMMEDIATE` takes the write lock first); rolls back on any error. */
   private transaction<T>(mode: 'IMMEDIATE' | 'DEFERRED', fn: () => T): T {
-    this.db.exec(`BEGIN ${mode}`);
-    try {
-      const result = fn();
-      this.db.exec('COMMIT');
-      return result;
-    } catch (e) {
-      if (this.db.isTransaction) this.db.exec('ROLLBACK');
-      throw e;
-    }
+    return inTransaction(this.db, mode, fn);
   }
 
   async readHashAlgorithm(): Promise<HashAlgorithm | null> {
@@ -120,14 +107,14 @@ class SqliteBackend implements StoreBackend {
       if (!this.sql("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'supervision_cosignatures'").get()) this.db.exec(COSIGNATURE_DDL);
       // A store made before the deferred subject index gets it (filled from its records by catch-ups);
       // a read-only connection keeps reading by the old column index.
-      if (!hasSubjectIndex(this.db) && !this.readOnly) {
+      if (!hasSubjectIndex(this.db) && !this.options.readOnly) {
         this.transaction('IMMEDIATE', () => {
           this.db.exec(SUBJECT_INDEX_DDL);
           this.db.exec('DROP INDEX IF EXISTS supervision_records_subject');
         });
       }
       await this.leases.migrate();
-      this.startSubjectIndex();
+      this.opened(stored);
       return stored;
     }
     const chosen = hash ?? 'sm3';
@@ -136,100 +123,47 @@ class SqliteBackend implements StoreBackend {
       this.db.prepare("INSERT OR IGNORE INTO supervision_meta (key, value) VALUES ('schema_version', ?), ('hash_algorithm', ?)").run(SCHEMA_VERSION, chosen);
     });
     await this.leases.migrate();
-    this.startSubjectIndex();
-    return (await this.readHashAlgorithm()) ?? chosen;
+    const kept = (await this.readHashAlgorithm()) ?? chosen;
+    this.opened(kept);
+    return kept;
   }
 
-  /** Notes whether the store has the subject table and, on a writing connection, starts its catch-ups. */
-  private startSubjectIndex(): void {
+  /** After `migrate`: what the store can do, and a catch-up of the subject index when records wait for it. */
+  private opened(hash: HashAlgorithm): void {
+    this.hash = hash;
     this.subjectTable = hasSubjectIndex(this.db);
-    if (!this.subjectTable || this.readOnly || this.subjectTimer) return;
-    this.subjectTimer = setInterval(() => {
-      if (this.catchUpAll || this.appendedTo > this.indexedTo) this.indexSubjects();
-    }, SUBJECT_EVERY_MS);
-    this.subjectTimer.unref();
+    if (this.options.readOnly || !this.subjectTable) return;
+    const last = (this.sql('SELECT max(seq) AS m FROM supervision_records').get() as { m: number | null }).m ?? 0;
+    if (indexedTo(this.db) < last) this.writeSide();
   }
 
-  /**
-   * Adds waiting records to the subject index, a batch per transaction, one batch per turn of the
-   * event loop so requests keep moving between batches. A failure (e.g. the file locked) is left for the
-   * next tick: nothing depends on the index being current, since queries scan the records after it.
-   */
-  private indexSubjects(): void {
-    if (this.indexing || !this.db.isOpen) return;
-    this.indexing = true;
-    const step = () => {
-      try {
-        if (!this.db.isOpen) return void (this.indexing = false);
-        const before = this.indexedTo;
-        this.indexedTo = this.transaction('IMMEDIATE', () => indexSubjectsBatch(this.db));
-        if (this.indexedTo > before && (this.catchUpAll || this.indexedTo < this.appendedTo)) return void setImmediate(step);
-        if (this.indexedTo === before) this.catchUpAll = false;
-      } catch {
-        // Busy or closing: the timer tries again.
+  /** The writer thread when there is one, else this thread's appender (made on first use). */
+  private writeSide(): SqliteWriter | SqliteAppender {
+    if (this.options.writerThread !== false && this.hash) {
+      if (!this.writer) {
+        this.writer = new SqliteWriter({ path: this.options.path, busyTimeoutMs: this.options.busyTimeoutMs ?? 5000, hash: this.hash, pragmas: this.options.pragmas ?? [] });
+        this.writer.start();
       }
-      this.indexing = false;
-    };
-    step();
+      return this.writer;
+    }
+    return (this.appender ??= new SqliteAppender(this.db));
   }
+
 
   async append(
     draft: RecordDraft,
     seal: (p: ChainPosition) => SupervisionRecord,
     check?: (intent: SupervisionRecord | null, outcomes: SupervisionRecord[]) => void,
   ): Promise<SupervisionRecord> {
-    const insert = this.sql(`INSERT INTO supervision_records (${COLUMNS}) VALUES (${RECORD_COLUMNS.map(() => '?').join(', ')})`);
-    return this.transaction('IMMEDIATE', () => {
-      if (check && draft.intentSeq !== null) {
-        const intent = this.getSync(draft.intentSeq);
-        const outcomes = (this.sql('SELECT * FROM supervision_records WHERE intent_seq = ? ORDER BY seq').all(draft.intentSeq) as Row[]).map(recordFromRow);
-        check(intent, outcomes);
-      }
-      const last = this.sql('SELECT max(seq) AS seq FROM supervision_records').get() as { seq: number | null };
-      const head = this.db
-        .prepare('SELECT dept_seq, hash FROM supervision_records WHERE department = ? ORDER BY dept_seq DESC LIMIT 1')
-        .get(draft.department) as { dept_seq: number; hash: string } | undefined;
-      const record = seal({
-        seq: (last.seq ?? 0) + 1,
-        deptSeq: (head?.dept_seq ?? 0) + 1,
-        time: new Date().toISOString(),
-        prevHash: head?.hash ?? GENESIS_HASH,
-      });
-      insert.run(...recordValues(record));
-      this.noteAppended(record.seq);
-      return record;
-    });
+    return (this.appender ??= new SqliteAppender(this.db)).append(draft, seal, check);
   }
 
   async appendMany(entries: readonly GroupEntry[], seal: (d: RecordDraft, p: ChainPosition) => SupervisionRecord): Promise<(SupervisionRecord | Error)[]> {
-    const insert = this.sql(multiInsert(1));
-    const headOf = this.sql('SELECT dept_seq, hash FROM supervision_records WHERE department = ? ORDER BY dept_seq DESC LIMIT 1');
-    const outcomesOf = this.sql('SELECT * FROM supervision_records WHERE intent_seq = ? ORDER BY seq');
-    return this.transaction('IMMEDIATE', () => {
-      const last = this.sql('SELECT max(seq) AS seq FROM supervision_records').get() as { seq: number | null };
-      const { results, records, owners } = placeGroup(entries, {
-        lastSeq: last.seq ?? 0,
-        headOf: (d) => {
-          const row = headOf.get(d) as { dept_seq: number; hash: string } | undefined;
-          return row ? { deptSeq: row.dept_seq, hash: row.hash } : null;
-        },
-        recordAt: (seq) => this.getSync(seq),
-        outcomesOf: (seq) => (outcomesOf.all(seq) as Row[]).map(recordFromRow),
-      }, seal);
-      // Multi-row INSERTs of up to ROWS_PER_INSERT rows: one statement step per chunk, not per record.
-      for (let i = 0; i < records.length; i += ROWS_PER_INSERT) {
-        const chunk = records.slice(i, i + ROWS_PER_INSERT);
-        (chunk.length === 1 ? insert : this.sql(multiInsert(chunk.length))).run(...chunk.flatMap((r, j) => [...recordValues(r), owners[i + j] ?? null]));
-      }
-      if (records.length > 0) this.noteAppended(records[records.length - 1]!.seq);
-      return results;
-    });
-  }
-
-  /** Records up to `seq` exist: a catch-up of the subject index starts once enough wait for it. */
-  private noteAppended(seq: number): void {
-    this.appendedTo = Math.max(this.appendedTo, seq);
-    if (this.subjectTimer && !this.indexing && this.appendedTo - this.indexedTo >= SUBJECT_LAG) setImmediate(() => this.indexSubjects());
+    const side = this.writeSide();
+    // The thread seals with `sealRecord` under the store's algorithm, as every caller's `seal` does;
+    // a group with a `check` function (which cannot cross threads) is committed on this thread.
+    if (side instanceof SqliteWriter && entries.every((e) => !e.check)) return side.appendMany(entries);
+    return (this.appender ??= new SqliteAppender(this.db)).appendMany(entries, seal);
   }
 
   async chainHashes(department: string, afterDeptSeq: number, limit: number): Promise<string[]> {
@@ -354,8 +288,10 @@ class SqliteBackend implements StoreBackend {
   }
 
   async close(): Promise<void> {
-    if (this.subjectTimer) clearInterval(this.subjectTimer);
-    this.subjectTimer = null;
+    await this.writer?.close();
+    this.writer = null;
+    this.appender?.stop();
+    this.appender = null;
     this.statements.clear();
     if (this.db.isOpen) this.db.close();
   }

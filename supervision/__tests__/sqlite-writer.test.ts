@@ -1,0 +1,65 @@
+/**
+ * The SQLite store's writer thread (sqlite-writer.ts): a group resolves only once committed, a check
+ * that refuses one entry refuses only that entry, and a thread that cannot work rejects every group it
+ * was given instead of leaving it hanging or acknowledging it.
+ */
+import { DatabaseSync } from 'node:sqlite';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { ErrorCode } from '../../core/errors.ts';
+import { openSupervisionStore } from '../index.ts';
+import { SqliteWriter } from '../sqlite-writer.ts';
+import { SUBJECT_KEY } from './harness.ts';
+
+const dirs: string[] = [];
+const tempDir = () => {
+  const d = mkdtempSync(join(tmpdir(), 'citygraph-writer-'));
+  dirs.push(d);
+  return d;
+};
+afterEach(() => {
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+});
+
+describe('SQLite writer thread', () => {
+  it('acknowledges each group only when another connection already sees every record of it', async () => {
+    const dataDir = tempDir();
+    const file = join(dataDir, 'supervision.db');
+    const store = await openSupervisionStore({ url: file, dataDir, subjectKey: SUBJECT_KEY, checkpointEvery: 0, checkpointIntervalMs: 0 });
+    const other = new DatabaseSync(file, { readOnly: true });
+    const seen = await Promise.all(Array.from({ length: 60 }, async (_, i) => {
+      const ref = await store.appendAccess({ department: 'population', actor: { role: 'staff', department: 'population' }, field: 'Citizen.name', subject: { kind: 'citizen', id: '210102198503152318' }, args: { fields: ['Citizen.name'], purpose: `p${i}` } });
+      return (other.prepare('SELECT hash FROM supervision_records WHERE seq = ?').get(ref.seq) as { hash: string } | undefined)?.hash === ref.hash;
+    }));
+    expect(seen.every(Boolean)).toBe(true);
+    other.close();
+    await store.close();
+  });
+
+  it('refuses only the outcome whose intent is already closed, in the same group as others', async () => {
+    const dataDir = tempDir();
+    const store = await openSupervisionStore({ url: join(dataDir, 'supervision.db'), dataDir, subjectKey: SUBJECT_KEY, checkpointEvery: 0, checkpointIntervalMs: 0 });
+    const intent = await store.appendIntent({ department: 'population', actor: { role: 'citizen' }, field: 'Mutation.x' });
+    const [a, b, c] = await Promise.allSettled([
+      store.appendOutcome(intent, { outcome: 'SUCCESS' }),
+      store.appendOutcome(intent, { outcome: 'ERROR' }),
+      store.appendAccess({ department: 'population', actor: { role: 'staff' }, field: 'Citizen.name' }),
+    ]);
+    expect(a.status).toBe('fulfilled');
+    expect(b).toMatchObject({ status: 'rejected', reason: { code: ErrorCode.BAD_USER_INPUT, message: `Intent seq ${intent.seq} already has an outcome.` } });
+    expect(c.status).toBe('fulfilled');
+    expect((await store.integrity()).ok).toBe(true);
+    await store.close();
+  });
+
+  it('rejects, never hangs, every group of a thread that cannot open the store, and tries a new thread next time', async () => {
+    const dir = tempDir(); // a folder, not a database file: the thread fails as it opens it
+    const writer = new SqliteWriter({ path: dir, busyTimeoutMs: 100, hash: 'sm3', pragmas: [] });
+    const group = () => writer.appendMany([{ draft: { department: 'population' } as never }]);
+    await expect(group()).rejects.toThrow(/writer thread (failed|exited)/);
+    await expect(group()).rejects.toThrow(/writer thread (failed|exited)/);
+    await writer.close();
+  });
+});

@@ -1,0 +1,158 @@
+/**
+ * The SQLite store's write path, on one connection: group commits (`BEGIN IMMEDIATE` … `COMMIT`, WAL,
+ * `synchronous = FULL`) and the catch-ups of the deferred subject index (sqlite-subjects.ts). The same
+ * code runs on a subgraph's main thread or in its writer thread (sqlite-writer.ts), whichever holds
+ * the connection.
+ */
+import type { DatabaseSync, StatementSync } from 'node:sqlite';
+import { INSERT_COLUMNS, RECORD_COLUMNS, recordFromRow, recordValues } from './columns.ts';
+import { placeGroup, type GroupEntry } from './group.ts';
+import { GENESIS_HASH } from './hashing.ts';
+import type { ChainPosition, RecordDraft, SupervisionRecord } from './record.ts';
+import { hasSubjectIndex, indexSubjectsBatch } from './sqlite-subjects.ts';
+
+/** Rows per multi-row INSERT of a group commit (28 columns each, well under SQLite's 32766 parameters). */
+const ROWS_PER_INSERT = 100;
+const ROW = `(${INSERT_COLUMNS.map(() => '?').join(', ')})`;
+const multiInsert = (n: number) => `INSERT INTO supervision_records (${INSERT_COLUMNS.join(', ')}) VALUES ${Array.from({ length: n }, () => ROW).join(', ')}`;
+const COLUMNS = RECORD_COLUMNS.join(', ');
+/** Records appended but not yet in the subject index before a catch-up starts at once (else the timer's next tick). */
+const SUBJECT_LAG = 2_000;
+/** How often a catch-up of the subject index runs while records wait for it, ms. */
+const SUBJECT_EVERY_MS = 1_000;
+
+type Row = Record<string, unknown>;
+
+/** Runs `fn` in one transaction on `db` (`IMMEDIATE` takes the write lock first); rolls back on any error. */
+export function inTransaction<T>(db: DatabaseSync, mode: 'IMMEDIATE' | 'DEFERRED', fn: () => T): T {
+  db.exec(`BEGIN ${mode}`);
+  try {
+    const result = fn();
+    db.exec('COMMIT');
+    return result;
+  } catch (e) {
+    if (db.isTransaction) db.exec('ROLLBACK');
+    throw e;
+  }
+}
+
+/** Appends to one SQLite connection and keeps its share of the subject index current. */
+export class SqliteAppender {
+  private readonly statements = new Map<string, StatementSync>();
+  private readonly db: DatabaseSync;
+  /** Highest seq this connection appended, and the watermark it last saw: the subject index's lag. */
+  private appendedTo = 0;
+  private indexedTo = 0;
+  /** Until a catch-up finds nothing left: records of other processes (or of one that died) wait too. */
+  private catchUpAll = true;
+  private indexing = false;
+  private stopped = false;
+  private readonly timer: NodeJS.Timeout | null;
+
+  constructor(db: DatabaseSync) {
+    this.db = db;
+    this.timer = hasSubjectIndex(db)
+      ? setInterval(() => {
+        if (this.catchUpAll || this.appendedTo > this.indexedTo) this.indexSubjects();
+      }, SUBJECT_EVERY_MS)
+      : null;
+    this.timer?.unref();
+    // An old store's records, or those of a process that died before its catch-up, are indexed at once.
+    if (this.timer) setImmediate(() => this.indexSubjects());
+  }
+
+  /** A prepared statement, compiled once per connection. */
+  private sql(text: string): StatementSync {
+    let stmt = this.statements.get(text);
+    if (!stmt) {
+      stmt = this.db.prepare(text);
+      this.statements.set(text, stmt);
+    }
+    return stmt;
+  }
+
+  private getSync(seq: number): SupervisionRecord | null {
+    const row = this.sql('SELECT * FROM supervision_records WHERE seq = ?').get(seq) as Row | undefined;
+    return row ? recordFromRow(row) : null;
+  }
+
+  /** One record in one transaction (see StoreBackend.append). */
+  append(draft: RecordDraft, seal: (p: ChainPosition) => SupervisionRecord, check?: (intent: SupervisionRecord | null, outcomes: SupervisionRecord[]) => void): SupervisionRecord {
+    const insert = this.sql(`INSERT INTO supervision_records (${COLUMNS}) VALUES (${RECORD_COLUMNS.map(() => '?').join(', ')})`);
+    return inTransaction(this.db, 'IMMEDIATE', () => {
+      if (check && draft.intentSeq !== null) {
+        const outcomes = (this.sql('SELECT * FROM supervision_records WHERE intent_seq = ? ORDER BY seq').all(draft.intentSeq) as Row[]).map(recordFromRow);
+        check(this.getSync(draft.intentSeq), outcomes);
+      }
+      const last = this.sql('SELECT max(seq) AS seq FROM supervision_records').get() as { seq: number | null };
+      const head = this.sql('SELECT dept_seq, hash FROM supervision_records WHERE department = ? ORDER BY dept_seq DESC LIMIT 1').get(draft.department) as { dept_seq: number; hash: string } | undefined;
+      const record = seal({ seq: (last.seq ?? 0) + 1, deptSeq: (head?.dept_seq ?? 0) + 1, time: new Date().toISOString(), prevHash: head?.hash ?? GENESIS_HASH });
+      insert.run(...recordValues(record));
+      this.noteAppended(record.seq);
+      return record;
+    });
+  }
+
+  /** A group commit (see StoreBackend.appendMany); durable on return. */
+  appendMany(entries: readonly GroupEntry[], seal: (d: RecordDraft, p: ChainPosition) => SupervisionRecord): (SupervisionRecord | Error)[] {
+    const insert = this.sql(multiInsert(1));
+    const headOf = this.sql('SELECT dept_seq, hash FROM supervision_records WHERE department = ? ORDER BY dept_seq DESC LIMIT 1');
+    const outcomesOf = this.sql('SELECT * FROM supervision_records WHERE intent_seq = ? ORDER BY seq');
+    return inTransaction(this.db, 'IMMEDIATE', () => {
+      const last = this.sql('SELECT max(seq) AS seq FROM supervision_records').get() as { seq: number | null };
+      const { results, records, owners } = placeGroup(entries, {
+        lastSeq: last.seq ?? 0,
+        headOf: (d) => {
+          const row = headOf.get(d) as { dept_seq: number; hash: string } | undefined;
+          return row ? { deptSeq: row.dept_seq, hash: row.hash } : null;
+        },
+        recordAt: (seq) => this.getSync(seq),
+        outcomesOf: (seq) => (outcomesOf.all(seq) as Row[]).map(recordFromRow),
+      }, seal);
+      // Multi-row INSERTs of up to ROWS_PER_INSERT rows: one statement step per chunk, not per record.
+      for (let i = 0; i < records.length; i += ROWS_PER_INSERT) {
+        const chunk = records.slice(i, i + ROWS_PER_INSERT);
+        (chunk.length === 1 ? insert : this.sql(multiInsert(chunk.length))).run(...chunk.flatMap((r, j) => [...recordValues(r), owners[i + j] ?? null]));
+      }
+      if (records.length > 0) this.noteAppended(records[records.length - 1]!.seq);
+      return results;
+    });
+  }
+
+  /** Records up to `seq` exist: a catch-up of the subject index starts once enough wait for it. */
+  private noteAppended(seq: number): void {
+    this.appendedTo = Math.max(this.appendedTo, seq);
+    if (this.timer && !this.indexing && this.appendedTo - this.indexedTo >= SUBJECT_LAG) setImmediate(() => this.indexSubjects());
+  }
+
+  /**
+   * Adds waiting records to the subject index, a batch per transaction, one batch per turn of the
+   * event loop so appends keep moving between batches. A failure (e.g. the file locked by another
+   * process) is left for the next tick: nothing depends on the index being current, since queries
+   * scan the records after its watermark.
+   */
+  private indexSubjects(): void {
+    if (this.indexing || !this.timer || this.stopped) return;
+    this.indexing = true;
+    const step = () => {
+      try {
+        if (this.stopped || !this.db.isOpen) return void (this.indexing = false);
+        const before = this.indexedTo;
+        this.indexedTo = inTransaction(this.db, 'IMMEDIATE', () => indexSubjectsBatch(this.db));
+        if (this.indexedTo > before && (this.catchUpAll || this.indexedTo < this.appendedTo)) return void setImmediate(step);
+        if (this.indexedTo === before) this.catchUpAll = false;
+      } catch {
+        // Busy or closing: the timer tries again.
+      }
+      this.indexing = false;
+    };
+    step();
+  }
+
+  /** Stops the catch-ups (the connection is the caller's to close). */
+  stop(): void {
+    this.stopped = true;
+    if (this.timer) clearInterval(this.timer);
+    this.statements.clear();
+  }
+}
