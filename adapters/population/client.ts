@@ -42,6 +42,8 @@ export function escapeXml(text: string): string {
 
 /** Decodes the predefined entities and character references; any other entity is refused. */
 function unescapeXml(text: string): string {
+  // Most values hold no entity at all: skip the regular expression for them.
+  if (!text.includes('&')) return text;
   return text.replace(/&([^;&\s]{1,10});/g, (_, name: string) => {
     if (name === 'lt') return '<';
     if (name === 'gt') return '>';
@@ -62,6 +64,9 @@ const parser = new XMLParser({
   parseAttributeValue: false,
   processEntities: false,
   ignoreDeclaration: true,
+  // No callback here reads the path: without this the parser builds a path string for every value
+  // and attribute it hands over (a third of its time on a registry reply, .tmpbench-measured; see BENCHMARKS.md).
+  jPath: false,
   isArray: (name) => name === 'result',
   tagValueProcessor: (_name, value) => unescapeXml(value),
   attributeValueProcessor: (_name, value) => unescapeXml(value),
