@@ -152,11 +152,15 @@ export async function startSubgraph<TDeps, TLoaders>(def: SubgraphDefinition<TDe
       }
       const scope = currentRequestScope();
       if (scope) scope.requestId = verified.requestId;
-      const requestLog = log.child({ requestId: verified.requestId, ...(scope?.traceId ? { traceId: scope.traceId } : {}) });
+      // Made on first use: most requests log nothing, and a pino child costs about 6 µs of CPU.
+      let requestLog: Logger | undefined;
+      const bindings = { requestId: verified.requestId, ...(scope?.traceId ? { traceId: scope.traceId } : {}) };
       return {
         principal: verified.principal,
         requestId: verified.requestId,
-        log: requestLog,
+        get log() {
+          return (requestLog ??= log.child(bindings));
+        },
         loaders: def.createLoaders(options.deps, { requestId: verified.requestId }),
         ...(recordReads ? { disclosures: new DisclosureLog(executionOf(req.headers[EXECUTION_ID_HEADER])) } : {}),
       };
