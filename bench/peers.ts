@@ -9,6 +9,10 @@
  *
  *   BENCH_SECONDS=10 BENCH_ROUNDS=3 BENCH_CONNECTIONS=10 npm run -s bench:peers
  *
+ * `BENCH_TARGETS=citygraph,floor` measures only some targets (names: citygraph, apollo, hive,
+ * hive-router, floor), e.g. CityGraph alone before and after a change; peers not named are not
+ * started, and docs/BENCHMARKS.md is written only when every target ran.
+ *
  * The peers live in bench/peers/ with a lockfile of their own, installed there on first use, so that they
  * never enter the project's own install.
  */
@@ -29,6 +33,11 @@ const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 10);
 const CITIZENS = 200;
+/** Short names of the targets, in order; BENCH_TARGETS picks some (default all). */
+const TARGET_KEYS = ['citygraph', 'apollo', 'hive', 'hive-router', 'floor'] as const;
+const picked = (process.env.BENCH_TARGETS ?? TARGET_KEYS.join(',')).split(',').map((t) => t.trim()).filter(Boolean);
+for (const t of picked) if (!(TARGET_KEYS as readonly string[]).includes(t)) throw new Error(`BENCH_TARGETS: no target named ${t}; there are ${TARGET_KEYS.join(', ')}.`);
+const ALL_TARGETS = TARGET_KEYS.every((t) => picked.includes(t));
 const PEERS_DIR = join(ROOT, 'bench/peers');
 
 if (!existsSync(join(PEERS_DIR, 'node_modules'))) {
@@ -93,12 +102,19 @@ try {
       child.once('message', (m: { ready?: string }) => (m.ready ? resolve({ url: m.ready, child }) : reject(new Error(`${entry} did not start`))));
       child.once('exit', (code) => reject(new Error(`${entry} exited with ${code}`)));
     });
-  const [apollo, hive, hiveRouter] = await Promise.all([startPeer('apollo.mjs', {}), startPeer('hive.mjs', {}), startPeer('hive.mjs', { PLANNER: 'router' })]);
+  // A peer not picked is not started (its CPU would otherwise be idle noise); its row is left out below.
+  const unused = { url: '', child: { pid: 0 } as ChildProcess };
+  const [apollo, hive, hiveRouter] = await Promise.all([
+    picked.includes('apollo') ? startPeer('apollo.mjs', {}) : unused,
+    picked.includes('hive') ? startPeer('hive.mjs', {}) : unused,
+    picked.includes('hive-router') ? startPeer('hive.mjs', { PLANNER: 'router' }) : unused,
+  ]);
 
   const departments = ['population', 'medicalInsurance', 'housingFund', 'marketRegulation', 'parking', 'services'];
   const behind = [...departments.map((d) => `subgraph-${d}`), ...LEGACY.map((l) => l.standIn)].map((n) => ({ name: n, pid: city.services[n]!.child.pid! }));
   type Load = 'many' | 'one';
   interface Target {
+    key: (typeof TARGET_KEYS)[number];
     name: string;
     url: string;
     pid: number;
@@ -115,8 +131,9 @@ try {
     const headers = { 'content-type': 'application/json', [PRINCIPAL_HEADER]: principals[k]!, [REQUEST_ID_HEADER]: `bench-citizen-${k}` };
     return { headers, body: JSON.stringify({ query: query(ids[k]!) }) };
   };
-  const targets: Target[] = [
+  const allTargets: Target[] = [
     {
+      key: 'citygraph',
       name: 'CityGraph gateway (auth, limits, rules, records on)',
       url: city.gatewayUrl,
       pid: city.services.gateway!.child.pid!,
@@ -126,11 +143,12 @@ try {
         return { headers: { 'content-type': 'application/json', authorization: `Bearer ${userTokens[k]}` }, body: JSON.stringify({ query: dashboard(ids[k]!) }) };
       },
     },
-    { name: 'bare @apollo/gateway 2.14.4', url: apollo.url, pid: apollo.child.pid!, behind, request: viaPrincipal(dashboard) },
-    { name: 'Hive Gateway 2.15.1', url: hive.url, pid: hive.child.pid!, behind, request: viaPrincipal(dashboard) },
-    { name: 'Hive Gateway 2.15.1 + Hive Router runtime', url: hiveRouter.url, pid: hiveRouter.child.pid!, behind, request: viaPrincipal(dashboard) },
-    { name: 'population subgraph alone (floor)', url: subgraphUrl('population'), pid: city.services['subgraph-population']!.child.pid!, behind: behind.filter((b) => b.name.startsWith('population')), request: viaPrincipal(floorQuery) },
+    { key: 'apollo', name: 'bare @apollo/gateway 2.14.4', url: apollo.url, pid: apollo.child.pid!, behind, request: viaPrincipal(dashboard) },
+    { key: 'hive', name: 'Hive Gateway 2.15.1', url: hive.url, pid: hive.child.pid!, behind, request: viaPrincipal(dashboard) },
+    { key: 'hive-router', name: 'Hive Gateway 2.15.1 + Hive Router runtime', url: hiveRouter.url, pid: hiveRouter.child.pid!, behind, request: viaPrincipal(dashboard) },
+    { key: 'floor', name: 'population subgraph alone (floor)', url: subgraphUrl('population'), pid: city.services['subgraph-population']!.child.pid!, behind: behind.filter((b) => b.name.startsWith('population')), request: viaPrincipal(floorQuery) },
   ];
+  const targets = allTargets.filter((t) => picked.includes(t.key));
 
   // Every target must answer the dashboard without errors before anything is measured.
   for (const t of targets) {
@@ -162,7 +180,7 @@ try {
   // batch-capable system, one call per distinct person for the one-at-a-time insurance platform.
   const standIn = (name: string) => city.services[name]!.url.replace(/\/$/, '');
   const legacyCalls: string[] = [];
-  for (const t of targets.slice(0, 4)) {
+  for (const t of targets.filter((x) => x.key !== 'floor')) {
     await Promise.all(LEGACY.map((l) => fetch(`${standIn(l.standIn)}/__stats/reset`, { method: 'POST' })));
     const probes = 20;
     for (let k = 0; k < probes; k++) {
@@ -208,17 +226,25 @@ try {
       });
     }
   }
-  const ours = (load: Load) => rpsOf.get(`${load}\u0000${targets[0]!.name}`)!;
-  const ratios = loads.flatMap((load) =>
-    targets.slice(1, 4).map((t) => `- ${load === 'many' ? 'many citizens' : 'one citizen'}: CityGraph / ${t.name} = ${(ours(load) / rpsOf.get(`${load}\u0000${t.name}`)!).toFixed(2)}×`),
-  );
+  const ours = allTargets[0]!;
+  const peerTargets = targets.filter((t) => t.key !== 'citygraph' && t.key !== 'floor');
+  const measuredOurs = targets.includes(ours);
+  const ratios = measuredOurs
+    ? loads.flatMap((load) =>
+        peerTargets.map((t) => `- ${load === 'many' ? 'many citizens' : 'one citizen'}: CityGraph / ${t.name} = ${(rpsOf.get(`${load}\u0000${ours.name}`)! / rpsOf.get(`${load}\u0000${t.name}`)!).toFixed(2)}×`),
+      )
+    : [];
   // Where the CPU of one dashboard goes, process by process, behind this gateway (many citizens).
-  const oursMany = samples.get(`many\u0000${targets[0]!.name}`)!;
-  const perProcess = ['gateway', ...targets[0]!.behind.map((b) => b.name)].map((name) => `${name} ${median(oursMany.map((x) => x.cpuMs[name] ?? 0)).toFixed(2)}`);
-  const breakdown = [`- CPU ms per dashboard behind CityGraph's gateway, by process (many citizens): ${perProcess.join(', ')}`];
-  const memory = [
-    `- gateway peak RSS: CityGraph ${peakRssMiB(targets[0]!.pid)} MiB, bare @apollo/gateway ${peakRssMiB(apollo.child.pid!)} MiB, Hive Gateway ${peakRssMiB(hive.child.pid!)} MiB, Hive + Router runtime ${peakRssMiB(hiveRouter.child.pid!)} MiB`,
-  ];
+  const oursMany = samples.get(`many\u0000${ours.name}`) ?? [];
+  const perProcess = ['gateway', ...ours.behind.map((b) => b.name)].map((name) => `${name} ${median(oursMany.map((x) => x.cpuMs[name] ?? 0)).toFixed(2)}`);
+  const breakdown = measuredOurs ? [`- CPU ms per dashboard behind CityGraph's gateway, by process (many citizens): ${perProcess.join(', ')}`] : [];
+  const rss = [
+    ['citygraph', `CityGraph ${peakRssMiB(ours.pid)} MiB`],
+    ['apollo', `bare @apollo/gateway ${peakRssMiB(apollo.child.pid!)} MiB`],
+    ['hive', `Hive Gateway ${peakRssMiB(hive.child.pid!)} MiB`],
+    ['hive-router', `Hive + Router runtime ${peakRssMiB(hiveRouter.child.pid!)} MiB`],
+  ].filter(([key]) => picked.includes(key!));
+  const memory = rss.length ? [`- gateway peak RSS: ${rss.map(([, text]) => text).join(', ')}`] : [];
   console.table(rows);
   console.log([...ratios, ...breakdown, ...memory, ...legacyCalls].join('\n'));
 
@@ -244,11 +270,16 @@ try {
     ...legacyCalls,
     '',
   ].join('\n');
-  const file = join(ROOT, 'docs/BENCHMARKS.md');
-  const existing = existsSync(file) ? readFileSync(file, 'utf8') : '# Benchmarks\n\nFigures produced by the bench scripts on this project\'s machine; each section names its command.\n\n';
-  const marker = /## Side by side with other Node gateways\n[\s\S]*?(?=\n## |$)/;
-  writeFileSync(file, marker.test(existing) ? existing.replace(marker, section.trimEnd() + '\n') : `${existing.trimEnd()}\n\n${section}`);
-  console.log(`\nWrote docs/BENCHMARKS.md.`);
+  // Only a run of every target replaces the published comparison.
+  if (ALL_TARGETS) {
+    const file = join(ROOT, 'docs/BENCHMARKS.md');
+    const existing = existsSync(file) ? readFileSync(file, 'utf8') : '# Benchmarks\n\nFigures produced by the bench scripts on this project\'s machine; each section names its command.\n\n';
+    const marker = /## Side by side with other Node gateways\n[\s\S]*?(?=\n## |$)/;
+    writeFileSync(file, marker.test(existing) ? existing.replace(marker, section.trimEnd() + '\n') : `${existing.trimEnd()}\n\n${section}`);
+    console.log(`\nWrote docs/BENCHMARKS.md.`);
+  } else {
+    console.log(`\nBENCH_TARGETS=${picked.join(',')}: docs/BENCHMARKS.md left as it is.`);
+  }
 } finally {
   for (const p of peers) p.kill('SIGTERM');
   await city.stop();

@@ -131,6 +131,18 @@ describe('population adapter on captured replies', () => {
     expect(codeOf((await adapter().loadCitizens([demo], { requestId: 'r' }))[0])).toBe('ADAPTER_BAD_REPLY');
   });
 
+  it('decodes entities once, at each of the two levels, and refuses an undeclared one', async () => {
+    const text = iconv.decode(fixture('query-3-persons.xml'), 'gbk');
+    // Inside the document the name is `王&amp;lt;立&#x519B;`: one `&amp;` and a character reference,
+    // each escaped once more in the SOAP string. It must read `王&lt;立军`, not `王<立军`.
+    replay(200, iconv.encode(text.replace('&lt;XM&gt;王立军', '&lt;XM&gt;王&amp;amp;lt;立&amp;#x519B;'), 'gbk'));
+    const [decoded] = await adapter().loadCitizens([demo], { requestId: 'r' });
+    expect(decoded).toMatchObject({ id: demo, name: '王&lt;立军' });
+    replay(200, iconv.encode(text.replace('&lt;XM&gt;王立军', '&lt;XM&gt;王&amp;nbsp;立军'), 'gbk'));
+    const [undeclared] = await adapter().loadCitizens([demo], { requestId: 'r' });
+    expect(codeOf(undeclared)).toBe('ADAPTER_BAD_REPLY');
+  });
+
   it('refuses a reply with a DTD instead of expanding its entities', async () => {
     const text = iconv.decode(fixture('query-3-persons.xml'), 'gbk');
     const hostile = text.replace('?>', '?><!DOCTYPE x [<!ENTITY boom "王立军王立军王立军">]>').replace('&lt;XM&gt;王立军', '&lt;XM&gt;&boom;');
