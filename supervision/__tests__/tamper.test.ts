@@ -29,17 +29,25 @@ describe.each(BACKENDS)('verify detects tampering on $name', ({ create }) => {
     await ctx.sql('DELETE FROM supervision_records WHERE seq = ?', [r.seq]);
     await ctx.sql(`INSERT INTO supervision_records (${RECORD_COLUMNS.join(', ')}) VALUES (${RECORD_COLUMNS.map(() => '?').join(', ')})`, recordValues(r));
   };
-  // Every case also runs the parallel verifier (worker threads re-hashing seq ranges), which must report exactly the same.
+  // Every case also runs the parallel verifier (worker threads checking seq ranges), which must report exactly the same.
+  let fallbacks: string[] = [];
   const verify = async (withWitness = true) => {
     const options = { db: ctx.db, ...(withWitness ? { checkpointFile: witness } : {}) };
     const plain = await verifyStore({ ...options, parallelAbove: Infinity });
-    expect(await verifyStore({ ...options, parallelAbove: 0, workers: 2 })).toEqual(plain);
+    fallbacks = [];
+    expect(await verifyStore({ ...options, parallelAbove: 0, workers: 2, onFallback: (reason) => fallbacks.push(reason) })).toEqual(plain);
     return plain;
   };
 
-  it('passes an untouched store with its witness checkpoint', async () => {
+  it('passes an untouched store with its witness checkpoint, in parallel without falling back', async () => {
     const result = await verify();
     expect(result).toMatchObject({ ok: true, records: 12, problems: [] });
+    expect(fallbacks).toEqual([]);
+    for (const workers of [1, 3, 5]) {
+      const reasons: string[] = [];
+      expect(await verifyStore({ db: ctx.db, checkpointFile: witness, parallelAbove: 0, workers, onFallback: (r) => reasons.push(r) })).toEqual(result);
+      expect(reasons).toEqual([]);
+    }
   });
 
   it('checks every record in worker threads, each over its own seq range, and gives up on the range that fails', async () => {
@@ -58,6 +66,7 @@ describe.each(BACKENDS)('verify detects tampering on $name', ({ create }) => {
   it('names a modified record', async () => {
     await ctx.sql("UPDATE supervision_records SET outcome = 'SUCCESS', error_code = NULL WHERE seq = 10");
     expect((await verify()).firstProblem).toMatchObject({ kind: 'modified', seq: 10, department: 'population' });
+    expect(fallbacks).toEqual(['seq 10: hash']);
   });
 
   it('names a record whose hash was recomputed after modification through its successor link', async () => {
