@@ -4,10 +4,7 @@
  * own (rather than a backend method) so the workers open nothing the write path needs.
  */
 import { DatabaseSync } from 'node:sqlite';
-import pg from 'pg';
 import { RECORD_COLUMNS } from './columns.ts';
-import { isPgUrl } from './open-backend.ts';
-import { parsePgUrl } from './pg-store.ts';
 
 /** Pages of rows, in seq order. */
 export interface RowReader {
@@ -21,7 +18,9 @@ const SELECT = `SELECT ${RECORD_COLUMNS.join(', ')} FROM supervision_records`;
 
 /** Opens a reader on the store at `location` (`postgres://…[?schema=…]` or a SQLite file). */
 export async function openRowReader(location: string): Promise<RowReader> {
-  if (isPgUrl(location)) {
+  // open-backend.ts's isPgUrl, not imported: that module loads both backends, and each worker starts faster without them.
+  if (/^postgres(ql)?:\/\//.test(location)) {
+    const [{ default: pg }, { parsePgUrl }] = await Promise.all([import('pg'), import('./pg-store.ts')]);
     const { connectionString, options } = parsePgUrl(location);
     const client = new pg.Client({ connectionString, ...(options ? { options } : {}) });
     await client.connect();
