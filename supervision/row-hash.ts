@@ -3,7 +3,7 @@
  * building the record object: the parallel verifier's workers hash a million rows this way. The text is
  * the one `storedRecordHash(recordFromArray(row))` hashes, byte for byte: every column goes through the
  * same conversion `recordFromArray` applies (String/Number, null kept), then the same writer.
- * record.test.ts and row-hash.test.ts check the equality.
+ * row-hash.test.ts checks the equality, odd rows included.
  */
 import { canonicalJson } from './canonical.ts';
 import { RECORD_COLUMNS } from './columns.ts';
