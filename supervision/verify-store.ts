@@ -100,7 +100,7 @@ async function verifyInParallel(options: VerifyStoreOptions, db: StoreBackend, h
   const plan = rangePlan(hashAlgorithm, heads.map((h) => h.department), cps.map((c) => c.cp), totalSeq);
   let summaries: RangeSummary[];
   try {
-    summaries = await checkRangesInWorkers(options.db, plan, totalSeq, options.workers ?? availableParallelism());
+    summaries = await checkRangesInWorkers(options.db, plan, totalSeq, options.workers ?? availableParallelism(), true);
   } catch (e) {
     return fallback(`a worker failed: ${(e as Error).message}`); // the plain verifier reads (and reports) for itself
   }
@@ -168,28 +168,40 @@ export function joinRanges(plan: Pick<RangeSpec, 'departments' | 'roots' | 'open
 /**
  * Checks the store at `db` in `workers` threads, each over its own seq range of a store whose highest
  * seq is about `total` (the last range runs to the end, so records appended since are checked too).
+ * With `stopAtDoubt`, the first range that is not perfect is the whole answer and the other workers are
+ * stopped: the plain verifier will run anyway, and need not wait for them.
  */
-export async function checkRangesInWorkers(db: string, plan: Omit<RangeSpec, 'afterSeq' | 'upToSeq'>, total: number, workers: number): Promise<RangeSummary[]> {
+export function checkRangesInWorkers(
+  db: string, plan: Omit<RangeSpec, 'afterSeq' | 'upToSeq'>, total: number, workers: number, stopAtDoubt = false,
+): Promise<RangeSummary[]> {
   const n = Math.max(1, Math.min(16, total, Math.floor(workers)));
   const jobs: RangeJob[] = Array.from({ length: n }, (_, i) => ({
     ...plan, db, batch: BATCH,
     afterSeq: i === 0 ? 0 : Math.floor((total * i) / n),
     upToSeq: i === n - 1 ? null : Math.floor((total * (i + 1)) / n),
   }));
-  return Promise.all(jobs.map(runRangeCheck));
-}
-
-function runRangeCheck(job: RangeJob): Promise<RangeSummary> {
   return new Promise((resolve, reject) => {
-    const worker = new Worker(new URL('./hash-check-worker.ts', import.meta.url), { workerData: job });
-    let answered = false;
-    worker.once('message', (m: RangeSummary) => {
-      answered = true;
-      resolve(m);
-    });
-    worker.once('error', reject);
-    worker.once('exit', (code) => {
-      if (!answered) reject(new Error(`verifier worker exited with ${code} without answering`));
+    const summaries: (RangeSummary | undefined)[] = jobs.map(() => undefined);
+    let left = n;
+    let settled = false;
+    const settle = (done: () => void) => {
+      if (settled) return;
+      settled = true;
+      for (const w of threads) void w.terminate();
+      done();
+    };
+    const threads = jobs.map((job, i) => {
+      const worker = new Worker(new URL('./hash-check-worker.ts', import.meta.url), { workerData: job });
+      worker.once('message', (m: RangeSummary) => {
+        summaries[i] = m;
+        if (stopAtDoubt && !m.perfect) settle(() => resolve([m]));
+        else if (--left === 0) settle(() => resolve(summaries as RangeSummary[]));
+      });
+      worker.once('error', (e) => settle(() => reject(e)));
+      worker.once('exit', (code) => {
+        if (summaries[i] === undefined) settle(() => reject(new Error(`verifier worker exited with ${code} without answering`)));
+      });
+      return worker;
     });
   });
 }

@@ -59,6 +59,8 @@ describe.each(BACKENDS)('verify detects tampering on $name', ({ create }) => {
     const tampered = await checkRangesInWorkers(ctx.db, plan(), 12, 3);
     expect(tampered.map((r) => [r.perfect, r.reason])).toEqual([[true, undefined], [true, undefined], [false, 'seq 10: hash']]);
     expect(joinRanges(plan(), tampered, 'sm3')).toBeNull();
+    // Stopping at the first doubt answers with that range alone.
+    expect(await checkRangesInWorkers(ctx.db, plan(), 12, 3, true)).toEqual([expect.objectContaining({ perfect: false, reason: 'seq 10: hash' })]);
     // A record past the highest seq the caller knew of is still checked (the last range runs to the end).
     expect((await checkRangesInWorkers(ctx.db, plan(), 6, 2)).map((r) => [r.perfect, r.count])).toEqual([[true, 3], [false, 6]]);
   }, 120_000);
