@@ -150,7 +150,11 @@ async function timeVerify(url: string, records: number): Promise<void> {
   const v0 = process.hrtime.bigint();
   const cpu0 = process.cpuUsage();
   // BENCH_VERIFY_PLAIN=1: the one-thread verifier, to compare with the parallel one.
-  const result = await verifyStore({ db: url, ...(process.env.BENCH_VERIFY_PLAIN === '1' ? { parallelAbove: Infinity } : {}) });
+  const result = await verifyStore({
+    db: url, ...(process.env.BENCH_VERIFY_PLAIN === '1' ? { parallelAbove: Infinity } : {}),
+    ...(process.env.BENCH_VERIFY_WORKERS ? { workers: Number(process.env.BENCH_VERIFY_WORKERS) } : {}),
+    onFallback: (reason) => console.log(`the parallel verifier gave up (${reason}); the plain one ran`),
+  });
   const vms = Number(process.hrtime.bigint() - v0) / 1e6;
   const cpu = process.cpuUsage(cpu0);
   if (Number.isNaN(records)) records = result.records; // a kept store: as many as it holds

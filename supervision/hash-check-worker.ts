@@ -1,49 +1,37 @@
 /**
- * A worker thread of the parallel verifier (verify-store.ts): re-hashes every record of one seq range
- * from its columns, on its own read-only connection, and answers how many it read and the seqs whose
- * stored hash does not match. Hashing is most of the verifier's work, so the ranges run side by side.
+ * A worker thread of the parallel verifier (verify-store.ts): checks one seq range of the store on its
+ * own read-only connection (range-check.ts: record hashes, chain links, intents, Merkle subtrees) and
+ * answers the range's summary. Hashing is most of the verifier's work, so the ranges run side by side.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import type { HashAlgorithm } from './hashing.ts';
-import { openBackend } from './open-backend.ts';
-import { storedRecordHash } from './record.ts';
+import { RangeCheck, type RangeSpec, type RangeSummary } from './range-check.ts';
+import { openRowReader } from './range-reader.ts';
 
 /** What the worker is told. */
-export interface HashCheckJob {
+export interface RangeJob extends RangeSpec {
+  /** The store's location. */
   db: string;
-  hashAlgorithm: HashAlgorithm;
-  /** Records with seq > afterSeq … */
-  afterSeq: number;
-  /** … and seq ≤ upToSeq (null: to the end). */
-  upToSeq: number | null;
+  /** Rows per read. */
   batch: number;
 }
 
-/** What the worker answers. */
-export interface HashCheckResult {
-  count: number;
-  bad: number[];
-}
-
-const job = workerData as HashCheckJob;
-const backend = openBackend(job.db, { readOnly: true, poolSize: 1 });
+const job = workerData as RangeJob;
+const reader = await openRowReader(job.db);
 try {
-  const result: HashCheckResult = { count: 0, bad: [] };
+  const check = new RangeCheck(job);
   let after = job.afterSeq;
   for (let done = false; !done; ) {
-    const rows = await backend.scan(after, job.batch);
+    const rows = await reader.rows(after, job.batch);
     done = rows.length < job.batch;
-    for (const r of rows) {
-      if (job.upToSeq !== null && r.seq > job.upToSeq) {
+    for (const row of rows) {
+      if (check.past(row) || !check.add(row)) {
         done = true;
         break;
       }
-      result.count++;
-      if (storedRecordHash(r, job.hashAlgorithm) !== r.hash) result.bad.push(r.seq);
     }
-    if (rows.length > 0) after = rows[rows.length - 1]!.seq;
+    if (rows.length > 0) after = Number(rows[rows.length - 1]![0]);
   }
-  parentPort!.postMessage(result);
+  parentPort!.postMessage(check.finish() satisfies RangeSummary);
 } finally {
-  await backend.close();
+  await reader.close();
 }

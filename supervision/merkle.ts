@@ -181,7 +181,24 @@ export class MerkleFrontier {
     // The same hashes as leafHash and node, one-shot over one buffer (a chain of a million records costs two million of them).
     const written = recordHashHex.length === 64 ? this.leafInput.write(recordHashHex, 1, 'hex') : 0;
     const leaf = written === 32 ? oneShot(this.algorithm, this.leafInput, 'buffer') : Buffer.from(leafHash(this.algorithm, recordHashHex), 'hex');
-    let cur: { size: number; hash: Buffer } = { size: 1, hash: leaf };
+    this.merge({ size: 1, hash: leaf });
+  }
+
+  /**
+   * Appends a complete subtree of `size` leaves (a power of two) whose hash is `hash`, as if its leaves
+   * were pushed one by one: the parallel verifier's workers hash such subtrees of their ranges. The tree's
+   * size must be a multiple of `size` (RFC 9162's shape); throws otherwise.
+   */
+  pushSubtree(size: number, hash: Buffer): void {
+    if (!Number.isSafeInteger(size) || size < 1 || 2 ** Math.round(Math.log2(size)) !== size || this.size % size !== 0) {
+      throw new RangeError(`A subtree of ${size} leaves cannot follow ${this.size} leaves.`);
+    }
+    this.merge({ size, hash });
+    this.size += size - 1;
+  }
+
+  private merge(leaf: { size: number; hash: Buffer }): void {
+    let cur = leaf;
     while (this.stack.length && this.stack[this.stack.length - 1]!.size === cur.size) {
       const left = this.stack.pop()!;
       cur = { size: left.size * 2, hash: oneShot(this.algorithm, Buffer.concat([NODE, left.hash, cur.hash]), 'buffer') };

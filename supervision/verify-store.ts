@@ -1,12 +1,14 @@
 /** Offline verification of a store where it lies (SQLite file or PostgreSQL), with an optional witness file. */
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import { CheckpointFileError, readCheckpointFile, type CheckpointExport } from './checkpoint.ts';
+import { CheckpointFileError, readCheckpointFile, type Checkpoint, type CheckpointExport } from './checkpoint.ts';
 import { openBackend } from './open-backend.ts';
 import type { StoreBackend } from './backend.ts';
-import type { HashCheckJob, HashCheckResult } from './hash-check-worker.ts';
-import type { HashAlgorithm } from './hashing.ts';
-import { verifyLog, type VerifyInput, type VerifyResult } from './verify.ts';
+import type { RangeJob } from './hash-check-worker.ts';
+import { GENESIS_HASH, type HashAlgorithm } from './hashing.ts';
+import { MerkleFrontier } from './merkle.ts';
+import type { RangeSpec, RangeSummary } from './range-check.ts';
+import { collectCheckpoints, concludeVerify, headKey, verifyLog, type Problem, type VerifyInput, type VerifyResult, type WalkFacts } from './verify.ts';
 
 /** What to verify. */
 export interface VerifyStoreOptions {
@@ -17,13 +19,15 @@ export interface VerifyStoreOptions {
   /** Demand k cosignatures by the given trusted witness keys (SPKI PEM) on the newest checkpoint; default none. */
   requireCosignatures?: { k: number; trustedKeys: string[] };
   /**
-   * Stores of more records than this are verified in parallel: worker threads re-hash seq ranges while
-   * this thread walks the chains; if anything at all is wrong, the store is verified again the plain way,
-   * so the problems reported are exactly the same. Default 50000; Infinity never.
+   * Stores of more records than this are verified in parallel: worker threads check seq ranges whole and
+   * this thread joins them; if anything at all is wrong, the store is verified again the plain way, so
+   * the problems reported are exactly the same. Default 50000; Infinity never.
    */
   parallelAbove?: number;
   /** Worker threads of the parallel verifier; default the machine's available parallelism. */
   workers?: number;
+  /** Told why, when the parallel verifier gives up on a large store and the plain one runs (tests, benchmarks); default none. */
+  onFallback?: (reason: string) => void;
 }
 
 /** Records per read. */
@@ -79,54 +83,125 @@ export async function verifyStore(options: VerifyStoreOptions): Promise<VerifyRe
 }
 
 /**
- * The parallel path: null when the store is small, or when anything (a hash, the walk, a worker) was
- * not perfect, so that the caller verifies again the plain way and reports the problems exactly.
+ * The parallel path: null when the store is small, or when anything (a hash, a link, a worker, a
+ * checkpoint) was not perfect, so that the caller verifies again the plain way and reports the problems
+ * exactly. Worker threads check seq ranges whole (range-check.ts); this thread only joins their ends.
  */
 async function verifyInParallel(options: VerifyStoreOptions, db: StoreBackend, hashAlgorithm: HashAlgorithm, input: VerifyInput): Promise<VerifyResult | null> {
-  const total = (await db.heads()).totalSeq;
-  if (total <= (options.parallelAbove ?? 50_000)) return null;
-  const hashed = hashCheckInWorkers(options.db, hashAlgorithm, total, options.workers ?? availableParallelism());
-  hashed.catch(() => undefined);
-  // The walk needs only the chain columns; the workers read and hash the whole records.
-  const scan = db.scanLinks ? (a: number, l: number) => db.scanLinks!(a, l) : input.scan;
-  const walked = await verifyLog({ ...input, scan, recordHashesChecked: true });
-  let checked: HashCheckResult;
+  const { heads, totalSeq } = await db.heads();
+  if (totalSeq <= (options.parallelAbove ?? 50_000)) return null;
+  const problems: Problem[] = [];
+  const fallback = (reason: string): null => {
+    options.onFallback?.(reason);
+    return null;
+  };
+  const cps = collectCheckpoints(input, problems);
+  if (problems.length > 0) return fallback('a checkpoint cannot be parsed');
+  const plan = rangePlan(hashAlgorithm, heads.map((h) => h.department), cps.map((c) => c.cp), totalSeq);
+  let summaries: RangeSummary[];
   try {
-    checked = await hashed;
-  } catch {
-    return null; // a worker failed: the plain verifier reads (and reports) for itself
+    summaries = await checkRangesInWorkers(options.db, plan, totalSeq, options.workers ?? availableParallelism(), true);
+  } catch (e) {
+    return fallback(`a worker failed: ${(e as Error).message}`); // the plain verifier reads (and reports) for itself
   }
-  if (!walked.ok || checked.count !== walked.records || checked.bad.length > 0) return null;
-  return walked;
+  const doubt = summaries.find((s) => !s.perfect);
+  if (doubt) return fallback(doubt.reason ?? 'a range is not perfect');
+  const facts = joinRanges(plan, summaries, hashAlgorithm);
+  if (!facts) return fallback('the ranges do not join');
+  const result = concludeVerify(input, cps, facts, problems);
+  return result.ok ? result : fallback(`a checkpoint problem: ${result.problems[0]?.message}`);
+}
+
+/** What every range check of a store is told: its departments, the chain positions its checkpoints name, and the shared intent arrays. */
+export function rangePlan(hashAlgorithm: HashAlgorithm, departments: string[], checkpoints: Checkpoint[], totalSeq: number): Omit<RangeSpec, 'afterSeq' | 'upToSeq'> {
+  const wanted = (withRoot: boolean) =>
+    departments.map((d) => [...new Set(checkpoints.flatMap((cp) => cp.heads.filter((h) => h.department === d && (!withRoot || h.root)).map((h) => h.deptSeq)))]);
+  return {
+    hashAlgorithm, departments, heads: wanted(false), roots: wanted(true),
+    // Room for records appended while the workers read; past it a worker gives up and the plain verifier runs.
+    openIntents: new SharedArrayBuffer(4 * (totalSeq + 1 + 65_536)),
+    outcomes: new SharedArrayBuffer(totalSeq + 1 + 65_536),
+  };
+}
+
+/** What the ranges' summaries add up to, or null when they do not join into perfect chains. */
+export function joinRanges(plan: Pick<RangeSpec, 'departments' | 'roots' | 'openIntents' | 'outcomes'>, summaries: RangeSummary[], hashAlgorithm: HashAlgorithm): WalkFacts | null {
+  const facts: WalkFacts = { count: 0, maxSeq: 0, found: new Map(), rootAt: new Map(), length: new Map() };
+  const chains = plan.departments.map(() => ({ next: 1, lastHash: GENESIS_HASH, tree: new MerkleFrontier(hashAlgorithm) }));
+  const roots = plan.roots.map((sizes) => new Set(sizes));
+  let nextSeq = 1;
+  for (const s of summaries) {
+    if (!s.perfect || (s.count > 0 && s.lastSeq - s.count + 1 !== nextSeq)) return null;
+    nextSeq += s.count;
+    facts.count += s.count;
+    if (s.count > 0) facts.maxSeq = s.lastSeq;
+    for (const part of s.parts) {
+      const chain = chains[part.department]!;
+      const name = plan.departments[part.department]!;
+      if (part.firstDeptSeq !== chain.next || part.firstPrevHash !== chain.lastHash) return null;
+      chain.next = part.lastDeptSeq + 1;
+      chain.lastHash = part.lastHash;
+      facts.length.set(name, part.lastDeptSeq);
+      for (const [start, size, hash] of part.subtrees) {
+        if (chain.tree.size !== start) return null;
+        chain.tree.pushSubtree(size, Buffer.from(hash, 'hex'));
+        if (roots[part.department]!.has(chain.tree.size)) facts.rootAt.set(headKey(name, chain.tree.size), chain.tree.root());
+      }
+      if (chain.tree.size !== part.lastDeptSeq) return null;
+      for (const [deptSeq, hash, seq] of part.heads) facts.found.set(headKey(name, deptSeq), { hash, seq });
+    }
+  }
+  // Outcomes of intents in an earlier range, now that every range has written its open intents.
+  const open = new Int32Array(plan.openIntents);
+  const outcomes = new Uint8Array(plan.outcomes);
+  for (const s of summaries) {
+    const later = s.laterOutcomes;
+    for (let i = 0; i < later.length; i += 3) {
+      const [intentSeq, department, definitive] = [later[i]!, later[i + 1]!, later[i + 2]!];
+      if (open[intentSeq] !== department + 1) return null;
+      if (definitive === 1 && Atomics.add(outcomes, intentSeq, 1) !== 0) return null;
+    }
+  }
+  return facts;
 }
 
 /**
- * Re-hashes every record of the store at `db` in `workers` threads, each over its own seq range of a
- * store whose highest seq is about `total`: how many records were read and the seqs whose hash fails.
+ * Checks the store at `db` in `workers` threads, each over its own seq range of a store whose highest
+ * seq is about `total` (the last range runs to the end, so records appended since are checked too).
+ * With `stopAtDoubt`, the first range that is not perfect is the whole answer and the other workers are
+ * stopped: the plain verifier will run anyway, and need not wait for them.
  */
-export async function hashCheckInWorkers(db: string, hashAlgorithm: HashAlgorithm, total: number, workers: number): Promise<HashCheckResult> {
-  const n = Math.max(1, Math.min(16, Math.floor(workers)));
-  const jobs: HashCheckJob[] = Array.from({ length: n }, (_, i) => ({
-    db, hashAlgorithm, batch: BATCH,
+export function checkRangesInWorkers(
+  db: string, plan: Omit<RangeSpec, 'afterSeq' | 'upToSeq'>, total: number, workers: number, stopAtDoubt = false,
+): Promise<RangeSummary[]> {
+  const n = Math.max(1, Math.min(16, total, Math.floor(workers)));
+  const jobs: RangeJob[] = Array.from({ length: n }, (_, i) => ({
+    ...plan, db, batch: BATCH,
     afterSeq: i === 0 ? 0 : Math.floor((total * i) / n),
-    // The last range runs to the end, so a record past the highest head is still hashed.
     upToSeq: i === n - 1 ? null : Math.floor((total * (i + 1)) / n),
   }));
-  const results = await Promise.all(jobs.map(runHashCheck));
-  return { count: results.reduce((a, r) => a + r.count, 0), bad: results.flatMap((r) => r.bad).sort((a, b) => a - b) };
-}
-
-function runHashCheck(job: HashCheckJob): Promise<HashCheckResult> {
   return new Promise((resolve, reject) => {
-    const worker = new Worker(new URL('./hash-check-worker.ts', import.meta.url), { workerData: job });
-    let answered = false;
-    worker.once('message', (m: HashCheckResult) => {
-      answered = true;
-      resolve(m);
-    });
-    worker.once('error', reject);
-    worker.once('exit', (code) => {
-      if (!answered) reject(new Error(`hash worker exited with ${code} without answering`));
+    const summaries: (RangeSummary | undefined)[] = jobs.map(() => undefined);
+    let left = n;
+    let settled = false;
+    const settle = (done: () => void) => {
+      if (settled) return;
+      settled = true;
+      for (const w of threads) void w.terminate();
+      done();
+    };
+    const threads = jobs.map((job, i) => {
+      const worker = new Worker(new URL('./hash-check-worker.ts', import.meta.url), { workerData: job });
+      worker.once('message', (m: RangeSummary) => {
+        summaries[i] = m;
+        if (stopAtDoubt && !m.perfect) settle(() => resolve([m]));
+        else if (--left === 0) settle(() => resolve(summaries as RangeSummary[]));
+      });
+      worker.once('error', (e) => settle(() => reject(e)));
+      worker.once('exit', (code) => {
+        if (summaries[i] === undefined) settle(() => reject(new Error(`verifier worker exited with ${code} without answering`)));
+      });
+      return worker;
     });
   });
 }

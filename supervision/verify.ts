@@ -64,11 +64,30 @@ export interface VerifyInput {
    * auditor trusts), on the newest checkpoint; default no demand.
    */
   requireCosignatures?: { k: number; trustedKeys: string[] };
-  /**
-   * True when every record's hash was already re-computed elsewhere and matched (the parallel verifier's
-   * workers): the walk then checks everything else but does not hash records again. Default false.
-   */
-  recordHashesChecked?: boolean;
+}
+
+/** What the walk over the records learnt that the checkpoint checks need. */
+export interface WalkFacts {
+  /** Records read. */
+  count: number;
+  /** Highest seq read. */
+  maxSeq: number;
+  /** The first record at each checkpoint head (`headKey`): its hash and seq. */
+  found: Map<string, { hash: string; seq: number }>;
+  /** Each chain's Merkle root at every tree size a checkpoint signs (`headKey`). */
+  rootAt: Map<string, string>;
+  /** Each chain's highest deptSeq. */
+  length: Map<string, number>;
+}
+
+/** The key of a chain position in `WalkFacts`. */
+export const headKey = (department: string, deptSeq: number): string => `${department}\u0000${deptSeq}`;
+
+/** A checkpoint to check, where it came from and the key it names (undefined: unknown). */
+export interface CheckpointToCheck {
+  cp: Checkpoint;
+  source: string;
+  key: PublicKeyEntry | undefined;
 }
 
 interface ChainState {
@@ -83,7 +102,6 @@ export async function verifyLog(input: VerifyInput): Promise<VerifyResult> {
   const problems: Problem[] = [];
   const batch = input.batchSize ?? 10_000;
   const cps = collectCheckpoints(input, problems);
-  const headKey = (d: string, n: number) => `${d}\u0000${n}`;
   const wanted = new Set(cps.flatMap((c) => c.cp.heads.map((h) => headKey(h.department, h.deptSeq))));
 
   // One walk in stored seq order. How often each department position occurs (which tells a reordered
@@ -141,7 +159,7 @@ export async function verifyLog(input: VerifyInput): Promise<VerifyResult> {
       problems.push(problem);
       undecided.push({ problem, decide });
     }
-    const hashOk = input.recordHashesChecked === true || storedRecordHash(r, input.hashAlgorithm) === r.hash;
+    const hashOk = storedRecordHash(r, input.hashAlgorithm) === r.hash;
     if (structural && !hashOk) {
       problems.push({ kind: 'modified', ...at, message: `Record seq ${r.seq} (${r.department} #${r.deptSeq}) does not match its hash: it was modified.` });
     } else if (structural && st.lastOk && r.prevHash !== st.lastHash) {
@@ -173,7 +191,15 @@ export async function verifyLog(input: VerifyInput): Promise<VerifyResult> {
     }
   }
   for (const { problem, decide } of undecided) Object.assign(problem, decide());
+  return concludeVerify(input, cps, { count, maxSeq, found, rootAt, length }, problems);
+}
 
+/**
+ * The checks after the walk (checkpoint signatures, heads, roots, truncation, cosignatures), appended to
+ * the walk's `problems`, and the verifier's answer. The parallel verifier calls it with what its workers found.
+ */
+export function concludeVerify(input: VerifyInput, cps: CheckpointToCheck[], facts: WalkFacts, problems: Problem[]): VerifyResult {
+  const { count, maxSeq, found, rootAt, length } = facts;
   for (const { cp, source, key } of cps) {
     const label = `${source} checkpoint ${cp.id}`;
     if (!key) {
@@ -292,12 +318,13 @@ async function* records(scan: VerifyInput['scan'], batch: number): AsyncGenerato
   }
 }
 
-function collectCheckpoints(input: VerifyInput, problems: Problem[]): { cp: Checkpoint; source: string; key: PublicKeyEntry | undefined }[] {
+/** The stored and the witness's checkpoints with the keys they name; a stored one that cannot be parsed is a problem. */
+export function collectCheckpoints(input: VerifyInput, problems: Problem[]): CheckpointToCheck[] {
   const keys = new Map<string, PublicKeyEntry>();
   for (const k of input.storeKeys) keys.set(k.keyId, k);
   // A witness's keys win: the store's key table could have been replaced along with the checkpoints.
   for (const k of input.witness?.keys ?? []) keys.set(k.keyId, k);
-  const out: { cp: Checkpoint; source: string; key: PublicKeyEntry | undefined }[] = [];
+  const out: CheckpointToCheck[] = [];
   const stored = new Map<number, Checkpoint>();
   input.checkpointTexts.forEach((text, i) => {
     const cp = parseCheckpoint(text);

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { RECORD_COLUMNS, recordFromRow, recordValues } from '../columns.ts';
 import { recordHash, type SupervisionRecord } from '../record.ts';
-import { hashCheckInWorkers, verifyStore } from '../verify-store.ts';
+import { checkRangesInWorkers, joinRanges, rangePlan, verifyStore } from '../verify-store.ts';
 import { BACKENDS, seed, type TestContext } from './harness.ts';
 
 // Layout after seed(6): population #1–#8 at seq 1,2,3,4,7,8,9,10; medicalInsurance #1–#4 at seq 5,6,11,12.
@@ -29,30 +29,46 @@ describe.each(BACKENDS)('verify detects tampering on $name', ({ create }) => {
     await ctx.sql('DELETE FROM supervision_records WHERE seq = ?', [r.seq]);
     await ctx.sql(`INSERT INTO supervision_records (${RECORD_COLUMNS.join(', ')}) VALUES (${RECORD_COLUMNS.map(() => '?').join(', ')})`, recordValues(r));
   };
-  // Every case also runs the parallel verifier (worker threads re-hashing seq ranges), which must report exactly the same.
+  // Every case also runs the parallel verifier (worker threads checking seq ranges), which must report exactly the same.
+  let fallbacks: string[] = [];
   const verify = async (withWitness = true) => {
     const options = { db: ctx.db, ...(withWitness ? { checkpointFile: witness } : {}) };
     const plain = await verifyStore({ ...options, parallelAbove: Infinity });
-    expect(await verifyStore({ ...options, parallelAbove: 0, workers: 2 })).toEqual(plain);
+    fallbacks = [];
+    expect(await verifyStore({ ...options, parallelAbove: 0, workers: 2, onFallback: (reason) => fallbacks.push(reason) })).toEqual(plain);
     return plain;
   };
 
-  it('passes an untouched store with its witness checkpoint', async () => {
+  it('passes an untouched store with its witness checkpoint, in parallel without falling back', async () => {
     const result = await verify();
     expect(result).toMatchObject({ ok: true, records: 12, problems: [] });
-  });
+    expect(fallbacks).toEqual([]);
+    for (const workers of [1, 5]) {
+      const reasons: string[] = [];
+      expect(await verifyStore({ db: ctx.db, checkpointFile: witness, parallelAbove: 0, workers, onFallback: (r) => reasons.push(r) })).toEqual(result);
+      expect(reasons).toEqual([]);
+    }
+  }, 120_000); // worker threads start slowly on a loaded machine
 
-  it('re-hashes every record in worker threads, each over its own seq range, and names the one that fails', async () => {
-    expect(await hashCheckInWorkers(ctx.db, 'sm3', 12, 3)).toEqual({ count: 12, bad: [] });
+  it('checks every record in worker threads, each over its own seq range, and gives up on the range that fails', async () => {
+    const plan = () => rangePlan('sm3', ['medicalInsurance', 'population'], [], 12);
+    const ranges = await checkRangesInWorkers(ctx.db, plan(), 12, 3);
+    expect(ranges.map((r) => [r.perfect, r.count, r.lastSeq])).toEqual([[true, 4, 4], [true, 4, 8], [true, 4, 12]]);
+    expect(joinRanges(plan(), ranges, 'sm3')).toMatchObject({ count: 12, maxSeq: 12, length: new Map([['population', 8], ['medicalInsurance', 4]]) });
     await ctx.sql("UPDATE supervision_records SET field = 'Mutation.other' WHERE seq = 10");
-    expect(await hashCheckInWorkers(ctx.db, 'sm3', 12, 3)).toEqual({ count: 12, bad: [10] });
-    // A record past the highest seq the caller knew of is still hashed (the last range runs to the end).
-    expect(await hashCheckInWorkers(ctx.db, 'sm3', 6, 2)).toEqual({ count: 12, bad: [10] });
-  });
+    const tampered = await checkRangesInWorkers(ctx.db, plan(), 12, 3);
+    expect(tampered.map((r) => [r.perfect, r.reason])).toEqual([[true, undefined], [true, undefined], [false, 'seq 10: hash']]);
+    expect(joinRanges(plan(), tampered, 'sm3')).toBeNull();
+    // Stopping at the first doubt answers with that range alone.
+    expect(await checkRangesInWorkers(ctx.db, plan(), 12, 3, true)).toEqual([expect.objectContaining({ perfect: false, reason: 'seq 10: hash' })]);
+    // A record past the highest seq the caller knew of is still checked (the last range runs to the end).
+    expect((await checkRangesInWorkers(ctx.db, plan(), 6, 2)).map((r) => [r.perfect, r.count])).toEqual([[true, 3], [false, 6]]);
+  }, 120_000);
 
   it('names a modified record', async () => {
     await ctx.sql("UPDATE supervision_records SET outcome = 'SUCCESS', error_code = NULL WHERE seq = 10");
     expect((await verify()).firstProblem).toMatchObject({ kind: 'modified', seq: 10, department: 'population' });
+    expect(fallbacks).toEqual(['seq 10: hash']);
   });
 
   it('names a record whose hash was recomputed after modification through its successor link', async () => {
