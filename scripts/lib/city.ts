@@ -5,6 +5,7 @@
 import { createServer, type AddressInfo, type Server } from 'node:net';
 import { resolve } from 'node:path';
 import { ensureDevKeys } from '../../core/dev-keys.ts';
+import { currentBundles } from './bundle.ts';
 import { launch, type Service } from './processes.ts';
 import { SUBGRAPHS } from './subgraphs.ts';
 
@@ -31,6 +32,8 @@ export interface CityOptions {
   subgraphs?: readonly string[];
   /** How long each process may take to announce itself, ms. Default 30000 (the launcher's). */
   readyTimeoutMs?: number;
+  /** false runs every process from its sources, not from bundles (scripts/lib/bundle.ts). Default true. */
+  bundles?: boolean;
 }
 
 /** A running city. */
@@ -100,6 +103,9 @@ const STAND_IN_ENTRIES: Record<StandInName, [string, string]> = {
   licenceLibraryStandIn: ['licenceLibrary-standin', 'adapters/licenceLibrary/standin/main.ts'],
 };
 
+/** Every process entry of a city, relative to the repository root: what `currentBundles` bundles. */
+export const CITY_ENTRIES: readonly string[] = ['gateway/main.ts', ...Object.values(SPECS).map((s) => s.entry), ...Object.values(STAND_IN_ENTRIES).map(([, e]) => e)];
+
 /** The service name of instance `k` (1-based) of `base`: the first keeps the plain name. */
 const instanceName = (base: string, k: number) => (k === 1 ? base : `${base}-${k}`);
 
@@ -123,12 +129,16 @@ export async function startCity(options: CityOptions): Promise<City> {
   // A production city gets no clock file: production refuses a movable clock (core/clock.ts).
   const production = (options.env?.NODE_ENV ?? process.env.NODE_ENV) === 'production';
   const common = { CITYGRAPH_DATA_DIR: options.dataDir, ...(production ? {} : { CITYGRAPH_CLOCK_FILE: clockFileOf(options.dataDir) }), ...options.env };
+  // Each process loads its bundle, rebuilt first if a source changed; without rolldown the sources run.
+  const bundles = options.bundles === false ? null : await currentBundles(CITY_ENTRIES, { log: options.echo ? (l) => process.stdout.write(`${l}\n`) : undefined });
   const services: Record<string, Service> = {};
+  // A process that fails to start fails the city: the others, ready or still starting, are stopped.
+  const failed = new AbortController();
   const launched = new Map<string, { entry: string; env: Record<string, string> }>();
   const start = async (name: string, entry: string, env: Record<string, string>) => {
     const full = { ...common, ...env, ...options.serviceEnv?.[name] };
     launched.set(name, { entry, env: full });
-    services[name] = await launch({ name, entry, echo: options.echo, env: full, readyTimeoutMs: options.readyTimeoutMs });
+    services[name] = await launch({ name, entry, bundle: bundles?.[entry], echo: options.echo, env: full, readyTimeoutMs: options.readyTimeoutMs, signal: failed.signal });
     return services[name];
   };
   try {
@@ -185,6 +195,7 @@ export async function startCity(options: CityOptions): Promise<City> {
     const envOf = (name: string) => ({ ...launched.get(name)?.env });
     return { gatewayUrl: gatewayServices[0]!.url, gatewayUrls: gatewayServices.map((g) => g.url), services, stop, crashAndRestart, envOf };
   } catch (e) {
+    failed.abort();
     await Promise.all(Object.values(services).map((s) => s.stop()));
     throw e;
   }
