@@ -157,13 +157,6 @@ export async function startCity(options: CityOptions): Promise<City> {
     // Several instances: each names its intents, and drains while the gateways' probes (every second) take it out of rotation.
     const instanceEnv = (w: string, k: number): Record<string, string> => (n > 1 ? { CITYGRAPH_INSTANCE_ID: `${w}-${k}`, SHUTDOWN_DELAY_MS: '1500' } : {});
     const started = new Map(standIns.map((s) => [s, start(STAND_IN_ENTRIES[s][0], STAND_IN_ENTRIES[s][1], { PORT: String(p[s]), ...(s === 'housingFundStandIn' ? { DATABASE_FILE: fundDatabase } : {}) })]));
-    const subgraphStarts = wanted.flatMap((w) =>
-      Array.from({ length: n }, async (_, i) => {
-        const spec = SPECS[w];
-        if (spec.env(standIn, fundDatabase).HOUSING_FUND_DATABASE) await started.get('housingFundStandIn');
-        return start(instanceName(`subgraph-${w}`, i + 1), spec.entry, { ...subgraphEnv, PORT: String(portOf(w, i + 1)), ...spec.env(standIn, fundDatabase), ...instanceEnv(w, i + 1) });
-      }),
-    );
     const urls = Object.fromEntries(wanted.map((w) => [w, Array.from({ length: n }, (_, i) => `http://127.0.0.1:${portOf(w, i + 1)}/`)]));
     const gateways = Array.from({ length: n }, (_, i) =>
       start(instanceName('gateway', i + 1), 'gateway/main.ts', {
@@ -171,8 +164,20 @@ export async function startCity(options: CityOptions): Promise<City> {
         SUBGRAPH_URLS: JSON.stringify(Object.fromEntries(Object.entries(urls).map(([w, u]) => [w, n === 1 ? u[0] : u]))),
       }),
     );
+    // The subgraphs start once the gateways are ready: a gateway needs no subgraph to start (it plans
+    // from the supergraph file), so on a machine of few cores it gets them first and answers sooner,
+    // while the stand-ins start beside it; the whole city is ready about as soon as when all start at once.
+    const gatewaysReady = Promise.all(gateways);
+    const subgraphStarts = wanted.flatMap((w) =>
+      Array.from({ length: n }, async (_, i) => {
+        const spec = SPECS[w];
+        await gatewaysReady;
+        if (spec.env(standIn, fundDatabase).HOUSING_FUND_DATABASE) await started.get('housingFundStandIn');
+        return start(instanceName(`subgraph-${w}`, i + 1), spec.entry, { ...subgraphEnv, PORT: String(portOf(w, i + 1)), ...spec.env(standIn, fundDatabase), ...instanceEnv(w, i + 1) });
+      }),
+    );
     // Awaited together, so whichever fails first is the error (none is left unhandled).
-    const [all, gatewayServices] = await Promise.all([Promise.all([...started.values(), ...subgraphStarts]), Promise.all(gateways)]);
+    const [all, gatewayServices] = await Promise.all([Promise.all([...started.values(), ...subgraphStarts]), gatewaysReady]);
     // A port taken between choosing and binding would show here, rather than as a city talking to a stranger.
     for (const s of all) {
       if (new URL(s.url).port !== String(portOfService(s.name, p))) throw new Error(`${s.name} announced ${s.url}, not the port chosen for it; start again.`);
