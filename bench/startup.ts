@@ -98,7 +98,6 @@ async function once(checkout: string, dataDir: string): Promise<Omit<Run, 'check
       await new Promise((r) => setTimeout(r, 50));
     }
     const firstAnswerS = (performance.now() - t0) / 1000;
-    const byProcess = sessionCpu(child.pid!);
     // Then until every process is ready; the CPU figure is taken there too, the whole start's.
     while (Number.isNaN(allReadyS)) {
       if (exited) throw new Error(`npm start exited before every process was ready:\n${output.slice(-2000)}`);

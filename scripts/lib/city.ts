@@ -32,7 +32,7 @@ export interface CityOptions {
   subgraphs?: readonly string[];
   /** How long each process may take to announce itself, ms. Default 30000 (the launcher's). */
   readyTimeoutMs?: number;
-  /** false runs every process from its sources, not from bundles (scripts/lib/bundle.ts). Default true. */
+  /** false runs every process from its sources, not from bundles (scripts/lib/bundle.ts); so does CITYGRAPH_BUNDLES=0. Default true. */
   bundles?: boolean;
 }
 
@@ -130,7 +130,7 @@ export async function startCity(options: CityOptions): Promise<City> {
   const production = (options.env?.NODE_ENV ?? process.env.NODE_ENV) === 'production';
   const common = { CITYGRAPH_DATA_DIR: options.dataDir, ...(production ? {} : { CITYGRAPH_CLOCK_FILE: clockFileOf(options.dataDir) }), ...options.env };
   // Each process loads its bundle, rebuilt first if a source changed; without rolldown the sources run.
-  const bundles = options.bundles === false ? null : await currentBundles(CITY_ENTRIES, { log: options.echo ? (l) => process.stdout.write(`${l}\n`) : undefined });
+  const bundles = options.bundles === false || process.env.CITYGRAPH_BUNDLES === '0' ? null : await currentBundles(CITY_ENTRIES, { log: options.echo ? (l) => process.stdout.write(`${l}\n`) : undefined });
   const services: Record<string, Service> = {};
   // A process that fails to start fails the city: the others, ready or still starting, are stopped.
   const failed = new AbortController();
