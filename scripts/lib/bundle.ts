@@ -69,7 +69,7 @@ export async function currentBundles(entries: readonly string[], options: Bundle
   try {
     const built = readFresh(w, builder, entries);
     if (built) return built;
-    options.log?.('Bundling the city\'s processes (the sources changed since the last bundle)…');
+    options.log?.('Bundling the city\'s processes (no bundle yet, or an input changed since the last one)…');
     try {
       const manifest = await build(w, builder, entries);
       writeFileSync(`${w.manifest}.${process.pid}`, JSON.stringify(manifest));
