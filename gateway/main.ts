@@ -98,7 +98,7 @@ const config = readConfig(
 );
 
 const logger = createLogger({ service: 'gateway', level: config.LOG_LEVEL });
-const tracing = startTracing({ service: 'gateway', exporter: config.OTEL_TRACES_EXPORTER, otlpEndpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT, scheduledDelayMs: config.OTEL_BSP_SCHEDULE_DELAY });
+const tracing = await startTracing({ service: 'gateway', exporter: config.OTEL_TRACES_EXPORTER, otlpEndpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT, scheduledDelayMs: config.OTEL_BSP_SCHEDULE_DELAY });
 const keys = ensureDevKeys(config.CITYGRAPH_DATA_DIR);
 const production = Boolean(config.JWKS_URL || config.JWKS_FILE);
 const development = config.NODE_ENV !== 'production';

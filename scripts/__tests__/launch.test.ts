@@ -19,6 +19,13 @@ describe('launch', () => {
     }
   }, 60_000);
 
+  it('kills a child that is not ready yet when its city gives up (no process is left behind)', async () => {
+    const gaveUp = new AbortController();
+    const starting = launch({ name: 'parking-standin', entry: 'adapters/parking/standin/main.ts', env: { PORT: '0' }, signal: gaveUp.signal });
+    gaveUp.abort();
+    await expect(starting).rejects.toThrow(/exited before it was ready \(code null, signal SIGKILL\)/);
+  }, 60_000);
+
   it('fails with EADDRINUSE when the port stays taken', async () => {
     const port = await freePort();
     const holder = await hold(port);

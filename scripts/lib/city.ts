@@ -5,6 +5,7 @@
 import { createServer, type AddressInfo, type Server } from 'node:net';
 import { resolve } from 'node:path';
 import { ensureDevKeys } from '../../core/dev-keys.ts';
+import { currentBundles } from './bundle.ts';
 import { launch, type Service } from './processes.ts';
 import { SUBGRAPHS } from './subgraphs.ts';
 
@@ -31,6 +32,8 @@ export interface CityOptions {
   subgraphs?: readonly string[];
   /** How long each process may take to announce itself, ms. Default 30000 (the launcher's). */
   readyTimeoutMs?: number;
+  /** false runs every process from its sources, not from bundles (scripts/lib/bundle.ts); so does CITYGRAPH_BUNDLES=0. Default true. */
+  bundles?: boolean;
 }
 
 /** A running city. */
@@ -100,6 +103,9 @@ const STAND_IN_ENTRIES: Record<StandInName, [string, string]> = {
   licenceLibraryStandIn: ['licenceLibrary-standin', 'adapters/licenceLibrary/standin/main.ts'],
 };
 
+/** Every process entry of a city, relative to the repository root: what `currentBundles` bundles. */
+export const CITY_ENTRIES: readonly string[] = ['gateway/main.ts', ...Object.values(SPECS).map((s) => s.entry), ...Object.values(STAND_IN_ENTRIES).map(([, e]) => e)];
+
 /** The service name of instance `k` (1-based) of `base`: the first keeps the plain name. */
 const instanceName = (base: string, k: number) => (k === 1 ? base : `${base}-${k}`);
 
@@ -123,12 +129,16 @@ export async function startCity(options: CityOptions): Promise<City> {
   // A production city gets no clock file: production refuses a movable clock (core/clock.ts).
   const production = (options.env?.NODE_ENV ?? process.env.NODE_ENV) === 'production';
   const common = { CITYGRAPH_DATA_DIR: options.dataDir, ...(production ? {} : { CITYGRAPH_CLOCK_FILE: clockFileOf(options.dataDir) }), ...options.env };
+  // Each process loads its bundle, rebuilt first if a source changed; without rolldown the sources run.
+  const bundles = options.bundles === false || process.env.CITYGRAPH_BUNDLES === '0' ? null : await currentBundles(CITY_ENTRIES, { log: options.echo ? (l) => process.stdout.write(`${l}\n`) : undefined });
   const services: Record<string, Service> = {};
+  // A process that fails to start fails the city: the others, ready or still starting, are stopped.
+  const failed = new AbortController();
   const launched = new Map<string, { entry: string; env: Record<string, string> }>();
   const start = async (name: string, entry: string, env: Record<string, string>) => {
     const full = { ...common, ...env, ...options.serviceEnv?.[name] };
     launched.set(name, { entry, env: full });
-    services[name] = await launch({ name, entry, echo: options.echo, env: full, readyTimeoutMs: options.readyTimeoutMs });
+    services[name] = await launch({ name, entry, bundle: bundles?.[entry], echo: options.echo, env: full, readyTimeoutMs: options.readyTimeoutMs, signal: failed.signal });
     return services[name];
   };
   try {
@@ -147,13 +157,6 @@ export async function startCity(options: CityOptions): Promise<City> {
     // Several instances: each names its intents, and drains while the gateways' probes (every second) take it out of rotation.
     const instanceEnv = (w: string, k: number): Record<string, string> => (n > 1 ? { CITYGRAPH_INSTANCE_ID: `${w}-${k}`, SHUTDOWN_DELAY_MS: '1500' } : {});
     const started = new Map(standIns.map((s) => [s, start(STAND_IN_ENTRIES[s][0], STAND_IN_ENTRIES[s][1], { PORT: String(p[s]), ...(s === 'housingFundStandIn' ? { DATABASE_FILE: fundDatabase } : {}) })]));
-    const subgraphStarts = wanted.flatMap((w) =>
-      Array.from({ length: n }, async (_, i) => {
-        const spec = SPECS[w];
-        if (spec.env(standIn, fundDatabase).HOUSING_FUND_DATABASE) await started.get('housingFundStandIn');
-        return start(instanceName(`subgraph-${w}`, i + 1), spec.entry, { ...subgraphEnv, PORT: String(portOf(w, i + 1)), ...spec.env(standIn, fundDatabase), ...instanceEnv(w, i + 1) });
-      }),
-    );
     const urls = Object.fromEntries(wanted.map((w) => [w, Array.from({ length: n }, (_, i) => `http://127.0.0.1:${portOf(w, i + 1)}/`)]));
     const gateways = Array.from({ length: n }, (_, i) =>
       start(instanceName('gateway', i + 1), 'gateway/main.ts', {
@@ -161,8 +164,20 @@ export async function startCity(options: CityOptions): Promise<City> {
         SUBGRAPH_URLS: JSON.stringify(Object.fromEntries(Object.entries(urls).map(([w, u]) => [w, n === 1 ? u[0] : u]))),
       }),
     );
+    // The subgraphs start once the gateways are ready: a gateway needs no subgraph to start (it plans
+    // from the supergraph file), so on a machine of few cores it gets them first and answers sooner,
+    // while the stand-ins start beside it; the whole city is ready about as soon as when all start at once.
+    const gatewaysReady = Promise.all(gateways);
+    const subgraphStarts = wanted.flatMap((w) =>
+      Array.from({ length: n }, async (_, i) => {
+        const spec = SPECS[w];
+        await gatewaysReady;
+        if (spec.env(standIn, fundDatabase).HOUSING_FUND_DATABASE) await started.get('housingFundStandIn');
+        return start(instanceName(`subgraph-${w}`, i + 1), spec.entry, { ...subgraphEnv, PORT: String(portOf(w, i + 1)), ...spec.env(standIn, fundDatabase), ...instanceEnv(w, i + 1) });
+      }),
+    );
     // Awaited together, so whichever fails first is the error (none is left unhandled).
-    const [all, gatewayServices] = await Promise.all([Promise.all([...started.values(), ...subgraphStarts]), Promise.all(gateways)]);
+    const [all, gatewayServices] = await Promise.all([Promise.all([...started.values(), ...subgraphStarts]), gatewaysReady]);
     // A port taken between choosing and binding would show here, rather than as a city talking to a stranger.
     for (const s of all) {
       if (new URL(s.url).port !== String(portOfService(s.name, p))) throw new Error(`${s.name} announced ${s.url}, not the port chosen for it; start again.`);
@@ -185,6 +200,7 @@ export async function startCity(options: CityOptions): Promise<City> {
     const envOf = (name: string) => ({ ...launched.get(name)?.env });
     return { gatewayUrl: gatewayServices[0]!.url, gatewayUrls: gatewayServices.map((g) => g.url), services, stop, crashAndRestart, envOf };
   } catch (e) {
+    failed.abort();
     await Promise.all(Object.values(services).map((s) => s.stop()));
     throw e;
   }

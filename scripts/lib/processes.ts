@@ -28,12 +28,16 @@ export interface LaunchOptions {
   name: string;
   /** Entry module relative to the repository root, e.g. `gateway/main.ts`. */
   entry: string;
+  /** Absolute path of a bundle of `entry` to run instead (scripts/lib/bundle.ts); default the entry itself. */
+  bundle?: string;
   /** Environment added to the parent's. */
   env?: Record<string, string>;
   /** Also echo the child's output to ours. Default false. */
   echo?: boolean;
   /** Milliseconds to wait for readiness. Default CITYGRAPH_READY_TIMEOUT_MS from the environment, else 30000. */
   readyTimeoutMs?: number;
+  /** Aborted: a child that is not ready yet is killed (another process of its city failed to start). */
+  signal?: AbortSignal;
 }
 
 /**
@@ -54,7 +58,7 @@ export async function launch(options: LaunchOptions): Promise<Service> {
 }
 
 function launchOnce(options: LaunchOptions): Promise<Service> {
-  const child = fork(fileURLToPath(new URL(options.entry, `file://${ROOT}`)), [], {
+  const child = fork(options.bundle ?? fileURLToPath(new URL(options.entry, `file://${ROOT}`)), [], {
     cwd: ROOT,
     // CITYGRAPH_NODE_ARGS adds Node flags to one service, e.g. `--cpu-prof` for profiling.
     execArgv: [...(options.env?.CITYGRAPH_NODE_ARGS?.split(' ').filter(Boolean) ?? [])],
@@ -88,6 +92,10 @@ function launchOnce(options: LaunchOptions): Promise<Service> {
       child.kill('SIGTERM');
     });
 
+  // Killed rather than stopped: it has nothing to drain yet, and may not even handle SIGTERM yet.
+  const abort = () => child.kill('SIGKILL');
+  options.signal?.addEventListener('abort', abort, { once: true });
+  if (options.signal?.aborted) abort();
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
@@ -96,11 +104,13 @@ function launchOnce(options: LaunchOptions): Promise<Service> {
     child.on('message', (m: { ready?: string; node?: string }) => {
       if (m && typeof m.ready === 'string') {
         clearTimeout(timer);
+        options.signal?.removeEventListener('abort', abort);
         resolve({ name: options.name, url: m.ready, child, stop, output, nodeVersion: m.node ?? 'unknown' });
       }
     });
     child.once('exit', (code, signal) => {
       clearTimeout(timer);
+      options.signal?.removeEventListener('abort', abort);
       reject(new Error(`${options.name} exited before it was ready (code ${code}, signal ${signal}). Its output:\n${output.slice(-20).join('\n')}`));
     });
   });

@@ -58,3 +58,10 @@ if (existsSync(join(ROOT, 'node_modules', 'vite')) && existsSync(join(ROOT, 'web
   const built = spawnSync(existsSync(bin) ? bin : process.execPath, [join(ROOT, 'scripts', 'build-web.ts')], { cwd: ROOT, stdio: 'inherit' });
   if (built.status !== 0) fail('the console (web/) did not build: run `npm run -s build:web` to see why.');
 }
+
+// The bundles of the city's processes (scripts/lib/bundle.ts), so that the first `npm start` starts at once.
+// Not fatal: a launcher without bundles runs the sources, and rebuilds them itself when it can.
+if (existsSync(join(ROOT, 'node_modules', 'rolldown')) && existsSync(bin)) {
+  const bundled = spawnSync(bin, [join(ROOT, 'scripts', 'bundle.ts')], { cwd: ROOT, stdio: 'inherit' });
+  if (bundled.status !== 0) process.stdout.write('(The processes were not bundled: `npm start` runs them from their sources; `npm run -s bundle` says why.)\n');
+}

@@ -107,7 +107,7 @@ export async function runSubgraph<TDeps>(
   const logger = createLogger({ service, level: env.LOG_LEVEL });
   const recordReads = readRecordsWanted(env, env.NODE_ENV);
   if (!recordReads) logger.warn('CITYGRAPH_BENCH_NO_READ_RECORDS=1: reads of personal data are NOT recorded (benchmarks only)');
-  const tracing = startTracing({ service, exporter: env.OTEL_TRACES_EXPORTER, otlpEndpoint: env.OTEL_EXPORTER_OTLP_ENDPOINT, scheduledDelayMs: env.OTEL_BSP_SCHEDULE_DELAY });
+  const tracing = await startTracing({ service, exporter: env.OTEL_TRACES_EXPORTER, otlpEndpoint: env.OTEL_EXPORTER_OTLP_ENDPOINT, scheduledDelayMs: env.OTEL_BSP_SCHEDULE_DELAY });
   // A department that discloses personal data records each read, so it needs the store too.
   const supervision = options.supervision || hasDisclosures(def) ? timedWrites(supervisionFromEnv(env, logger, def.name)) : undefined;
   const deps = makeDeps(logger, supervision);
