@@ -36,9 +36,33 @@ export function inTransaction<T>(db: DatabaseSync, mode: 'IMMEDIATE' | 'DEFERRED
   }
 }
 
-/** Appends to one SQLite connection and keeps its share of the subject index current. */
+/** Prepared statements of one connection, each compiled on first use. */
+export class Statements {
+  private readonly cache = new Map<string, StatementSync>();
+  private readonly db: DatabaseSync;
+  constructor(db: DatabaseSync) {
+    this.db = db;
+  }
+
+  /** The statement of `text`, compiled once. */
+  get(text: string): StatementSync {
+    let stmt = this.cache.get(text);
+    if (!stmt) {
+      stmt = this.db.prepare(text);
+      this.cache.set(text, stmt);
+    }
+    return stmt;
+  }
+
+  /** Forgets every statement (before the connection closes). */
+  clear(): void {
+    this.cache.clear();
+  }
+}
+
+/** Appends to one SQLite connection and, unless told not to, keeps the subject index current. */
 export class SqliteAppender {
-  private readonly statements = new Map<string, StatementSync>();
+  private readonly statements: Statements;
   private readonly db: DatabaseSync;
   /** Highest seq this connection appended, and the watermark it last saw: the subject index's lag. */
   private appendedTo = 0;
@@ -49,9 +73,11 @@ export class SqliteAppender {
   private stopped = false;
   private readonly timer: NodeJS.Timeout | null;
 
-  constructor(db: DatabaseSync) {
+  /** `indexSubjects: false` when another connection of the process (its writer thread) runs the catch-ups; default true. */
+  constructor(db: DatabaseSync, options: { indexSubjects?: boolean } = {}) {
     this.db = db;
-    this.timer = hasSubjectIndex(db)
+    this.statements = new Statements(db);
+    this.timer = options.indexSubjects !== false && hasSubjectIndex(db)
       ? setInterval(() => {
         if (this.catchUpAll || this.appendedTo > this.indexedTo) this.indexSubjects();
       }, SUBJECT_EVERY_MS)
@@ -61,14 +87,8 @@ export class SqliteAppender {
     if (this.timer) setImmediate(() => this.indexSubjects());
   }
 
-  /** A prepared statement, compiled once per connection. */
   private sql(text: string): StatementSync {
-    let stmt = this.statements.get(text);
-    if (!stmt) {
-      stmt = this.db.prepare(text);
-      this.statements.set(text, stmt);
-    }
-    return stmt;
+    return this.statements.get(text);
   }
 
   private getSync(seq: number): SupervisionRecord | null {

@@ -13,7 +13,7 @@ import { COSIGNATURE_DDL, filterSql, RECORD_COLUMNS, recordFromArray, recordFrom
 import { isHashAlgorithm, type HashAlgorithm } from './hashing.ts';
 import type { GroupEntry } from './group.ts';
 import { sqliteLeases, type LeaseBackend } from './leases.ts';
-import { inTransaction, SqliteAppender } from './sqlite-append.ts';
+import { inTransaction, SqliteAppender, Statements } from './sqlite-append.ts';
 import { hasSubjectIndex, indexedTo, SUBJECT_INDEX_DDL, subjectCondition } from './sqlite-subjects.ts';
 import { SqliteWriter } from './sqlite-writer.ts';
 import type { ChainPosition, RecordDraft, SupervisionRecord } from './record.ts';
@@ -60,7 +60,7 @@ type Row = Record<string, unknown>;
 
 class SqliteBackend implements StoreBackend {
   readonly kind = 'sqlite' as const;
-  private readonly statements = new Map<string, StatementSync>();
+  private readonly statements: Statements;
   private readonly db: DatabaseSync;
   readonly leases: LeaseBackend;
   private readonly options: SqliteBackendOptions;
@@ -74,17 +74,12 @@ class SqliteBackend implements StoreBackend {
   constructor(db: DatabaseSync, options: SqliteBackendOptions) {
     this.db = db;
     this.options = options;
+    this.statements = new Statements(db);
     this.leases = sqliteLeases(db);
   }
 
-  /** A prepared statement, compiled once per connection. */
   private sql(text: string): StatementSync {
-    let stmt = this.statements.get(text);
-    if (!stmt) {
-      stmt = this.db.prepare(text);
-      this.statements.set(text, stmt);
-    }
-    return stmt;
+    return this.statements.get(text);
   }
 
   /** Runs `fn` in one transaction (`IMMEDIATE` takes the write lock first); rolls back on any error. */
@@ -146,16 +141,21 @@ class SqliteBackend implements StoreBackend {
       }
       return this.writer;
     }
-    return (this.appender ??= new SqliteAppender(this.db));
+    return this.ownAppender();
   }
 
+
+  /** This thread's appender; it indexes subjects only when no writer thread does. */
+  private ownAppender(): SqliteAppender {
+    return (this.appender ??= new SqliteAppender(this.db, { indexSubjects: this.options.writerThread === false }));
+  }
 
   async append(
     draft: RecordDraft,
     seal: (p: ChainPosition) => SupervisionRecord,
     check?: (intent: SupervisionRecord | null, outcomes: SupervisionRecord[]) => void,
   ): Promise<SupervisionRecord> {
-    return (this.appender ??= new SqliteAppender(this.db)).append(draft, seal, check);
+    return this.ownAppender().append(draft, seal, check);
   }
 
   async appendMany(entries: readonly GroupEntry[], seal: (d: RecordDraft, p: ChainPosition) => SupervisionRecord): Promise<(SupervisionRecord | Error)[]> {
@@ -163,7 +163,7 @@ class SqliteBackend implements StoreBackend {
     // The thread seals with `sealRecord` under the store's algorithm, as every caller's `seal` does;
     // a group with a `check` function (which cannot cross threads) is committed on this thread.
     if (side instanceof SqliteWriter && entries.every((e) => !e.check)) return side.appendMany(entries);
-    return (this.appender ??= new SqliteAppender(this.db)).appendMany(entries, seal);
+    return this.ownAppender().appendMany(entries, seal);
   }
 
   async chainHashes(department: string, afterDeptSeq: number, limit: number): Promise<string[]> {
@@ -218,22 +218,14 @@ class SqliteBackend implements StoreBackend {
 
   async scan(afterSeq: number, limit: number): Promise<SupervisionRecord[]> {
     // The verifier reads the whole log through this: rows as arrays, without an object per row.
-    let stmt = this.statements.get('scan');
-    if (!stmt) {
-      stmt = this.db.prepare(`SELECT ${COLUMNS} FROM supervision_records WHERE seq > ? ORDER BY seq LIMIT ?`);
-      stmt.setReturnArrays(true);
-      this.statements.set('scan', stmt);
-    }
+    const stmt = this.sql(`SELECT ${COLUMNS} FROM supervision_records WHERE seq > ? ORDER BY seq LIMIT ?`);
+    stmt.setReturnArrays(true); // this text is read only here
     return (stmt.all(afterSeq, limit) as unknown as unknown[][]).map(recordFromArray);
   }
 
   async scanLinks(afterSeq: number, limit: number): Promise<SupervisionRecord[]> {
-    let stmt = this.statements.get('scanLinks');
-    if (!stmt) {
-      stmt = this.db.prepare('SELECT seq, dept_seq, department, kind, intent_seq, outcome, prev_hash, hash FROM supervision_records WHERE seq > ? ORDER BY seq LIMIT ?');
-      stmt.setReturnArrays(true);
-      this.statements.set('scanLinks', stmt);
-    }
+    const stmt = this.sql('SELECT seq, dept_seq, department, kind, intent_seq, outcome, prev_hash, hash FROM supervision_records WHERE seq > ? ORDER BY seq LIMIT ?');
+    stmt.setReturnArrays(true); // this text is read only here
     return (stmt.all(afterSeq, limit) as unknown as unknown[][]).map(linkRecord);
   }
 
