@@ -28,6 +28,11 @@ export async function lookup(base: string, source: RegistrySource, by: LookupKey
   const { path, param } = PATHS[source][by];
   const url = new URL(path, base);
   url.searchParams.set(param, keys.join(','));
+  return getRecords(url, ctx);
+}
+
+/** GETs `url` from the registry and returns the records of its envelope, or throws a coded error (one mapping for every interface). */
+export async function getRecords(url: URL, ctx: CallContext): Promise<unknown[]> {
   let status: number;
   let text: string;
   try {

@@ -6,12 +6,10 @@
  * bundle for the population registry. `businessLicencesOf` keeps DataLoader's contract: one slot per
  * code, `null` for an enterprise the registry does not know, an Error for a failed key.
  */
-import { parse } from 'lossless-json';
 import { z } from 'zod';
 import { isCityGraphError } from '../../core/errors.ts';
-import { httpFetch } from '../../core/http-fetch.ts';
 import { LegacyCaller } from '../kit/resilience.ts';
-import { records } from './client.ts';
+import { getRecords } from './client.ts';
 import { DEPARTMENT, marketRegulationFault } from './faults.ts';
 
 /** An enterprise's electronic business licence as the registry names it. */
@@ -42,21 +40,7 @@ export function createBusinessLicences(options: { url: string; timeoutMs?: numbe
   async function call(codes: readonly string[], requestId: string, signal: AbortSignal): Promise<unknown[]> {
     const url = new URL(PATH, options.url);
     url.searchParams.set('uniscids', codes.join(','));
-    let res;
-    try {
-      res = await httpFetch(url.toString(), { method: 'GET', headers: { accept: 'application/json', 'x-request-id': requestId }, signal });
-    } catch (cause) {
-      throw marketRegulationFault({ kind: 'network', cause });
-    }
-    if (res.status !== 200) throw marketRegulationFault({ kind: 'http', status: res.status });
-    const text = await res.text();
-    let body: unknown;
-    try {
-      body = parse(text);
-    } catch (cause) {
-      throw marketRegulationFault({ kind: 'notJson', cause });
-    }
-    return records(body);
+    return getRecords(url, { requestId, signal });
   }
 
   return {
