@@ -5,9 +5,10 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_CITIZEN_ID } from '../adapters/population/standin/index.ts';
-import { openSupervisionStore, type SupervisionRecord } from '../supervision/index.ts';
+import { openSupervisionStore } from '../supervision/index.ts';
 import { ensureDevSecret } from '../core/dev-keys.ts';
 import { startTestCity, type TestCity } from './support/city.ts';
+import { allRecords } from './support/records.ts';
 
 let t: TestCity;
 
@@ -47,13 +48,7 @@ describe('a crash between intent and outcome', () => {
 
     const store = await openSupervisionStore({ dataDir: t.dataDir, subjectKey: ensureDevSecret(t.dataDir, 'subject-hmac'), checkpointEvery: 0, checkpointIntervalMs: 0 });
     try {
-      const all: SupervisionRecord[] = [];
-      let after: string | null = null;
-      do {
-        const page = await store.query({ department: 'population' }, { first: 100, after });
-        all.push(...page.records);
-        after = page.pageInfo.hasNextPage ? page.pageInfo.endCursor : null;
-      } while (after);
+      const all = await allRecords(store, { department: 'population' });
       const intents = all.filter((r) => r.kind === 'intent');
       const outcomeOf = new Map(all.filter((r) => r.kind === 'outcome').map((r) => [r.intentSeq, r]));
       for (const id of succeeded) {

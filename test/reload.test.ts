@@ -10,8 +10,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_CITIZEN_ID } from '../adapters/population/standin/index.ts';
 import { ensureDevSecret } from '../core/dev-keys.ts';
 import { ROOT } from '../scripts/lib/processes.ts';
-import { openSupervisionStore, type SupervisionRecord } from '../supervision/index.ts';
+import { openSupervisionStore } from '../supervision/index.ts';
 import { startTestCity, type TestCity } from './support/city.ts';
+import { allRecords } from './support/records.ts';
 
 let t: TestCity;
 let file: string;
@@ -91,13 +92,7 @@ describe('the gateway under load: supergraph reloads and SIGTERM', () => {
     // Every change a client saw succeed has both records.
     const store = await openSupervisionStore({ dataDir: t.dataDir, subjectKey: ensureDevSecret(t.dataDir, 'subject-hmac'), checkpointEvery: 0, checkpointIntervalMs: 0 });
     try {
-      const records: SupervisionRecord[] = [];
-      let after: string | null = null;
-      do {
-        const page = await store.query({ department: 'population' }, { first: 100, after });
-        records.push(...page.records);
-        after = page.pageInfo.hasNextPage ? page.pageInfo.endCursor : null;
-      } while (after);
+      const records = await allRecords(store, { department: 'population' });
       const outcomeOf = new Map(records.filter((r) => r.kind === 'outcome').map((r) => [r.intentSeq, r.outcome]));
       for (const id of changes) {
         const intent = records.find((r) => r.kind === 'intent' && r.requestId === id);

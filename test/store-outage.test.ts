@@ -9,6 +9,7 @@ import { DEMO_CITIZEN_ID } from '../adapters/population/standin/index.ts';
 import { ensureDevSecret } from '../core/dev-keys.ts';
 import { openSupervisionStore, type SupervisionRecord } from '../supervision/index.ts';
 import { startTestCity, type TestCity } from './support/city.ts';
+import { allRecords } from './support/records.ts';
 import { startTcpProxy, type TcpProxy } from './support/tcp-proxy.ts';
 
 const PG_URL = process.env.SUPERVISION_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
@@ -82,16 +83,7 @@ describe('PostgreSQL restarted under load', () => {
     // read the chain until every intent has its outcome, or 30 s have passed (a loaded machine is slow).
     const store = await openSupervisionStore({ url: `${PG_URL}?schema=${schema}`, dataDir: t.dataDir, subjectKey: ensureDevSecret(t.dataDir, 'subject-hmac'), checkpointEvery: 0, checkpointIntervalMs: 0 });
     try {
-      const readChain = async () => {
-        const all: SupervisionRecord[] = [];
-        let after: string | null = null;
-        do {
-          const page = await store.query({ department: 'population' }, { first: 100, after });
-          all.push(...page.records);
-          after = page.pageInfo.hasNextPage ? page.pageInfo.endCursor : null;
-        } while (after);
-        return all;
-      };
+      const readChain = () => allRecords(store, { department: 'population' });
       const open = (rs: SupervisionRecord[]) => rs.filter((r) => r.kind === 'intent').length - rs.filter((r) => r.kind === 'outcome').length;
       let records = await readChain();
       for (let i = 0; i < 60 && open(records) > 0; i++) {
