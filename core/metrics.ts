@@ -90,7 +90,7 @@ export const rateLimitRefusals = new Counter({
 /** Latency of supervision store writes (intent, outcome, denied, access). */
 export const supervisionWriteDuration = new Histogram({
   name: 'citygraph_supervision_write_duration_seconds',
-  help: 'Time of each supervision store write, by kind and outcome.',
+  help: 'Time of each supervision store write, by kind and outcome (appendAccesses: the reads of one request together).',
   labelNames: ['kind', 'outcome'] as const,
   buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1],
   registers: [registry],

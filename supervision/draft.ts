@@ -107,7 +107,33 @@ function digestAndRedact(raw: unknown, keys: readonly string[] | undefined, o: D
       limit: o.maxArgsBytes,
     });
   }
-  return { argsDigest: digestHex(o.hash, json), args: redactArgs(raw, keys ?? DEFAULT_SENSITIVE_KEYS) };
+  // The same small arguments come again and again (a staff list of 100 people: 100 access records of
+  // `{ fields, purpose }` alike), so their digest and redaction are remembered by their canonical text.
+  if (json.length > MEMO_ARGS_MAX) return { argsDigest: digestHex(o.hash, json), args: redactArgs(raw, keys ?? DEFAULT_SENSITIVE_KEYS) };
+  let memo = argsMemo.get(o);
+  if (!memo) argsMemo.set(o, (memo = new Map()));
+  const key = keys ? `${json}\u0000${keys.join('\u0000')}` : json;
+  let known = memo.get(key);
+  if (!known) {
+    if (memo.size >= ARGS_MEMO_SIZE) memo.clear();
+    known = { argsDigest: digestHex(o.hash, json), args: deepFreeze(redactArgs(raw, keys ?? DEFAULT_SENSITIVE_KEYS)) };
+    memo.set(key, known);
+  }
+  return known;
+}
+
+/** Arguments up to this many characters of canonical JSON are remembered (see digestAndRedact). */
+const MEMO_ARGS_MAX = 512;
+const ARGS_MEMO_SIZE = 256;
+const argsMemo = new WeakMap<DraftOptions, Map<string, { argsDigest: string; args: unknown }>>();
+
+/** Shared by every record drafted from the same arguments, so no one may change it. */
+function deepFreeze<T>(value: T): T {
+  if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
+    for (const v of Object.values(value)) deepFreeze(v);
+    Object.freeze(value);
+  }
+  return value;
 }
 
 function actor(a: ActorInput, o: DraftOptions): RecordActor {

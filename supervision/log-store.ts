@@ -44,10 +44,11 @@ const MAX_OWN_INTENTS = 10_000;
 
 /** One waiting append of the group commit. */
 interface Waiting {
-  entry: GroupEntry;
+  /** The entries of one call, committed in one transaction. */
+  entries: GroupEntry[];
   /** What the store could not do when the transaction fails, for the caller's error. */
   what: string;
-  resolve: (r: SupervisionRecord) => void;
+  resolve: (r: SupervisionRecord[]) => void;
   reject: (e: unknown) => void;
 }
 
@@ -142,21 +143,32 @@ export class LogStore implements SupervisionStore {
   }
 
   async appendAccess(input: AccessInput): Promise<RecordRef> {
+    return (await this.appendAccesses([input]))[0]!;
+  }
+
+  async appendAccesses(inputs: readonly AccessInput[]): Promise<RecordRef[]> {
     this.assertOpen();
-    const draft = draftAccess(input, this.o); // validation errors surface before any write
-    const record = await this.enqueue({ draft }, 'record this read, so its answer is withheld');
-    this.counted(true);
-    return refOf(record);
+    if (inputs.length === 0) return [];
+    const entries = inputs.map((input) => ({ draft: draftAccess(input, this.o) })); // validation errors surface before any write
+    const records = await this.enqueueAll(entries, inputs.length === 1 ? 'record this read, so its answer is withheld' : 'record these reads, so their answer is withheld');
+    for (let i = 0; i < records.length; i++) this.counted(true);
+    return records.map(refOf);
+  }
+
+  /** Group commit of one append (see enqueueAll). */
+  private async enqueue(entry: GroupEntry, what: string): Promise<SupervisionRecord> {
+    return (await this.enqueueAll([entry], what))[0]!;
   }
 
   /**
    * Group commit. Appends of one event-loop turn, and those arriving while a commit is in flight, wait
    * together and go into one transaction; each promise settles only after that transaction committed
-   * (durable) or failed (every append of the group rejected, none acknowledged).
+   * (durable) or failed (every append of the group rejected, none acknowledged). The entries of one
+   * call always share one transaction: a request's access records are all durable, or none is.
    */
-  private enqueue(entry: GroupEntry, what: string): Promise<SupervisionRecord> {
-    return new Promise<SupervisionRecord>((resolve, reject) => {
-      this.group.push({ entry, what, resolve, reject });
+  private enqueueAll(entries: GroupEntry[], what: string): Promise<SupervisionRecord[]> {
+    return new Promise<SupervisionRecord[]>((resolve, reject) => {
+      this.group.push({ entries, what, resolve, reject });
       if (!this.flushing) {
         this.flushing = true;
         // One turn of the event loop gathers the appends of concurrent requests into one commit.
@@ -165,23 +177,27 @@ export class LogStore implements SupervisionStore {
     });
   }
 
-  /** Commits the waiting appends, a group per transaction, until none wait. */
+  /** Commits the waiting appends, a group per transaction (about MAX_GROUP entries, one call's never split), until none wait. */
   private async flushGroup(): Promise<void> {
     try {
       while (this.group.length > 0) {
-        const batch = this.group.splice(0, MAX_GROUP);
+        let take = 0;
+        for (let n = 0; take < this.group.length && (take === 0 || n + this.group[take]!.entries.length <= MAX_GROUP); take++) n += this.group[take]!.entries.length;
+        const batch = this.group.splice(0, take);
         let results: (SupervisionRecord | Error)[];
         try {
-          results = await this.db.appendMany(batch.map((b) => b.entry), (d, p) => sealRecord(d, p, this.o.hash));
+          results = await this.db.appendMany(batch.flatMap((b) => b.entries), (d, p) => sealRecord(d, p, this.o.hash));
         } catch (e) {
           for (const b of batch) b.reject(isCityGraphError(e) ? e : unavailable(b.what, e));
           continue;
         }
-        batch.forEach((b, i) => {
-          const r = results[i]!;
-          if (!(r instanceof Error)) b.resolve(r);
-          else b.reject(isCityGraphError(r) ? r : unavailable(b.what, r));
-        });
+        let at = 0;
+        for (const b of batch) {
+          const mine = results.slice(at, (at += b.entries.length));
+          const failed = mine.find((r): r is Error => r instanceof Error);
+          if (!failed) b.resolve(mine as SupervisionRecord[]);
+          else b.reject(isCityGraphError(failed) ? failed : unavailable(b.what, failed));
+        }
       }
     } finally {
       this.flushing = false;

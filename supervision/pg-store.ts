@@ -262,9 +262,14 @@ class PgBackend implements StoreBackend {
   }
 
   private async headsWith(q: pg.Pool | pg.PoolClient): Promise<HeadsSnapshot> {
-    const r = await q.query(`SELECT r.department, r.dept_seq, r.hash, r.seq FROM supervision_records r
-      JOIN (SELECT department, max(dept_seq) AS m FROM supervision_records GROUP BY department) h
-      ON r.department = h.department AND r.dept_seq = h.m ORDER BY r.department`);
+    // Index seeks from one department to the next (PostgreSQL has no skip scan): GROUP BY read the whole chain index at every checkpoint.
+    const r = await q.query(`WITH RECURSIVE d(department) AS (
+        SELECT (SELECT min(department) FROM supervision_records)
+        UNION ALL
+        SELECT (SELECT min(department) FROM supervision_records WHERE department > d.department) FROM d WHERE d.department IS NOT NULL)
+      SELECT r.department, r.dept_seq, r.hash, r.seq FROM d JOIN supervision_records r
+      ON r.department = d.department AND r.dept_seq = (SELECT max(dept_seq) FROM supervision_records WHERE department = d.department)
+      ORDER BY r.department`);
     const rows = r.rows as { department: string; dept_seq: string; hash: string; seq: string }[];
     return {
       heads: rows.map((x) => ({ department: x.department, deptSeq: Number(x.dept_seq), hash: x.hash })),

@@ -9,7 +9,7 @@ import type { GroupEntry } from './group.ts';
 import type { HashAlgorithm } from './hashing.ts';
 import { sealRecord, type SupervisionRecord } from './record.ts';
 import { SqliteAppender } from './sqlite-append.ts';
-import { errorToWire, type WriterReply, type WriterRequest } from './sqlite-writer-wire.ts';
+import { errorToWire, type Placed, type WireError, type WriterReply, type WriterRequest } from './sqlite-writer-wire.ts';
 
 /** What the thread is started with. */
 export interface WriterData {
@@ -39,7 +39,8 @@ port.on('message', (m: WriterRequest) => {
   let reply: WriterReply;
   try {
     const results = appender.appendMany(m.entries as GroupEntry[], (d, p) => sealRecord(d, p, data.hash));
-    reply = { id: m.id, results: results.map((r): SupervisionRecord | ReturnType<typeof errorToWire> => (r instanceof Error ? errorToWire(r) : r)) };
+    const time = results.find((r): r is SupervisionRecord => !(r instanceof Error))?.time ?? '';
+    reply = { id: m.id, time, results: results.map((r): Placed | WireError => (r instanceof Error ? errorToWire(r) : [r.seq, r.deptSeq, r.prevHash, r.hash])) };
   } catch (e) {
     reply = { id: m.id, failed: errorToWire(e) };
   }

@@ -7,8 +7,8 @@
  */
 import { Worker } from 'node:worker_threads';
 import type { GroupEntry } from './group.ts';
-import type { SupervisionRecord } from './record.ts';
-import { errorFromWire, isWireError, type WriterReply, type WriterRequest } from './sqlite-writer-wire.ts';
+import type { RecordDraft, SupervisionRecord } from './record.ts';
+import { errorFromWire, isWireError, placedRecord, type WriterReply, type WriterRequest } from './sqlite-writer-wire.ts';
 import type { WriterData } from './sqlite-writer-worker.ts';
 
 /** The main thread's side of a writer thread. */
@@ -17,6 +17,8 @@ export class SqliteWriter {
   private nextId = 1;
   private readonly waiting = new Map<number, { resolve: (r: (SupervisionRecord | Error)[]) => void; reject: (e: Error) => void }>();
   private readonly data: WriterData;
+  /** The drafts of each group in hand: the thread answers with their places only. */
+  private readonly drafts = new Map<number, RecordDraft[]>();
 
   constructor(data: WriterData) {
     this.data = data;
@@ -36,6 +38,7 @@ export class SqliteWriter {
       // Held while a group is in hand (a script awaiting its append must not exit first), else unref'd.
       worker.ref();
       const message: WriterRequest = { type: 'group', id, entries: entries.map(({ draft, closes, instance }) => ({ draft, ...(closes ? { closes } : {}), ...(instance ? { instance } : {}) })) };
+      this.drafts.set(id, entries.map((e) => e.draft));
       worker.postMessage(message);
     });
   }
@@ -60,16 +63,19 @@ export class SqliteWriter {
     worker.unref();
     worker.on('message', (reply: WriterReply) => {
       const w = this.waiting.get(reply.id);
-      if (!w) return;
+      const drafts = this.drafts.get(reply.id);
+      if (!w || !drafts) return;
       this.waiting.delete(reply.id);
+      this.drafts.delete(reply.id);
       if (this.waiting.size === 0) worker.unref();
       if ('failed' in reply) w.reject(errorFromWire(reply.failed));
-      else w.resolve(reply.results.map((r) => (isWireError(r) ? errorFromWire(r) : r)));
+      else w.resolve(reply.results.map((r, i) => (isWireError(r) ? errorFromWire(r) : placedRecord(drafts[i]!, reply.time, r))));
     });
     const lost = (why: string) => {
       if (this.worker === worker) this.worker = null;
       for (const [id, w] of this.waiting) {
         this.waiting.delete(id);
+        this.drafts.delete(id);
         w.reject(new Error(`The supervision store's writer thread ${why}; the group it held was not acknowledged.`));
       }
     };

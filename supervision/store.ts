@@ -209,6 +209,12 @@ export interface SupervisionStore {
    */
   appendAccess(input: AccessInput): Promise<RecordRef>;
   /**
+   * Records several reads (e.g. one request's, one per person) in one transaction of the group commit:
+   * all of them are durable when resolved, or none is acknowledged. Validation refuses the whole call
+   * before anything is written.
+   */
+  appendAccesses(inputs: readonly AccessInput[]): Promise<RecordRef[]>;
+  /**
    * Closes every intent without outcome with an `OUTCOME_UNKNOWN` outcome; returns how many. With
    * several instances on one PostgreSQL store, pass `olderThanMs` (longer than any mutation can
    * take; default 0 = all) so a starting instance does not mark another's in-flight mutations.

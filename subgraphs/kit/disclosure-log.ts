@@ -32,47 +32,79 @@ export class DisclosureLog {
 
 /** How long a request's recorded reads are remembered: longer than any request may run (the gateway's deadline is 3 s). */
 const REMEMBER_MS = 60_000;
-/** Most remembered (execution, reader, subject) keys; the oldest go first. */
+/** Most remembered subjects over all readers; the oldest readers go first. */
 const MAX_REMEMBERED = 20_000;
 
 /** What one execution already recorded of one subject: its fields, and the write that made them durable. */
 interface Recorded {
   fields: Set<string>;
   durable: Promise<unknown>;
+}
+
+/** The reads of one execution × reader, by subject. */
+interface ReaderReads {
   until: number;
+  subjects: Map<string, Recorded>;
 }
 
 /**
  * The reads this subgraph process already recorded per execution × reader × subject, so the gateway
  * calling it twice in one request (e.g. a citizen's name, then the same citizen reached again through
- * another department's answer) gives one access record, not two. Forgetting a key early only gives a
- * second record, never a missing one; a later call waits for the first call's write, so neither answer
- * leaves before the read is durable, and a failed write is forgotten at once.
+ * another department's answer) gives one access record, not two. Forgetting early only gives a second
+ * record, never a missing one; a later call waits for the first call's write, so neither answer leaves
+ * before the read is durable, and a failed write is forgotten at once. Kept by reader, then subject:
+ * one entry per request, not one long key per record (a list of 100 people made 100 keys of ≈ 300
+ * characters and 100 promise handlers a request).
  */
 export class RecordedReads {
-  private readonly byKey = new Map<string, Recorded>();
+  private readonly byReader = new Map<string, ReaderReads>();
+  private remembered = 0;
 
-  /** The fields of `fields` this key has not recorded yet (all of them when unknown or expired). */
-  unrecorded(key: string, fields: readonly string[], now = Date.now()): { fresh: string[]; wait: Promise<unknown> | null } {
-    const known = this.byKey.get(key);
-    if (!known || known.until <= now) return { fresh: [...fields], wait: null };
+  /** The fields of `fields` that `reader` has not recorded of `subject` yet (all of them when unknown or expired). */
+  unrecorded(reader: string, subject: string, fields: readonly string[], now = Date.now()): { fresh: string[]; wait: Promise<unknown> | null } {
+    const r = this.byReader.get(reader);
+    const known = r && r.until > now ? r.subjects.get(subject) : undefined;
+    if (!known) return { fresh: [...fields], wait: null };
     return { fresh: fields.filter((f) => !known.fields.has(f)), wait: known.durable };
   }
 
-  /** Notes that `fields` of `key` are being recorded by `write`; forgets them if it fails. */
-  note(key: string, fields: readonly string[], write: Promise<unknown>, now = Date.now()): void {
-    const known = this.byKey.get(key);
-    const live = known && known.until > now ? known : null;
-    const entry: Recorded = {
-      fields: new Set([...(live?.fields ?? []), ...fields]),
-      durable: live ? Promise.all([live.durable, write]) : write,
-      until: now + REMEMBER_MS,
+  /** Notes that `reader`'s fields of each subject are being recorded by `write`; forgets them if it fails. */
+  note(reader: string, notes: readonly { subject: string; fields: readonly string[] }[], write: Promise<unknown>, now = Date.now()): void {
+    let r = this.byReader.get(reader);
+    if (!r || r.until <= now) {
+      if (r) this.forget(reader, r);
+      r = { until: now + REMEMBER_MS, subjects: new Map() };
+      this.byReader.set(reader, r);
+    }
+    const made: [string, Recorded][] = [];
+    for (const n of notes) {
+      const live = r.subjects.get(n.subject);
+      if (!live) this.remembered++;
+      const entry: Recorded = live ? { fields: new Set([...live.fields, ...n.fields]), durable: Promise.all([live.durable, write]) } : { fields: new Set(n.fields), durable: write };
+      r.subjects.set(n.subject, entry);
+      made.push([n.subject, entry]);
+    }
+    const reads = r;
+    const drop = () => {
+      for (const [subject, entry] of made) {
+        if (reads.subjects.get(subject) === entry) {
+          reads.subjects.delete(subject);
+          this.remembered--;
+        }
+      }
     };
-    this.byKey.delete(key);
-    if (this.byKey.size >= MAX_REMEMBERED) this.byKey.delete(this.byKey.keys().next().value!);
-    this.byKey.set(key, entry);
-    entry.durable.catch(() => {
-      if (this.byKey.get(key) === entry) this.byKey.delete(key);
-    });
+    write.catch(drop);
+    // An entry merged with an earlier write fails with either (the earlier one's failure is handled by its own note).
+    for (const [, entry] of made) if (entry.durable !== write) entry.durable.catch(drop);
+    // Oldest readers first, never the one just noted.
+    for (const [key, old] of this.byReader) {
+      if (this.remembered <= MAX_REMEMBERED || old === reads) break;
+      this.forget(key, old);
+    }
+  }
+
+  private forget(key: string, r: ReaderReads): void {
+    this.byReader.delete(key);
+    this.remembered -= r.subjects.size;
   }
 }

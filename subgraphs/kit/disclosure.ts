@@ -9,7 +9,7 @@ import type { GraphQLResolveInfo, GraphQLSchema } from 'graphql';
 import { getNamedType, isListType, isNonNullType, isObjectType, type GraphQLOutputType } from 'graphql';
 import { CityGraphError, ErrorCode } from '../../core/errors.ts';
 import type { Principal } from '../../core/principal.ts';
-import type { SubjectInput, SupervisionStore } from '../../supervision/index.ts';
+import type { AccessInput, SubjectInput, SupervisionStore } from '../../supervision/index.ts';
 import type { SubgraphContext } from './context.ts';
 export { DisclosureLog, RecordedReads } from './disclosure-log.ts';
 import type { RecordedReads } from './disclosure-log.ts';
@@ -144,11 +144,12 @@ function subjectOf(d: Extract<Disclosure, { kind: 'personal' }>, parent: unknown
 }
 
 /**
- * Writes the request's access records, one per subject, all in one group commit, before the answer is
- * sent. Throws SUPERVISION_UNAVAILABLE when they cannot be written; the caller then withholds the data.
- * With `recorded` (one per subgraph process), a second call of the same gateway execution by the same
- * reader writes nothing for fields already recorded of that subject (it waits for that write instead),
- * and a record of only the new fields otherwise. Returns the number of records written.
+ * Writes the request's access records, one per subject, all in one call of the store (one transaction
+ * of its group commit), before the answer is sent. Throws SUPERVISION_UNAVAILABLE when they cannot be
+ * written; the caller then withholds the data. With `recorded` (one per subgraph process), a second call
+ * of the same gateway execution by the same reader writes nothing for fields already recorded of that
+ * subject (it waits for that write instead), and a record of only the new fields otherwise. Returns the
+ * number of records written.
  */
 export async function writeDisclosures(department: string, store: SupervisionStore, ctx: SubgraphContext, recorded?: RecordedReads): Promise<number> {
   const log = ctx.disclosures;
@@ -157,30 +158,40 @@ export async function writeDisclosures(department: string, store: SupervisionSto
   const p = ctx.principal;
   const purpose = p.purpose ?? null;
   const actor = { role: p.role, department: p.department, client: p.client, sub: p.sub, onBehalfOf: p.onBehalfOf };
-  // Everything a record says apart from its fields: two calls merge only when all of it is the same.
-  const reader = recorded && log?.execution ? JSON.stringify([log.execution, ctx.requestId, actor, purpose, log.operation]) : null;
+  const operation = log?.operation ?? null;
+  // Everything a record says apart from its subject and fields: two calls merge only when all of it is the same.
+  const reader = recorded && log?.execution ? JSON.stringify([log.execution, ctx.requestId, actor, purpose, operation]) : null;
   const waits: Promise<unknown>[] = [];
-  let written = 0;
+  const inputs: AccessInput[] = [];
+  const notes: { subject: string; fields: string[] }[] = [];
+  // Records of the same fields share one frozen arguments object (the store remembers its digest).
+  const argsOf = new Map<string, { fields: readonly string[]; purpose: string | null }>();
   for (const e of entries) {
-    const key = reader ? `${reader}|${e.subject.kind}:${e.subject.id}|${e.refused ?? ''}` : null;
-    const { fresh, wait } = key ? recorded!.unrecorded(key, e.fields) : { fresh: e.fields, wait: null };
+    const subject = `${e.subject.kind}:${e.subject.id}|${e.refused ?? ''}`;
+    const { fresh, wait } = reader ? recorded!.unrecorded(reader, subject, e.fields) : { fresh: e.fields, wait: null };
     if (wait) waits.push(wait);
     if (fresh.length === 0) continue;
-    const write = store.appendAccess({
+    const fieldsKey = fresh.join('\n');
+    let args = argsOf.get(fieldsKey);
+    if (!args) argsOf.set(fieldsKey, (args = Object.freeze({ fields: Object.freeze([...fresh]), purpose })));
+    inputs.push({
       department,
       actor,
-      operation: log?.operation ?? null,
+      operation,
       field: fresh[0]!,
       subject: e.subject,
-      args: { fields: fresh, purpose },
+      args,
       outcome: e.refused ? 'DENIED' : 'SUCCESS',
       errorCode: e.refused,
       requestId: ctx.requestId,
     });
-    if (key) recorded!.note(key, fresh, write);
+    if (reader) notes.push({ subject, fields: fresh });
+  }
+  if (inputs.length > 0) {
+    const write = store.appendAccesses(inputs);
+    if (reader) recorded!.note(reader, notes, write);
     waits.push(write);
-    written++;
   }
   await Promise.all(waits);
-  return written;
+  return inputs.length;
 }

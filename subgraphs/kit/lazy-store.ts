@@ -25,7 +25,7 @@ export function lazySupervisionStore(open: () => Promise<SupervisionStore>, onEr
       ((await get())[m] as (...a: unknown[]) => unknown)(...args);
   // Every method of the contract, checked by the compiler: a method added to the store cannot be forgotten here.
   const every: Record<Method, true> = {
-    appendIntent: true, appendDenied: true, appendOutcome: true, appendAccess: true, recoverUnfinished: true, query: true, get: true, proof: true,
+    appendIntent: true, appendDenied: true, appendOutcome: true, appendAccess: true, appendAccesses: true, recoverUnfinished: true, query: true, get: true, proof: true,
     consistencyProof: true, addCosignature: true, cosignatures: true, checkpoint: true, checkpoints: true, exportCheckpoints: true, integrity: true,
   };
   const methods = Object.keys(every) as Method[];

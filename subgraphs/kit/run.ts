@@ -168,7 +168,7 @@ async function recoverInterrupted(store: SupervisionStore, env: SubgraphEnv, log
 
 /** Times every write of the store for `citygraph_supervision_write_duration_seconds`. */
 function timedWrites(store: SupervisionStore): SupervisionStore {
-  for (const kind of ['appendIntent', 'appendOutcome', 'appendDenied', 'appendAccess'] as const) {
+  for (const kind of ['appendIntent', 'appendOutcome', 'appendDenied', 'appendAccess', 'appendAccesses'] as const) {
     const write = store[kind].bind(store) as (...a: unknown[]) => Promise<unknown>;
     (store as unknown as Record<string, unknown>)[kind] = async (...args: unknown[]) => {
       const end = supervisionWriteDuration.startTimer({ kind });

@@ -244,6 +244,24 @@ describe.each(BACKENDS)('supervision store contract on $name', ({ create }) => {
     await store.close();
   });
 
+  it('records one request\'s reads in one call: consecutive records of one transaction, refs in order, nothing written when one input is bad', async () => {
+    const store = await ctx.open();
+    const other = '110101199003077712';
+    const read = (id: string, fields: string[]) => ({ department: 'population', actor: { role: 'staff', department: 'population', sub: 'clerk-1' }, field: fields[0]!, subject: { kind: 'citizen' as const, id }, args: { fields, purpose: null }, requestId: 'req-1' });
+    // A single read in flight at the same time joins the same group commit without splitting the call.
+    const [refs, single] = await Promise.all([store.appendAccesses([read(CITIZEN_ID, ['Citizen.name']), read(other, ['Citizen.gender', 'Citizen.name'])]), store.appendAccess(read(CITIZEN_ID, ['Citizen.phone']))]);
+    expect(refs.map((r) => r.seq)).toEqual([refs[0]!.seq, refs[0]!.seq + 1]);
+    const [a, b, c] = await Promise.all([store.get(refs[0]!.seq), store.get(refs[1]!.seq), store.get(single.seq)]);
+    expect(a).toMatchObject({ kind: 'access', subject: { masked: '2101**********4514' }, args: { fields: ['Citizen.name'] }, hash: refs[0]!.hash });
+    expect(b).toMatchObject({ kind: 'access', subject: { masked: '1101**********7712' }, args: { fields: ['Citizen.gender', 'Citizen.name'] }, hash: refs[1]!.hash });
+    expect([a?.time, b?.time]).toEqual([c?.time, c?.time]); // one transaction, one time
+    await expect(store.appendAccesses([read(CITIZEN_ID, ['Citizen.name']), { ...read(other, ['Citizen.name']), department: 'Not A Department' }])).rejects.toMatchObject({ code: ErrorCode.BAD_USER_INPUT });
+    expect(await store.appendAccesses([])).toEqual([]);
+    expect((await store.query({ kind: 'access' }, { first: 100 })).totalCount).toBe(3);
+    expect((await store.integrity()).ok).toBe(true);
+    await store.close();
+  });
+
   it('detects a checkpoint whose Merkle root was not the tree of the chain, and keeps verifying checkpoints without roots', async () => {
     const store = await ctx.open();
     await seed(store, 3);
