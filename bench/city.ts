@@ -8,7 +8,8 @@
  *
  * With BENCH_READ_RECORDS_COST=1 it measures instead what access records cost: a second city of the
  * same build started with CITYGRAPH_BENCH_NO_READ_RECORDS=1, and the two reads of personal data by
- * someone else run against both in alternating rounds (BENCH_ROUNDS, default 4, after a warm-up), with
+ * someone else run against both in alternating rounds (BENCH_ROUNDS, default 4, after BENCH_WARMUP_MS of
+ * warm-up per city and operation, default 10000), with
  * the CPU per request of each process from /proc.
  *
  *   BENCH_READ_RECORDS_COST=1 BENCH_ROUNDS=4 BENCH_REQUESTS=400 npm run -s bench
@@ -29,6 +30,8 @@ const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 8);
 
 const RECORDS_COST = process.env.BENCH_READ_RECORDS_COST === '1';
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 4);
+/** Milliseconds of warm-up per city and operation before the measured rounds of BENCH_READ_RECORDS_COST. */
+const WARMUP_MS = Number(process.env.BENCH_WARMUP_MS ?? 10_000);
 
 const dataDir = mkdtempSync(join(tmpdir(), 'citygraph-bench-'));
 const t0 = performance.now();
@@ -140,7 +143,11 @@ async function recordsCost(): Promise<void> {
   const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
   for (const op of ops) {
     if (!op.name.includes(ONLY)) continue;
-    for (const x of targets) await round(x.of, Math.min(50, op.total), () => op.run(x)); // warm-up
+    // Warm-up: V8 keeps optimising for many seconds under load (rounds after 50 requests still ran
+    // 1.5-3x faster one after the other), so each city gets WARMUP_MS of this operation first.
+    for (const x of targets) {
+      for (const until = performance.now() + WARMUP_MS; performance.now() < until;) await round(x.of, Math.min(50, op.total), () => op.run(x));
+    }
     const results = new Map(targets.map((x) => [x.name, [] as Awaited<ReturnType<typeof round>>[]]));
     for (let r = 0; r < ROUNDS; r++) {
       // Alternating order (A B, B A, …) so neither side always runs first.

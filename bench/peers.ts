@@ -9,6 +9,11 @@
  *
  *   BENCH_SECONDS=10 BENCH_ROUNDS=3 BENCH_CONNECTIONS=10 npm run -s bench:peers
  *
+ * `BENCH_SOAK_SECONDS=300` then keeps CityGraph's gateway under the many-citizen load for 5 minutes and
+ * prints its resident memory every 10 s and the slope of the second half (is memory flat?).
+ * `BENCH_LOADS=many` runs only one load; `BENCH_CPU_PROF=gateway,subgraph-population` writes V8 CPU
+ * profiles of those processes to `BENCH_CPU_PROF_DIR`.
+ *
  * `BENCH_TARGETS=citygraph,floor` measures only some targets (names: citygraph, apollo, hive,
  * hive-router, floor), e.g. CityGraph alone before and after a change; peers not named are not
  * started, and docs/BENCHMARKS.md is written only when every target ran.
@@ -27,12 +32,14 @@ import { createPrincipalSigner, PRINCIPAL_HEADER, REQUEST_ID_HEADER } from '../c
 import { signDevToken } from '../gateway/auth/index.ts';
 import { startCity } from '../scripts/lib/city.ts';
 import { ROOT } from '../scripts/lib/processes.ts';
-import { cpuSeconds, peakRssMiB, type CpuSample } from './lib/proc.ts';
+import { cpuSeconds, peakRssMiB, rssMiB, type CpuSample } from './lib/proc.ts';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 10);
 const CITIZENS = 200;
+/** BENCH_SOAK_SECONDS=300: after the rounds, CityGraph's gateway under the many-citizen load that long, its memory sampled. */
+const SOAK_SECONDS = Number(process.env.BENCH_SOAK_SECONDS ?? 0);
 /** Short names of the targets, in order; BENCH_TARGETS picks some (default all). */
 const TARGET_KEYS = ['citygraph', 'apollo', 'hive', 'hive-router', 'floor'] as const;
 const picked = (process.env.BENCH_TARGETS ?? TARGET_KEYS.join(',')).split(',').map((t) => t.trim()).filter(Boolean);
@@ -77,7 +84,14 @@ const production = { NODE_ENV: 'production', LOG_LEVEL: 'warn' };
 // Rate limits stay on and count every request, but high enough that the bench measures the gateway, not
 // the throttle (one citizen asking thousands of times a second would rightly be refused 429 otherwise).
 const benchRates = JSON.stringify({ default: { principalRate: { points: 100_000_000, durationSec: 60 }, clientRate: { points: 100_000_000, durationSec: 60 } } });
-const city = await startCity({ dataDir, env: production, serviceEnv: { gateway: { GATEWAY_LIMITS: benchRates } } });
+// BENCH_CPU_PROF=gateway,subgraph-population writes V8 CPU profiles of those processes to BENCH_CPU_PROF_DIR
+// (default a folder under /tmp), for finding where a target's CPU goes; the figures then include the profiler.
+const profDir = process.env.BENCH_CPU_PROF_DIR ?? join(tmpdir(), 'citygraph-bench-prof');
+const serviceEnv: Record<string, Record<string, string>> = { gateway: { GATEWAY_LIMITS: benchRates } };
+for (const name of (process.env.BENCH_CPU_PROF ?? '').split(',').filter(Boolean)) {
+  serviceEnv[name] = { ...serviceEnv[name], CITYGRAPH_NODE_ARGS: `--cpu-prof --cpu-prof-dir=${profDir}` };
+}
+const city = await startCity({ dataDir, env: production, serviceEnv });
 const peers: ChildProcess[] = [];
 
 try {
@@ -192,7 +206,7 @@ try {
     legacyCalls.push(`- ${t.name}: ${perDashboard} calls per dashboard (minimum ${LEGACY.map((l) => l.minimum).join(' + ')})`);
   }
 
-  const loads: Load[] = ['many', 'one'];
+  const loads = (process.env.BENCH_LOADS ?? 'many,one').split(',').filter((l): l is Load => l === 'many' || l === 'one');
   type Sample = Awaited<ReturnType<typeof run>>;
   const samples = new Map<string, Sample[]>();
   for (const load of loads) for (const t of targets) await run(t, load, Math.min(3, SECONDS)); // warm-up
@@ -245,8 +259,29 @@ try {
     ['hive-router', `Hive + Router runtime ${peakRssMiB(hiveRouter.child.pid!)} MiB`],
   ].filter(([key]) => picked.includes(key!));
   const memory = rss.length ? [`- gateway peak RSS: ${rss.map(([, text]) => text).join(', ')}`] : [];
+  // Memory over a long run: resident memory of our gateway every 10 s under the many-citizen load, and
+  // the slope of a least-squares line through the second half (flat means the caches stopped growing).
+  const soak: string[] = [];
+  if (SOAK_SECONDS > 0 && measuredOurs) {
+    const samples: { t: number; mib: number }[] = [];
+    const t0 = performance.now();
+    const sampler = setInterval(() => samples.push({ t: (performance.now() - t0) / 1000, mib: rssMiB(ours.pid) }), 10_000);
+    samples.push({ t: 0, mib: rssMiB(ours.pid) });
+    const result = await run(ours, 'many', SOAK_SECONDS);
+    clearInterval(sampler);
+    samples.push({ t: (performance.now() - t0) / 1000, mib: rssMiB(ours.pid) });
+    const half = samples.filter((x) => x.t >= SOAK_SECONDS / 2);
+    const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+    const mt = mean(half.map((x) => x.t));
+    const mm = mean(half.map((x) => x.mib));
+    const slope = half.reduce((a, x) => a + (x.t - mt) * (x.mib - mm), 0) / Math.max(1e-9, half.reduce((a, x) => a + (x.t - mt) ** 2, 0));
+    soak.push(
+      `- memory over ${SOAK_SECONDS} s of the many-citizen load (${result.rps.toFixed(0)} req/s, ${result.failed} failed): gateway RSS every 10 s ${samples.map((x) => x.mib.toFixed(0)).join(', ')} MiB; ` +
+        `peak ${peakRssMiB(ours.pid)} MiB; second half's slope ${(slope * 60).toFixed(1)} MiB a minute`,
+    );
+  }
   console.table(rows);
-  console.log([...ratios, ...breakdown, ...memory, ...legacyCalls].join('\n'));
+  console.log([...ratios, ...breakdown, ...memory, ...soak, ...legacyCalls].join('\n'));
 
   const header = ['load', 'target', 'req/s (median; all rounds)', 'p50 / p99 ms', 'gateway CPU ms/req', 'subgraphs + stand-ins CPU ms/req', 'failed'];
   const table = [`| ${header.join(' | ')} |`, `| ${header.map(() => '---').join(' | ')} |`, ...rows.map((r) => `| ${header.map((h) => r[h]).join(' | ')} |`)].join('\n');
@@ -264,6 +299,7 @@ try {
     ...ratios,
     ...breakdown,
     ...memory,
+    ...soak,
     '',
     'Legacy calls per dashboard request (stand-ins\' counters over 20 requests for different citizens):',
     '',

@@ -24,3 +24,13 @@ export function peakRssMiB(pid: number): string {
     return '?';
   }
 }
+
+/** Resident memory of `pid` now, in MiB (VmRSS), or NaN when unreadable. */
+export function rssMiB(pid: number): number {
+  try {
+    const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m ? Number(m[1]) / 1024 : NaN;
+  } catch {
+    return NaN;
+  }
+}
