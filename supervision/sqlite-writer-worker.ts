@@ -26,7 +26,9 @@ db.exec('PRAGMA journal_mode = WAL');
 // FULL: the WAL is fsynced at every commit, so an acknowledged record survives power loss too.
 db.exec('PRAGMA synchronous = FULL');
 for (const p of data.pragmas) db.exec(`PRAGMA ${p}`);
-const appender = new SqliteAppender(db);
+// The thread waits for the write lock itself, trying far more often than SQLite's busy handler (beginImmediate).
+db.exec('PRAGMA busy_timeout = 0');
+const appender = new SqliteAppender(db, { busyRetryMs: data.busyTimeoutMs });
 const port = parentPort!;
 
 port.on('message', (m: WriterRequest) => {

@@ -54,6 +54,33 @@ describe('SQLite writer thread', () => {
     await store.close();
   });
 
+  it('waits for the write lock another process holds, commits as soon as it is free, and gives up after the busy timeout', async () => {
+    const dataDir = tempDir();
+    const file = join(dataDir, 'supervision.db');
+    const read = (purpose: string) => ({ department: 'population', actor: { role: 'staff', department: 'population' }, field: 'Citizen.name', subject: { kind: 'citizen' as const, id: '210102198503152318' }, args: { fields: ['Citizen.name'], purpose } });
+    const store = await openSupervisionStore({ url: file, dataDir, subjectKey: SUBJECT_KEY, checkpointEvery: 0, checkpointIntervalMs: 0, busyTimeoutMs: 1500 });
+    await store.appendAccess(read('first')); // the thread is up
+    const other = new DatabaseSync(file);
+    other.exec('BEGIN IMMEDIATE');
+    const started = performance.now();
+    const pending = store.appendAccess(read('while locked'));
+    setTimeout(() => other.exec('COMMIT'), 300);
+    const ref = await pending;
+    const waited = performance.now() - started;
+    expect(waited).toBeGreaterThanOrEqual(290);
+    expect(waited).toBeLessThan(1400); // not the busy timeout: it took the lock once it was free
+    expect((other.prepare('SELECT hash FROM supervision_records WHERE seq = ?').get(ref.seq) as { hash: string }).hash).toBe(ref.hash);
+    // Held past the busy timeout: refused (never acknowledged), and the next append works again.
+    other.exec('BEGIN IMMEDIATE');
+    await expect(store.appendAccess(read('too long'))).rejects.toMatchObject({ code: ErrorCode.SUPERVISION_UNAVAILABLE });
+    other.exec('COMMIT');
+    const after = await store.appendAccess(read('after'));
+    expect(after.seq).toBe(ref.seq + 1);
+    expect((await store.integrity()).ok).toBe(true);
+    other.close();
+    await store.close();
+  });
+
   it('rejects, never hangs, every group of a thread that cannot open the store, and tries a new thread next time', async () => {
     const dir = tempDir(); // a folder, not a database file: the thread fails as it opens it
     const writer = new SqliteWriter({ path: dir, busyTimeoutMs: 100, hash: 'sm3', pragmas: [] });
