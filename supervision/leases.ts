@@ -146,12 +146,18 @@ export function sqliteLeases(db: DatabaseSync): LeaseBackend {
       // briefly and otherwise fails (the next one retries; a lease outlives several missed beats).
       const { timeout } = db.prepare('PRAGMA busy_timeout').get() as { timeout: number };
       db.exec(`PRAGMA busy_timeout = ${RENEW_BUSY_MS}`);
+      // Nor does it wait for an fsync on the event loop: a lease is not evidence. Unsynced, the renewal is
+      // durable with the next record any connection commits (its fsync covers the WAL up to it), and one
+      // lost to a power failure only lets the lease run out sooner, for an instance that went down with it.
+      const { synchronous } = db.prepare('PRAGMA synchronous').get() as { synchronous: number };
+      db.exec('PRAGMA synchronous = NORMAL');
       try {
         db.prepare(
           `INSERT INTO supervision_leases (instance_id, department, incarnation, expires_at) VALUES (?, ?, ?, ?)
            ON CONFLICT (instance_id) DO UPDATE SET department = excluded.department, incarnation = excluded.incarnation, expires_at = excluded.expires_at`,
         ).run(instanceId, department, incarnation, now + ttlMs);
       } finally {
+        db.exec(`PRAGMA synchronous = ${Number(synchronous)}`);
         db.exec(`PRAGMA busy_timeout = ${Number(timeout)}`);
       }
       return before ? toLease(before) : null;

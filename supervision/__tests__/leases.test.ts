@@ -97,3 +97,30 @@ describe.each(BACKENDS)('instance leases ($name)', ({ create }) => {
     expect(() => ctx.open({ instance: { id: 'bad id; drop', department: 'population' } })).toThrow(/instance\.id must be 1–128 letters/);
   });
 });
+
+describe('SQLite lease renewal', () => {
+  it('renews without an fsync of its own and gives the connection back as it was (FULL sync, its busy timeout)', async () => {
+    const { DatabaseSync } = await import('node:sqlite');
+    const { mkdtempSync, rmSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const { sqliteLeases } = await import('../leases.ts');
+    const { storeDdl } = await import('../columns.ts');
+    const dir = mkdtempSync(join(tmpdir(), 'citygraph-lease-'));
+    const db = new DatabaseSync(join(dir, 'supervision.db'), { timeout: 4321 });
+    try {
+      db.exec('PRAGMA journal_mode = WAL');
+      db.exec('PRAGMA synchronous = FULL');
+      db.exec(storeDdl('INTEGER', 'deferred'));
+      const leases = sqliteLeases(db);
+      await leases.migrate();
+      expect(await leases.renew('population-1', 'population', 'inc-1', 60_000)).toBeNull();
+      expect(await leases.renew('population-1', 'population', 'inc-1', 60_000)).toMatchObject({ instanceId: 'population-1', live: true });
+      expect(db.prepare('PRAGMA synchronous').get()).toEqual({ synchronous: 2 });
+      expect(db.prepare('PRAGMA busy_timeout').get()).toEqual({ timeout: 4321 });
+    } finally {
+      db.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
