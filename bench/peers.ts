@@ -11,7 +11,8 @@
  *
  * `BENCH_TARGETS=citygraph,floor` measures only some targets (names: citygraph, apollo, hive,
  * hive-router, floor), e.g. CityGraph alone before and after a change; peers not named are not
- * started, and docs/BENCHMARKS.md is written only when every target ran.
+ * started, and docs/BENCHMARKS.md is written only when every target ran under both loads. `BENCH_LOADS=many`
+ * runs only the many-citizens load (default `many,one`).
  *
  * The peers live in bench/peers/ with a lockfile of their own, installed there on first use, so that they
  * never enter the project's own install.
@@ -38,6 +39,9 @@ const TARGET_KEYS = ['citygraph', 'apollo', 'hive', 'hive-router', 'floor'] as c
 const picked = (process.env.BENCH_TARGETS ?? TARGET_KEYS.join(',')).split(',').map((t) => t.trim()).filter(Boolean);
 for (const t of picked) if (!(TARGET_KEYS as readonly string[]).includes(t)) throw new Error(`BENCH_TARGETS: no target named ${t}; there are ${TARGET_KEYS.join(', ')}.`);
 const ALL_TARGETS = TARGET_KEYS.every((t) => picked.includes(t));
+/** The loads to run, in order; BENCH_LOADS picks some (default both). */
+const LOADS = (process.env.BENCH_LOADS ?? 'many,one').split(',').map((l) => l.trim()).filter(Boolean);
+for (const l of LOADS) if (l !== 'many' && l !== 'one') throw new Error(`BENCH_LOADS: no load named ${l}; there are many, one.`);
 const PEERS_DIR = join(ROOT, 'bench/peers');
 
 if (!existsSync(join(PEERS_DIR, 'node_modules'))) {
@@ -192,7 +196,7 @@ try {
     legacyCalls.push(`- ${t.name}: ${perDashboard} calls per dashboard (minimum ${LEGACY.map((l) => l.minimum).join(' + ')})`);
   }
 
-  const loads: Load[] = ['many', 'one'];
+  const loads = LOADS as Load[];
   type Sample = Awaited<ReturnType<typeof run>>;
   const samples = new Map<string, Sample[]>();
   for (const load of loads) for (const t of targets) await run(t, load, Math.min(3, SECONDS)); // warm-up
@@ -270,15 +274,15 @@ try {
     ...legacyCalls,
     '',
   ].join('\n');
-  // Only a run of every target replaces the published comparison.
-  if (ALL_TARGETS) {
+  // Only a run of every target under both loads replaces the published comparison.
+  if (ALL_TARGETS && loads.length === 2) {
     const file = join(ROOT, 'docs/BENCHMARKS.md');
     const existing = existsSync(file) ? readFileSync(file, 'utf8') : '# Benchmarks\n\nFigures produced by the bench scripts on this project\'s machine; each section names its command.\n\n';
     const marker = /## Side by side with other Node gateways\n[\s\S]*?(?=\n## |$)/;
     writeFileSync(file, marker.test(existing) ? existing.replace(marker, section.trimEnd() + '\n') : `${existing.trimEnd()}\n\n${section}`);
     console.log(`\nWrote docs/BENCHMARKS.md.`);
   } else {
-    console.log(`\nBENCH_TARGETS=${picked.join(',')}: docs/BENCHMARKS.md left as it is.`);
+    console.log(`\nBENCH_TARGETS=${picked.join(',')} BENCH_LOADS=${loads.join(',')}: docs/BENCHMARKS.md left as it is.`);
   }
 } finally {
   for (const p of peers) p.kill('SIGTERM');
