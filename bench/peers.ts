@@ -12,7 +12,7 @@
  * `BENCH_TARGETS=citygraph,floor` measures only some targets (names: citygraph, apollo, hive,
  * hive-router, floor), e.g. CityGraph alone before and after a change; peers not named are not
  * started, and docs/BENCHMARKS.md is written only when every target ran under both loads. `BENCH_LOADS=many`
- * runs only the many-citizens load (default `many,one`).
+ * runs only the many-citizens load (default `many,one`); `BENCH_CITIZENS` sets its citizens (default 200).
  *
  * The peers live in bench/peers/ with a lockfile of their own, installed there on first use, so that they
  * never enter the project's own install.
@@ -33,7 +33,9 @@ import { cpuSeconds, peakRssMiB, type CpuSample } from './lib/proc.ts';
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 10);
-const CITIZENS = 200;
+/** Citizens of the many-citizens load; BENCH_CITIZENS sets it (up to the stand-in's 10,000), e.g. more than the gateway's caches hold. */
+const CITIZENS = Number(process.env.BENCH_CITIZENS ?? 200);
+if (!Number.isInteger(CITIZENS) || CITIZENS < 1 || CITIZENS > 10_000) throw new Error(`BENCH_CITIZENS must be a whole number from 1 to 10000, got ${process.env.BENCH_CITIZENS}.`);
 /** Short names of the targets, in order; BENCH_TARGETS picks some (default all). */
 const TARGET_KEYS = ['citygraph', 'apollo', 'hive', 'hive-router', 'floor'] as const;
 const picked = (process.env.BENCH_TARGETS ?? TARGET_KEYS.join(',')).split(',').map((t) => t.trim()).filter(Boolean);
@@ -162,8 +164,10 @@ try {
     if (!res.ok || json.errors || !json.data?.citizen?.name) throw new Error(`${t.name} did not answer the dashboard: ${res.status} ${JSON.stringify(json).slice(0, 300)}`);
   }
 
+  // Each run goes on where the target's last one stopped: with more citizens than requests, every request is a citizen not seen yet.
+  const served = new Map<string, number>();
   const run = async (t: Target, load: Load, seconds: number) => {
-    let i = 0;
+    let i = served.get(`${load}\u0000${t.key}`) ?? 0;
     // Principal tokens live 60 s: fresh ones for every run, so none expires inside a round.
     principals = await principalTokens();
     const pids = [{ name: 'gateway', pid: t.pid }, ...t.behind.filter((b) => b.pid !== t.pid)];
@@ -175,6 +179,7 @@ try {
       requests: [{ method: 'POST', setupRequest: (req: object) => ({ ...req, ...t.request(load, i++) }) }],
     });
     const after: CpuSample[] = pids.map((p) => cpuSeconds(p.pid));
+    served.set(`${load}\u0000${t.key}`, i);
     const n = Math.max(1, result.requests.total);
     const cpuMs = Object.fromEntries(pids.map((p, k) => [p.name, ((after[k]! - before[k]!) * 1000) / n]));
     return { rps: result.requests.total / result.duration, p50: result.latency.p50, p99: result.latency.p99, failed: result.non2xx + result.errors, cpuMs };
@@ -274,15 +279,15 @@ try {
     ...legacyCalls,
     '',
   ].join('\n');
-  // Only a run of every target under both loads replaces the published comparison.
-  if (ALL_TARGETS && loads.length === 2) {
+  // Only a run of every target under both loads, 200 citizens, replaces the published comparison.
+  if (ALL_TARGETS && loads.length === 2 && CITIZENS === 200) {
     const file = join(ROOT, 'docs/BENCHMARKS.md');
     const existing = existsSync(file) ? readFileSync(file, 'utf8') : '# Benchmarks\n\nFigures produced by the bench scripts on this project\'s machine; each section names its command.\n\n';
     const marker = /## Side by side with other Node gateways\n[\s\S]*?(?=\n## |$)/;
     writeFileSync(file, marker.test(existing) ? existing.replace(marker, section.trimEnd() + '\n') : `${existing.trimEnd()}\n\n${section}`);
     console.log(`\nWrote docs/BENCHMARKS.md.`);
   } else {
-    console.log(`\nBENCH_TARGETS=${picked.join(',')} BENCH_LOADS=${loads.join(',')}: docs/BENCHMARKS.md left as it is.`);
+    console.log(`\nBENCH_TARGETS=${picked.join(',')} BENCH_LOADS=${loads.join(',')} BENCH_CITIZENS=${CITIZENS}: docs/BENCHMARKS.md left as it is.`);
   }
 } finally {
   for (const p of peers) p.kill('SIGTERM');
