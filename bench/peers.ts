@@ -11,12 +11,13 @@
  *
  * `BENCH_SOAK_SECONDS=300` then keeps CityGraph's gateway under the many-citizen load for 5 minutes and
  * prints its resident memory every 10 s and the slope of the second half (is memory flat?).
- * `BENCH_LOADS=many` runs only one load; `BENCH_CPU_PROF=gateway,subgraph-population` writes V8 CPU
- * profiles of those processes to `BENCH_CPU_PROF_DIR`.
+ * `BENCH_CPU_PROF=gateway,subgraph-population` writes V8 CPU profiles of those processes to
+ * `BENCH_CPU_PROF_DIR`.
  *
  * `BENCH_TARGETS=citygraph,floor` measures only some targets (names: citygraph, apollo, hive,
  * hive-router, floor), e.g. CityGraph alone before and after a change; peers not named are not
- * started, and docs/BENCHMARKS.md is written only when every target ran.
+ * started, and docs/BENCHMARKS.md is written only when every target ran under both loads. `BENCH_LOADS=many`
+ * runs only the many-citizens load (default `many,one`); `BENCH_CITIZENS` sets its citizens (default 200).
  *
  * The peers live in bench/peers/ with a lockfile of their own, installed there on first use, so that they
  * never enter the project's own install.
@@ -37,7 +38,9 @@ import { cpuSeconds, peakRssMiB, rssMiB, type CpuSample } from './lib/proc.ts';
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 10);
-const CITIZENS = 200;
+/** Citizens of the many-citizens load; BENCH_CITIZENS sets it (up to the stand-in's 10,000), e.g. more than the gateway's caches hold. */
+const CITIZENS = Number(process.env.BENCH_CITIZENS ?? 200);
+if (!Number.isInteger(CITIZENS) || CITIZENS < 1 || CITIZENS > 10_000) throw new Error(`BENCH_CITIZENS must be a whole number from 1 to 10000, got ${process.env.BENCH_CITIZENS}.`);
 /** BENCH_SOAK_SECONDS=300: after the rounds, CityGraph's gateway under the many-citizen load that long, its memory sampled. */
 const SOAK_SECONDS = Number(process.env.BENCH_SOAK_SECONDS ?? 0);
 /** Short names of the targets, in order; BENCH_TARGETS picks some (default all). */
@@ -45,6 +48,9 @@ const TARGET_KEYS = ['citygraph', 'apollo', 'hive', 'hive-router', 'floor'] as c
 const picked = (process.env.BENCH_TARGETS ?? TARGET_KEYS.join(',')).split(',').map((t) => t.trim()).filter(Boolean);
 for (const t of picked) if (!(TARGET_KEYS as readonly string[]).includes(t)) throw new Error(`BENCH_TARGETS: no target named ${t}; there are ${TARGET_KEYS.join(', ')}.`);
 const ALL_TARGETS = TARGET_KEYS.every((t) => picked.includes(t));
+/** The loads to run, in order; BENCH_LOADS picks some (default both). */
+const LOADS = (process.env.BENCH_LOADS ?? 'many,one').split(',').map((l) => l.trim()).filter(Boolean);
+for (const l of LOADS) if (l !== 'many' && l !== 'one') throw new Error(`BENCH_LOADS: no load named ${l}; there are many, one.`);
 const PEERS_DIR = join(ROOT, 'bench/peers');
 
 if (!existsSync(join(PEERS_DIR, 'node_modules'))) {
@@ -172,8 +178,10 @@ try {
     if (!res.ok || json.errors || !json.data?.citizen?.name) throw new Error(`${t.name} did not answer the dashboard: ${res.status} ${JSON.stringify(json).slice(0, 300)}`);
   }
 
+  // Each run goes on where the target's last one stopped: with more citizens than requests, every request is a citizen not seen yet.
+  const served = new Map<string, number>();
   const run = async (t: Target, load: Load, seconds: number) => {
-    let i = 0;
+    let i = served.get(`${load}\u0000${t.key}`) ?? 0;
     // Principal tokens live 60 s: fresh ones for every run, so none expires inside a round.
     principals = await principalTokens();
     const pids = [{ name: 'gateway', pid: t.pid }, ...t.behind.filter((b) => b.pid !== t.pid)];
@@ -185,6 +193,7 @@ try {
       requests: [{ method: 'POST', setupRequest: (req: object) => ({ ...req, ...t.request(load, i++) }) }],
     });
     const after: CpuSample[] = pids.map((p) => cpuSeconds(p.pid));
+    served.set(`${load}\u0000${t.key}`, i);
     const n = Math.max(1, result.requests.total);
     const cpuMs = Object.fromEntries(pids.map((p, k) => [p.name, ((after[k]! - before[k]!) * 1000) / n]));
     return { rps: result.requests.total / result.duration, p50: result.latency.p50, p99: result.latency.p99, failed: result.non2xx + result.errors, cpuMs };
@@ -206,7 +215,7 @@ try {
     legacyCalls.push(`- ${t.name}: ${perDashboard} calls per dashboard (minimum ${LEGACY.map((l) => l.minimum).join(' + ')})`);
   }
 
-  const loads = (process.env.BENCH_LOADS ?? 'many,one').split(',').filter((l): l is Load => l === 'many' || l === 'one');
+  const loads = LOADS as Load[];
   type Sample = Awaited<ReturnType<typeof run>>;
   const samples = new Map<string, Sample[]>();
   for (const load of loads) for (const t of targets) await run(t, load, Math.min(3, SECONDS)); // warm-up
@@ -306,15 +315,15 @@ try {
     ...legacyCalls,
     '',
   ].join('\n');
-  // Only a run of every target replaces the published comparison.
-  if (ALL_TARGETS) {
+  // Only a run of every target under both loads, 200 citizens, replaces the published comparison.
+  if (ALL_TARGETS && loads.length === 2 && CITIZENS === 200) {
     const file = join(ROOT, 'docs/BENCHMARKS.md');
     const existing = existsSync(file) ? readFileSync(file, 'utf8') : '# Benchmarks\n\nFigures produced by the bench scripts on this project\'s machine; each section names its command.\n\n';
     const marker = /## Side by side with other Node gateways\n[\s\S]*?(?=\n## |$)/;
     writeFileSync(file, marker.test(existing) ? existing.replace(marker, section.trimEnd() + '\n') : `${existing.trimEnd()}\n\n${section}`);
     console.log(`\nWrote docs/BENCHMARKS.md.`);
   } else {
-    console.log(`\nBENCH_TARGETS=${picked.join(',')}: docs/BENCHMARKS.md left as it is.`);
+    console.log(`\nBENCH_TARGETS=${picked.join(',')} BENCH_LOADS=${loads.join(',')} BENCH_CITIZENS=${CITIZENS}: docs/BENCHMARKS.md left as it is.`);
   }
 } finally {
   for (const p of peers) p.kill('SIGTERM');

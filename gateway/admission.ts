@@ -1,7 +1,8 @@
 /**
  * What every request passes before any subgraph is called, cheapest refusal first: credential, rate
  * limits, persisted operations, request shape, operation limits and validation, introspection. Each
- * refusal is an HttpRefusal (4xx, JSON, a code); nothing after it runs.
+ * refusal is an HttpRefusal (4xx, JSON, a code); nothing after it runs. What passes goes on with its
+ * literal arguments as variables (literals.ts) unless that is turned off.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { GraphQLSchema } from 'graphql';
@@ -11,6 +12,7 @@ import type { Logger } from '../core/logger.ts';
 import type { Principal } from '../core/principal.ts';
 import { currentRequestScope } from '../core/request-scope.ts';
 import { checkOperation } from './limits/check.ts';
+import { literalsAsVariables } from './literals.ts';
 import type { ResolvedLimits } from './limits/options.ts';
 import type { GatewayRateLimiter } from './rate-limit.ts';
 import { REQUEST_ID_HEADER, requestIdFrom } from './request-id.ts';
@@ -36,6 +38,8 @@ export interface AdmissionOptions {
   schema(): GraphQLSchema | undefined;
   /** Development: introspection and schema details for everyone. */
   development: boolean;
+  /** Hand Apollo each literal field argument as a variable, once every check has passed on the client's own text (literals.ts). */
+  literalsAsVariables: boolean;
   logger: Logger;
 }
 
@@ -73,7 +77,8 @@ export function createAdmission(options: AdmissionOptions) {
     if (!schema) throw new HttpRefusal(503, 'NOT_READY', 'The gateway is starting; try again in a moment.', { 'retry-after': '1' });
     const details = options.development || principal.role === 'admin';
     const operationName = typeof body.operationName === 'string' ? body.operationName : null;
-    const checked = checkOperation(schema, { query, operationName, variables: body.variables as Record<string, unknown> | null }, limits.operation, {
+    const variables = body.variables as Record<string, unknown> | null | undefined;
+    const checked = checkOperation(schema, { query, operationName, variables }, limits.operation, {
       schemaDetails: details,
     });
     if (checked.introspection && !details) {
@@ -82,8 +87,14 @@ export function createAdmission(options: AdmissionOptions) {
     // The persisted-query extension is ours to resolve: Apollo would otherwise treat it as its own APQ cache.
     const { documentId: _documentId, extensions, ...rest } = body;
     const { persistedQuery: _pq, ...otherExtensions } = (extensions ?? {}) as Record<string, unknown>;
+    // Last, so every refusal above speaks of the text the client sent; Apollo then parses and plans one text for all citizens.
+    const rewritten = options.literalsAsVariables ? literalsAsVariables(schema, checked.document, variables) : null;
     return {
-      body: { ...rest, query, ...(Object.keys(otherExtensions).length ? { extensions: otherExtensions } : {}) },
+      body: {
+        ...rest,
+        ...(rewritten ?? { query }),
+        ...(Object.keys(otherExtensions).length ? { extensions: otherExtensions } : {}),
+      },
       admitted: { requestId, principal, operationName: checked.operation.name?.value ?? operationName, operationType: checked.operation.operation },
     };
   };

@@ -80,6 +80,8 @@ const config = readConfig(
     GATEWAY_MAX_BODY_BYTES: z.coerce.number().int().positive().default(1024 * 1024),
     /** Milliseconds a client has to send a whole request (slow-loris guard). Default 10000. */
     GATEWAY_REQUEST_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
+    /** `false` hands Apollo the client's literal arguments as written (one parse and plan per text), e.g. to measure the rewrite. Default `true`. */
+    GATEWAY_LITERALS_AS_VARIABLES: z.enum(['true', 'false']).default('true'),
     /** `redis://…` to share rate limits between gateways; default in memory. */
     REDIS_URL: z.string().url().optional(),
     /** Prefix of the rate-limit keys in Redis. Default `citygraph:rl`. */
@@ -139,6 +141,7 @@ const server = await startGateway({
   limits: checkLimitsConfig(config.GATEWAY_LIMITS),
   maxBodyBytes: config.GATEWAY_MAX_BODY_BYTES,
   requestTimeoutMs: config.GATEWAY_REQUEST_TIMEOUT_MS,
+  literalsAsVariables: config.GATEWAY_LITERALS_AS_VARIABLES === 'true',
   redisUrl: config.REDIS_URL,
   redisKeyPrefix: config.RATE_LIMIT_REDIS_PREFIX,
   persisted: {

@@ -68,6 +68,8 @@ export interface GatewayOptions {
   maxBodyBytes?: number;
   /** Milliseconds a client has to send its whole request (slow-loris guard). Default 10000. */
   requestTimeoutMs?: number;
+  /** Literal field arguments handed to Apollo as variables, so operations that differ only in them share one parse and one plan (literals.ts). Default true. */
+  literalsAsVariables?: boolean;
   /** The console, GraphiQL (development) and the dev sign-in (see pages.ts); default no pages. */
   pages?: Omit<PagesOptions, 'logger'>;
 }
@@ -175,6 +177,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     persisted: createPersistedGate(options.persisted ?? { manifests: new Map() }),
     schema: () => apiSchema,
     development: options.development ?? false,
+    literalsAsVariables: options.literalsAsVariables ?? true,
     logger: log,
   });
 

@@ -50,6 +50,16 @@ describe('one graph over two departments', () => {
     });
   });
 
+  it('answers two citizens asked at once with their IDs inline as it answers them asked with a variable', async () => {
+    const ids = listCitizenIds(2);
+    const fields = 'name gender birthDate address { divisionCode } insurance { status balance }';
+    const inline = await Promise.all(ids.map((id) => t.query(`{ citizen(id: "${id}") { ${fields} } }`, { token: adminToken })));
+    const byVariable = await Promise.all(ids.map((id) => t.query(`query ($id: ID!) { citizen(id: $id) { ${fields} } }`, { token: adminToken, variables: { id } })));
+    expect(inline.map((r) => r.body)).toEqual(byVariable.map((r) => r.body));
+    for (const r of inline) expect(r.body.errors).toBeUndefined();
+    expect(inline[0]!.body).not.toEqual(inline[1]!.body);
+  });
+
   it('costs exactly 1 population call and 40 insurance calls for 50 IDs of which 10 repeat', async () => {
     const distinct = listCitizenIds(41).filter((id) => id !== DEMO_CITIZEN_ID).slice(0, 40);
     const ids = [...distinct, ...distinct.slice(0, 10)];
@@ -121,6 +131,8 @@ describe('bad input', () => {
     expect(r.body.data?.citizen ?? null).toBeNull();
     expect(r.body.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
     expect(r.body.errors?.[0]?.extensions?.details?.rule).toBe(rule);
+    // The inline ID reached the subgraph as a variable of the gateway's (gateway/literals.ts); no error names it.
+    expect(JSON.stringify(r.body)).not.toContain('__cg');
     expect((await t.stats('population-standin')).requests).toBe(0);
   });
 
