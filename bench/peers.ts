@@ -94,6 +94,8 @@ const benchRates = JSON.stringify({ default: { principalRate: { points: 100_000_
 // (default a folder under /tmp), for finding where a target's CPU goes; the figures then include the profiler.
 const profDir = process.env.BENCH_CPU_PROF_DIR ?? join(tmpdir(), 'citygraph-bench-prof');
 const serviceEnv: Record<string, Record<string, string>> = { gateway: { GATEWAY_LIMITS: benchRates } };
+// BENCH_GATEWAY_NODE_ARGS='--max-old-space-size=200' gives our gateway Node flags (e.g. to tell retained memory from a heap V8 has not collected yet).
+if (process.env.BENCH_GATEWAY_NODE_ARGS) serviceEnv.gateway!.CITYGRAPH_NODE_ARGS = process.env.BENCH_GATEWAY_NODE_ARGS;
 for (const name of (process.env.BENCH_CPU_PROF ?? '').split(',').filter(Boolean)) {
   serviceEnv[name] = { ...serviceEnv[name], CITYGRAPH_NODE_ARGS: `--cpu-prof --cpu-prof-dir=${profDir}` };
 }
