@@ -5,7 +5,9 @@
  * huge log, tampered proof) each show what they should. Screenshots go to docs/ for the README.
  */
 import { spawnSync } from 'node:child_process';
-import { statSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page, Request } from 'playwright-core';
 import { SignJWT } from 'jose';
@@ -56,10 +58,15 @@ async function signIn(page: Page, role: string, extra: Record<string, string> = 
   await page.getByRole('button', { name: 'Sign out' }).waitFor();
 }
 
-/** A screenshot for the README, small enough to keep in git; `from` scrolls that part to the top first. */
+/**
+ * A screenshot for the README, small enough to keep in git; `from` scrolls that part to the top first.
+ * Written into docs/ only with UPDATE_SCREENSHOTS=1 (a run of the suite must not leave the checkout
+ * changed); otherwise into a temporary folder, checked the same way.
+ */
+const SHOTS = process.env.UPDATE_SCREENSHOTS === '1' ? `${ROOT}docs` : mkdtempSync(join(tmpdir(), 'citygraph-shots-'));
 async function shot(page: Page, name: string, from?: string): Promise<void> {
   if (from) await page.locator(from).evaluate((e) => e.scrollIntoView());
-  const path = `${ROOT}docs/pages-${name}.png`;
+  const path = join(SHOTS, `pages-${name}.png`);
   await page.screenshot({ path, type: 'png' });
   expect(statSync(path).size).toBeLessThan(300 * 1024);
 }
@@ -111,6 +118,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close();
   await t?.stop();
+  if (process.env.UPDATE_SCREENSHOTS !== '1') rmSync(SHOTS, { recursive: true, force: true });
 });
 
 describe("the auditors' console", () => {
