@@ -20,13 +20,18 @@ const SUBJECT_EVERY_MS = 1_000;
 
 type Row = Record<string, unknown>;
 
+/** How a connection waits for the write lock in beginImmediate: for how long, and its own busy timeout (0 when it has none). */
+export interface LockWait {
+  retryMs: number;
+  connectionTimeoutMs?: number;
+}
+
 /**
  * Runs `fn` in one transaction on `db` (`IMMEDIATE` takes the write lock first); rolls back on any error.
- * With `busyRetryMs`, a connection whose own busy timeout is 0 waits for the write lock here instead of
- * in SQLite's busy handler (see beginImmediate).
+ * With `wait`, `IMMEDIATE` waits for the write lock in beginImmediate instead of SQLite's busy handler.
  */
-export function inTransaction<T>(db: DatabaseSync, mode: 'IMMEDIATE' | 'DEFERRED', fn: () => T, busyRetryMs?: number): T {
-  if (mode === 'IMMEDIATE' && busyRetryMs !== undefined) beginImmediate(db, busyRetryMs);
+export function inTransaction<T>(db: DatabaseSync, mode: 'IMMEDIATE' | 'DEFERRED', fn: () => T, wait?: LockWait): T {
+  if (mode === 'IMMEDIATE' && wait) beginImmediate(db, wait.retryMs, wait.connectionTimeoutMs);
   else db.exec(`BEGIN ${mode}`);
   try {
     const result = fn();
@@ -49,19 +54,31 @@ const pause = new Int32Array(new SharedArrayBuffer(4));
  * SQLite's own busy handler sleeps 1, 2, 5, 10, 15, 20, 25, … ms between tries: four writers of
  * single-record commits waited 3.5–4.9 ms on average for the lock that way, 80–104 ms at the 99th
  * percentile, against 1.9–2.2 and 15–21 ms retrying this often (a throwaway test of four threads,
- * 400 commits each). Only for a connection whose own busy timeout is 0 (the writer thread's); the
- * pause is Atomics.wait, which burns no CPU.
+ * 400 commits each). The pause is Atomics.wait, which burns no CPU; on a subgraph's main thread it
+ * blocks the event loop as SQLite's sleep did, only for as long as the lock is really held.
  */
-export function beginImmediate(db: DatabaseSync, timeoutMs: number): void {
-  const until = performance.now() + timeoutMs;
+export function beginImmediate(db: DatabaseSync, timeoutMs: number, connectionTimeoutMs = 0): void {
+  // A connection that keeps SQLite's busy handler for its other statements (the store's main one) lends
+  // it for these tries, so each fails at once instead of sleeping in SQLite.
+  if (connectionTimeoutMs !== 0) db.exec('PRAGMA busy_timeout = 0');
+  try {
+    retryImmediate(db, performance.now() + timeoutMs);
+  } finally {
+    if (connectionTimeoutMs !== 0) db.exec(`PRAGMA busy_timeout = ${connectionTimeoutMs}`);
+  }
+}
+
+/** True for SQLITE_BUSY and its extended codes (SQLITE_BUSY_RECOVERY, …). */
+const isBusy = (e: unknown) => ((e as { errcode?: number }).errcode ?? 0) % 256 === SQLITE_BUSY;
+
+function retryImmediate(db: DatabaseSync, until: number): void {
   for (let wait = FIRST_PAUSE_MS; ; wait = Math.min(LONGEST_PAUSE_MS, wait * 2)) {
     try {
       db.exec('BEGIN IMMEDIATE');
       return;
     } catch (e) {
       if (db.isTransaction) db.exec('ROLLBACK');
-      const busy = ((e as { errcode?: number }).errcode ?? 0) % 256 === SQLITE_BUSY; // extended codes (SQLITE_BUSY_RECOVERY, …) included
-      if (!busy || performance.now() >= until) throw e;
+      if (!isBusy(e) || performance.now() >= until) throw e;
       Atomics.wait(pause, 0, 0, wait);
     }
   }
@@ -135,7 +152,7 @@ export class SqliteAppender {
 
   /** `fn` in one `BEGIN IMMEDIATE` transaction, waiting for the lock as the constructor was told. */
   private writeTransaction<T>(fn: () => T): T {
-    return inTransaction(this.db, 'IMMEDIATE', fn, this.busyRetryMs);
+    return inTransaction(this.db, 'IMMEDIATE', fn, this.busyRetryMs === undefined ? undefined : { retryMs: this.busyRetryMs });
   }
 
   private getSync(seq: number): SupervisionRecord | null {

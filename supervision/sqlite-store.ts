@@ -84,7 +84,10 @@ class SqliteBackend implements StoreBackend {
 
   /** Runs `fn` in one transaction (`IMMEDIATE` takes the write lock first); rolls back on any error. */
   private transaction<T>(mode: 'IMMEDIATE' | 'DEFERRED', fn: () => T): T {
-    return inTransaction(this.db, mode, fn);
+    // Checkpoints and cosignatures take the file's write lock from the event loop: waited for in short
+    // steps (beginImmediate), not SQLite's 1-2-5-10-ms sleeps, while the writer threads hold it.
+    const timeout = this.options.busyTimeoutMs ?? 5000;
+    return inTransaction(this.db, mode, fn, timeout === 0 ? undefined : { retryMs: timeout, connectionTimeoutMs: timeout });
   }
 
   async readHashAlgorithm(): Promise<HashAlgorithm | null> {

@@ -3,6 +3,7 @@
  * that refuses one entry refuses only that entry, and a thread that cannot work rejects every group it
  * was given instead of leaving it hanging or acknowledging it.
  */
+import { spawn } from 'node:child_process';
 import { DatabaseSync } from 'node:sqlite';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -80,6 +81,34 @@ describe('SQLite writer thread', () => {
     other.close();
     await store.close();
   });
+
+  it('signs a checkpoint on the main connection as soon as another process releases the write lock', async () => {
+    const dataDir = tempDir();
+    const file = join(dataDir, 'supervision.db');
+    const store = await openSupervisionStore({ url: file, dataDir, subjectKey: SUBJECT_KEY, checkpointEvery: 0, checkpointIntervalMs: 0, busyTimeoutMs: 2000 });
+    await store.appendAccess({ department: 'population', actor: { role: 'staff', department: 'population' }, field: 'Citizen.name' });
+    // Another process holds the lock for `ms` (the main connection's wait blocks this thread, as SQLite's did).
+    const holdLock = async (ms: number) => {
+      const child = spawn(process.execPath, ['-e', `const { DatabaseSync } = require('node:sqlite'); const db = new DatabaseSync(${JSON.stringify(file)}); db.exec('BEGIN IMMEDIATE'); console.log('locked'); Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ${ms}); db.exec('COMMIT');`]);
+      const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+      await new Promise<void>((resolve) => child.stdout.once('data', () => resolve()));
+      return { exited };
+    };
+    let { exited } = await holdLock(300);
+    const started = performance.now();
+    const cp = await store.checkpoint();
+    const waited = performance.now() - started;
+    expect(waited).toBeGreaterThanOrEqual(200);
+    expect(waited).toBeLessThan(1500); // not the busy timeout: signed once the lock was free
+    expect(cp.heads).toEqual([expect.objectContaining({ department: 'population', deptSeq: 1 })]);
+    await exited;
+    // Held past the busy timeout: refused, and the store goes on after.
+    ({ exited } = await holdLock(3000));
+    await expect(store.checkpoint()).rejects.toMatchObject({ code: ErrorCode.SUPERVISION_UNAVAILABLE });
+    await exited;
+    expect((await store.checkpoint()).id).toBe(cp.id + 1);
+    await store.close();
+  }, 20_000);
 
   it('rejects, never hangs, every group of a thread that cannot open the store, and tries a new thread next time', async () => {
     const dir = tempDir(); // a folder, not a database file: the thread fails as it opens it
