@@ -4,7 +4,7 @@
  * legacy call made on behalf of a request never outlives it, whatever adapter code sits in between.
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { randomBytes } from 'node:crypto';
+import { randomFillSync } from 'node:crypto';
 import type { Span } from '@opentelemetry/api';
 
 /** Header with the milliseconds a request has left, set by the gateway on each subgraph call. */
@@ -83,5 +83,25 @@ export function outgoingTraceparent(scope = currentRequestScope()): string | und
 
 /** A `traceparent` for an outgoing call of trace `traceId`: a new span id, sampled. */
 export function childTraceparent(traceId: string): string {
-  return `00-${traceId}-${randomBytes(8).toString('hex')}-01`;
+  return `00-${traceId}-${randomHex(8)}-01`;
+}
+
+/** Random bytes for trace and span ids, drawn 4 KiB at a time. */
+const idPool = Buffer.alloc(4096);
+let idPoolAt = idPool.length;
+
+/**
+ * `bytes` random bytes as lower-case hex, never all zeros (W3C trace context forbids a zero trace or
+ * span id). Ids must be unique, not secret: one `randomFillSync` serves 512 span ids, where a
+ * `randomBytes` call per subgraph call was ≈ 5 % of the gateway's CPU profile under the dashboard load.
+ */
+export function randomHex(bytes: number): string {
+  if (!Number.isInteger(bytes) || bytes < 1 || bytes > idPool.length) throw new RangeError(`randomHex takes 1 to ${idPool.length} bytes, not ${bytes}.`);
+  if (idPoolAt + bytes > idPool.length) {
+    randomFillSync(idPool);
+    idPoolAt = 0;
+  }
+  const hex = idPool.toString('hex', idPoolAt, idPoolAt + bytes);
+  idPoolAt += bytes;
+  return /[^0]/.test(hex) ? hex : randomHex(bytes);
 }
