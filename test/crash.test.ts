@@ -3,6 +3,8 @@
  * while changes are in flight, then restarted. Every change a client saw succeed has both records;
  * every interrupted one is marked OUTCOME_UNKNOWN; nothing is left open.
  */
+import { DatabaseSync } from 'node:sqlite';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_CITIZEN_ID } from '../adapters/population/standin/index.ts';
 import { openSupervisionStore } from '../supervision/index.ts';
@@ -38,6 +40,15 @@ describe('a crash between intent and outcome', () => {
     };
     const lanes = [0, 1, 2, 3].map(client);
     await new Promise((r) => setTimeout(r, 1500));
+    // The kill lands while a change is in flight: an intent is durable and its outcome not yet written.
+    // (The four lanes fall into step through the group commit, so a fixed moment could find every one of
+    // them still before its intent, reading the registry, and the test would prove nothing.)
+    const watch = new DatabaseSync(join(t.dataDir, 'supervision.db'), { readOnly: true });
+    const open = watch.prepare(
+      "SELECT count(*) AS n FROM supervision_records r WHERE r.kind = 'intent' AND r.department = 'population' AND NOT EXISTS (SELECT 1 FROM supervision_records o WHERE o.intent_seq = r.seq)",
+    );
+    for (const until = Date.now() + 10_000; (open.get() as { n: number }).n === 0 && Date.now() < until; ) await new Promise((r) => setTimeout(r, 2));
+    watch.close();
     await t.city.crashAndRestart('subgraph-population');
     running = false;
     await Promise.all(lanes);
