@@ -5,6 +5,20 @@
  */
 import type { Outcome, RecordKind, SupervisionRecord } from './record.ts';
 
+/**
+ * Each chain's head (department, dept_seq, hash, seq), by department, in both dialects: the departments
+ * found by skipping from one to the next in the chain index and each head by a seek in it, a few lookups
+ * where `GROUP BY department` read the whole index at every checkpoint (PostgreSQL has no skip scan;
+ * 154 → 1.6 ms at 400,000 records there).
+ */
+export const HEADS_SQL = `WITH RECURSIVE d(department) AS (
+    SELECT (SELECT min(department) FROM supervision_records)
+    UNION ALL
+    SELECT (SELECT min(department) FROM supervision_records WHERE department > d.department) FROM d WHERE d.department IS NOT NULL)
+  SELECT r.department, r.dept_seq, r.hash, r.seq FROM d JOIN supervision_records r
+  ON r.department = d.department AND r.dept_seq = (SELECT max(dept_seq) FROM supervision_records WHERE department = d.department)
+  ORDER BY r.department`;
+
 /** Column names in insert order. */
 export const RECORD_COLUMNS = [
   'seq', 'dept_seq', 'time', 'department', 'kind', 'intent_seq',

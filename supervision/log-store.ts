@@ -151,7 +151,7 @@ export class LogStore implements SupervisionStore {
     if (inputs.length === 0) return [];
     const entries = inputs.map((input) => ({ draft: draftAccess(input, this.o) })); // validation errors surface before any write
     const records = await this.enqueueAll(entries, inputs.length === 1 ? 'record this read, so its answer is withheld' : 'record these reads, so their answer is withheld');
-    for (let i = 0; i < records.length; i++) this.counted(true);
+    this.counted(true, records.length);
     return records.map(refOf);
   }
 
@@ -375,8 +375,8 @@ export class LogStore implements SupervisionStore {
     return refOf(record);
   }
 
-  private counted(access = false): void {
-    this.sinceCheckpoint++;
+  private counted(access = false, records = 1): void {
+    this.sinceCheckpoint += records;
     if (this.o.checkpointEvery <= 0 || this.sinceCheckpoint < this.o.checkpointEvery) return;
     // Reads come by the hundred per request: by count they would sign (≈30 ms of SM2) on every request,
     // so they trigger at most one checkpoint a second; the interval timer covers the rest.

@@ -9,7 +9,7 @@
 import pg from 'pg';
 import type { HeadsSnapshot, StoreBackend } from './backend.ts';
 import type { Checkpoint, PublicKeyEntry } from './checkpoint.ts';
-import { COSIGNATURE_DDL, filterSql, INSERT_COLUMNS, RECORD_COLUMNS, recordFromRow, recordValues, storeDdl, type SqlFilter } from './columns.ts';
+import { COSIGNATURE_DDL, filterSql, HEADS_SQL, INSERT_COLUMNS, RECORD_COLUMNS, recordFromRow, recordValues, storeDdl, type SqlFilter } from './columns.ts';
 import { GENESIS_HASH, isHashAlgorithm, type HashAlgorithm } from './hashing.ts';
 import { placeGroup, type GroupEntry } from './group.ts';
 import { pgLeases, type LeaseBackend } from './leases.ts';
@@ -262,14 +262,7 @@ class PgBackend implements StoreBackend {
   }
 
   private async headsWith(q: pg.Pool | pg.PoolClient): Promise<HeadsSnapshot> {
-    // Index seeks from one department to the next (PostgreSQL has no skip scan): GROUP BY read the whole chain index at every checkpoint.
-    const r = await q.query(`WITH RECURSIVE d(department) AS (
-        SELECT (SELECT min(department) FROM supervision_records)
-        UNION ALL
-        SELECT (SELECT min(department) FROM supervision_records WHERE department > d.department) FROM d WHERE d.department IS NOT NULL)
-      SELECT r.department, r.dept_seq, r.hash, r.seq FROM d JOIN supervision_records r
-      ON r.department = d.department AND r.dept_seq = (SELECT max(dept_seq) FROM supervision_records WHERE department = d.department)
-      ORDER BY r.department`);
+    const r = await q.query(HEADS_SQL);
     const rows = r.rows as { department: string; dept_seq: string; hash: string; seq: string }[];
     return {
       heads: rows.map((x) => ({ department: x.department, deptSeq: Number(x.dept_seq), hash: x.hash })),

@@ -5,14 +5,13 @@
  * the connection.
  */
 import type { DatabaseSync, StatementSync } from 'node:sqlite';
-import { INSERT_COLUMNS, RECORD_COLUMNS, recordFromRow, recordValues } from './columns.ts';
+import { INSERT_COLUMNS, recordFromRow, recordValues } from './columns.ts';
 import { placeGroup, type GroupEntry } from './group.ts';
 import { GENESIS_HASH } from './hashing.ts';
 import type { ChainPosition, RecordDraft, SupervisionRecord } from './record.ts';
 import { hasSubjectIndex, indexSubjectsBatch } from './sqlite-subjects.ts';
 
 const INSERT_ROW = `INSERT INTO supervision_records (${INSERT_COLUMNS.join(', ')}) VALUES (${INSERT_COLUMNS.map(() => '?').join(', ')})`;
-const COLUMNS = RECORD_COLUMNS.join(', ');
 /** Records appended but not yet in the subject index before a catch-up starts at once (else the timer's next tick). */
 const SUBJECT_LAG = 2_000;
 /** How often a catch-up of the subject index runs while records wait for it, ms. */
@@ -162,7 +161,7 @@ export class SqliteAppender {
 
   /** One record in one transaction (see StoreBackend.append). */
   append(draft: RecordDraft, seal: (p: ChainPosition) => SupervisionRecord, check?: (intent: SupervisionRecord | null, outcomes: SupervisionRecord[]) => void): SupervisionRecord {
-    const insert = this.sql(`INSERT INTO supervision_records (${COLUMNS}) VALUES (${RECORD_COLUMNS.map(() => '?').join(', ')})`);
+    const insert = this.sql(INSERT_ROW);
     return this.writeTransaction(() => {
       if (check && draft.intentSeq !== null) {
         const outcomes = (this.sql('SELECT * FROM supervision_records WHERE intent_seq = ? ORDER BY seq').all(draft.intentSeq) as Row[]).map(recordFromRow);
@@ -171,7 +170,7 @@ export class SqliteAppender {
       const last = this.sql('SELECT max(seq) AS seq FROM supervision_records').get() as { seq: number | null };
       const head = this.sql('SELECT dept_seq, hash FROM supervision_records WHERE department = ? ORDER BY dept_seq DESC LIMIT 1').get(draft.department) as { dept_seq: number; hash: string } | undefined;
       const record = seal({ seq: (last.seq ?? 0) + 1, deptSeq: (head?.dept_seq ?? 0) + 1, time: new Date().toISOString(), prevHash: head?.hash ?? GENESIS_HASH });
-      insert.run(...recordValues(record));
+      insert.run(...recordValues(record), null);
       this.noteAppended(record.seq);
       return record;
     });

@@ -9,7 +9,7 @@ import { DatabaseSync, type StatementSync } from 'node:sqlite';
 import { dirname } from 'node:path';
 import type { HeadsSnapshot, StoreBackend } from './backend.ts';
 import type { Checkpoint, PublicKeyEntry } from './checkpoint.ts';
-import { COSIGNATURE_DDL, filterSql, RECORD_COLUMNS, recordFromArray, recordFromRow, storeDdl, type SqlFilter } from './columns.ts';
+import { COSIGNATURE_DDL, filterSql, HEADS_SQL, RECORD_COLUMNS, recordFromArray, recordFromRow, storeDdl, type SqlFilter } from './columns.ts';
 import { isHashAlgorithm, type HashAlgorithm } from './hashing.ts';
 import type { GroupEntry } from './group.ts';
 import { sqliteLeases, type LeaseBackend } from './leases.ts';
@@ -237,16 +237,7 @@ class SqliteBackend implements StoreBackend {
   }
 
   private headsSync(): HeadsSnapshot {
-    // Each department's head by a seek in the chain index, the departments found by skipping from one
-    // to the next: a few lookups, where GROUP BY scanned the whole index at every checkpoint.
-    const rows = this.sql(`WITH RECURSIVE d(department) AS (
-                  SELECT (SELECT min(department) FROM supervision_records)
-                  UNION ALL
-                  SELECT (SELECT min(department) FROM supervision_records WHERE department > d.department) FROM d WHERE d.department IS NOT NULL)
-                SELECT r.department, r.dept_seq, r.hash, r.seq FROM d JOIN supervision_records r
-                ON r.seq = (SELECT seq FROM supervision_records WHERE department = d.department ORDER BY dept_seq DESC LIMIT 1)
-                ORDER BY r.department`)
-      .all() as { department: string; dept_seq: number; hash: string; seq: number }[];
+    const rows = this.sql(HEADS_SQL).all() as { department: string; dept_seq: number; hash: string; seq: number }[];
     return {
       heads: rows.map((r) => ({ department: r.department, deptSeq: r.dept_seq, hash: r.hash })),
       totalSeq: rows.reduce((m, r) => Math.max(m, r.seq), 0),

@@ -15,10 +15,9 @@ import type { WriterData } from './sqlite-writer-worker.ts';
 export class SqliteWriter {
   private worker: Worker | null = null;
   private nextId = 1;
-  private readonly waiting = new Map<number, { resolve: (r: (SupervisionRecord | Error)[]) => void; reject: (e: Error) => void }>();
+  /** Each group in hand, with its drafts: the thread answers with their places only. */
+  private readonly waiting = new Map<number, { drafts: RecordDraft[]; resolve: (r: (SupervisionRecord | Error)[]) => void; reject: (e: Error) => void }>();
   private readonly data: WriterData;
-  /** The drafts of each group in hand: the thread answers with their places only. */
-  private readonly drafts = new Map<number, RecordDraft[]>();
 
   constructor(data: WriterData) {
     this.data = data;
@@ -34,11 +33,10 @@ export class SqliteWriter {
     const worker = this.thread();
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
-      this.waiting.set(id, { resolve, reject });
+      this.waiting.set(id, { drafts: entries.map((e) => e.draft), resolve, reject });
       // Held while a group is in hand (a script awaiting its append must not exit first), else unref'd.
       worker.ref();
       const message: WriterRequest = { type: 'group', id, entries: entries.map(({ draft, closes, instance }) => ({ draft, ...(closes ? { closes } : {}), ...(instance ? { instance } : {}) })) };
-      this.drafts.set(id, entries.map((e) => e.draft));
       worker.postMessage(message);
     });
   }
@@ -63,19 +61,16 @@ export class SqliteWriter {
     worker.unref();
     worker.on('message', (reply: WriterReply) => {
       const w = this.waiting.get(reply.id);
-      const drafts = this.drafts.get(reply.id);
-      if (!w || !drafts) return;
+      if (!w) return;
       this.waiting.delete(reply.id);
-      this.drafts.delete(reply.id);
       if (this.waiting.size === 0) worker.unref();
       if ('failed' in reply) w.reject(errorFromWire(reply.failed));
-      else w.resolve(reply.results.map((r, i) => (isWireError(r) ? errorFromWire(r) : placedRecord(drafts[i]!, reply.time, r))));
+      else w.resolve(reply.results.map((r, i) => (isWireError(r) ? errorFromWire(r) : placedRecord(w.drafts[i]!, reply.time, r))));
     });
     const lost = (why: string) => {
       if (this.worker === worker) this.worker = null;
       for (const [id, w] of this.waiting) {
         this.waiting.delete(id);
-        this.drafts.delete(id);
         w.reject(new Error(`The supervision store's writer thread ${why}; the group it held was not acknowledged.`));
       }
     };

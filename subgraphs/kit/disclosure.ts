@@ -164,23 +164,18 @@ export async function writeDisclosures(department: string, store: SupervisionSto
   const waits: Promise<unknown>[] = [];
   const inputs: AccessInput[] = [];
   const notes: { subject: string; fields: string[] }[] = [];
-  // Records of the same fields share one frozen arguments object (the store remembers its digest).
-  const argsOf = new Map<string, { fields: readonly string[]; purpose: string | null }>();
   for (const e of entries) {
     const subject = `${e.subject.kind}:${e.subject.id}|${e.refused ?? ''}`;
     const { fresh, wait } = reader ? recorded!.unrecorded(reader, subject, e.fields) : { fresh: e.fields, wait: null };
     if (wait) waits.push(wait);
     if (fresh.length === 0) continue;
-    const fieldsKey = fresh.join('\n');
-    let args = argsOf.get(fieldsKey);
-    if (!args) argsOf.set(fieldsKey, (args = Object.freeze({ fields: Object.freeze([...fresh]), purpose })));
     inputs.push({
       department,
       actor,
       operation,
       field: fresh[0]!,
       subject: e.subject,
-      args,
+      args: { fields: fresh, purpose },
       outcome: e.refused ? 'DENIED' : 'SUCCESS',
       errorCode: e.refused,
       requestId: ctx.requestId,
