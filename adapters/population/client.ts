@@ -1,11 +1,11 @@
 /**
  * The registry's wire: a SOAP 1.1 envelope in GBK, POSTed with fetch; the reply decoded from GBK, the
  * envelope parsed, and the XML document inside its string parsed in turn. Entities are never
- * evaluated: no DTD is accepted and only XML's five predefined entities and character references
- * are decoded, by hand.
+ * evaluated: no DTD is accepted, and the parser decodes only XML's five predefined entities and
+ * character references and refuses any other.
  */
 import iconv from 'iconv-lite';
-import { parseXml as parseXmlDocument, XmlCdata, XmlElement, XmlNode, XmlText } from '@rgrove/parse-xml';
+import { parseXml as parseXmlDocument, XmlCdata, XmlElement, XmlText } from '@rgrove/parse-xml';
 import { badInput } from '../../core/errors.ts';
 import { httpFetch } from '../../core/http-fetch.ts';
 import { populationError } from './faults.ts';
@@ -69,7 +69,7 @@ const localName = (name: string) => name.slice(name.indexOf(':') + 1);
 function valueOf(element: XmlElement): unknown {
   const attributes = Object.entries(element.attributes).filter(([name]) => name !== 'xmlns' && !name.startsWith('xmlns:'));
   const children = element.children;
-  if (attributes.length === 0 && !children.some((c) => c.type === XmlNode.TYPE_ELEMENT)) return element.text.trim();
+  if (attributes.length === 0 && !children.some((c) => c instanceof XmlElement)) return element.text.trim();
   const out: Record<string, unknown> = {};
   for (const [name, value] of attributes) out[`@${localName(name)}`] = value;
   let text = '';
@@ -78,8 +78,10 @@ function valueOf(element: XmlElement): unknown {
       const name = localName(child.name);
       const value = valueOf(child);
       const seen = out[name];
-      if (name === 'result') out[name] = [...((seen as unknown[] | undefined) ?? []), value];
-      else out[name] = seen === undefined ? value : Array.isArray(seen) ? [...seen, value] : [seen, value];
+      // An element's value is text or an object, never an array: an array here is one this loop made.
+      if (seen === undefined) out[name] = name === 'result' ? [value] : value;
+      else if (Array.isArray(seen)) seen.push(value);
+      else out[name] = [seen, value];
     } else if (child instanceof XmlText || child instanceof XmlCdata) {
       text += child.text;
     }
