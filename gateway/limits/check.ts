@@ -7,7 +7,26 @@
 import { maxAliasesRule } from '@escape.tech/graphql-armor-max-aliases';
 import { maxDepthRule } from '@escape.tech/graphql-armor-max-depth';
 import { maxDirectivesRule } from '@escape.tech/graphql-armor-max-directives';
-import { GraphQLError, Kind, parse, specifiedRules, validate, type DocumentNode, type FragmentDefinitionNode, type GraphQLSchema, type OperationDefinitionNode, type ValidationRule } from 'graphql';
+import {
+  getNamedType,
+  GraphQLError,
+  isSpecifiedScalarType,
+  Kind,
+  parse,
+  specifiedRules,
+  TokenKind,
+  TypeInfo,
+  validate,
+  visit,
+  visitWithTypeInfo,
+  BREAK,
+  type DocumentNode,
+  type FragmentDefinitionNode,
+  type GraphQLSchema,
+  type OperationDefinitionNode,
+  type Token,
+  type ValidationRule,
+} from 'graphql';
 import { ErrorCode } from '../../core/errors.ts';
 import { HttpRefusal } from '../../core/graphql-http.ts';
 import type { OperationLimits } from './options.ts';
@@ -48,26 +67,49 @@ interface Analysis {
 
 /** Analyses (or refusals) by schema, then by text + operation name + limits; a bounded, oldest-out cache. */
 const analyses = new WeakMap<GraphQLSchema, Map<string, Analysis | HttpRefusal>>();
-const CACHE_SIZE = 2000;
+const CACHE_SIZE = 500;
+/**
+ * Texts known valid by their shape: the same key with every string literal cut out. Two texts of one
+ * shape differ only in string values, each in a String or ID position, which accept any string: the
+ * second is parsed (for its own values) but neither validated nor measured again. A shape keeps one
+ * boolean, not a document, so a dashboard asked for 10,000 citizens costs one validation and no memory
+ * per citizen (the texts themselves stay in `analyses`, oldest out).
+ */
+const shapes = new WeakMap<GraphQLSchema, Map<string, { introspection: boolean }>>();
+const SHAPE_CACHE_SIZE = 2000;
 const limitIds = new WeakMap<OperationLimits, number>();
 let nextLimitId = 0;
 
 /**
  * Checks `input`; throws an HttpRefusal (400) for the first limit it breaks or a validation failure.
  * The same text under the same limits is analysed once: apps repeat their operations, and an abusive
- * one sent again is refused without being parsed again. Only the cost, which reads the variables, is
- * computed each time.
+ * one sent again is refused without being parsed again. A text that differs from a valid one only in
+ * string values (a citizen's id written inline) is parsed but not validated again. Only the cost,
+ * which reads the variables, is computed each time.
  */
 export function checkOperation(schema: GraphQLSchema, input: OperationInput, limits: OperationLimits, options: CheckOptions = {}): CheckedOperation {
   let byText = analyses.get(schema);
   if (!byText) analyses.set(schema, (byText = new Map()));
+  let byShape = shapes.get(schema);
+  if (!byShape) shapes.set(schema, (byShape = new Map()));
   let limitId = limitIds.get(limits);
   if (limitId === undefined) limitIds.set(limits, (limitId = nextLimitId++));
-  const key = `${limitId}\u0000${options.schemaDetails ? 1 : 0}\u0000${input.operationName ?? ''}\u0000${input.query}`;
+  const prefix = `${limitId}\u0000${options.schemaDetails ? 1 : 0}\u0000${input.operationName ?? ''}\u0000`;
+  const key = `${prefix}${input.query}`;
   let analysis = byText.get(key);
   if (!analysis) {
     try {
-      analysis = analyse(schema, input, limits, options);
+      const document = parseQuery(input, limits);
+      const cut = stringsCut(document);
+      const shape = cut === null ? undefined : byShape.get(prefix + cut);
+      if (shape) analysis = { ...operationOf(document, input.operationName), introspection: shape.introspection };
+      else {
+        analysis = analyse(schema, document, input, limits, options);
+        if (cut !== null && stringsAcceptAnyValue(schema, document)) {
+          if (byShape.size >= SHAPE_CACHE_SIZE) byShape.delete(byShape.keys().next().value!);
+          byShape.set(prefix + cut, { introspection: analysis.introspection });
+        }
+      }
     } catch (e) {
       if (!(e instanceof HttpRefusal)) throw e;
       analysis = e;
@@ -86,34 +128,79 @@ export function checkOperation(schema: GraphQLSchema, input: OperationInput, lim
   return { document: analysis.document, operation: analysis.operation, introspection: analysis.introspection };
 }
 
-function analyse(schema: GraphQLSchema, input: OperationInput, limits: OperationLimits, options: CheckOptions): Analysis {
+/** Size, then parse with the token limit (graphql-js's own guard); refusals for both. */
+function parseQuery(input: OperationInput, limits: OperationLimits): DocumentNode {
   const bytes = Buffer.byteLength(input.query, 'utf8');
   if (bytes > limits.maxQueryBytes) throw limitExceeded('maxQueryBytes', limits.maxQueryBytes, bytes, 'bytes of query text');
-
-  let document: DocumentNode;
   try {
-    document = parse(input.query, { maxTokens: limits.maxTokens, noLocation: false });
+    return parse(input.query, { maxTokens: limits.maxTokens, noLocation: false });
   } catch (e) {
     const message = e instanceof GraphQLError ? e.message : 'The query could not be parsed.';
     if (/more tha[nt] \d+ tokens/.test(message)) throw limitExceeded('maxTokens', limits.maxTokens, `more than ${limits.maxTokens}`, 'tokens');
     throw new HttpRefusal(400, 'GRAPHQL_PARSE_FAILED', message);
   }
+}
 
+/**
+ * The text with each string literal cut out (a NUL, which no GraphQL text holds outside a string, and
+ * the kind, so `"a"` and a block string differ); null when the text has none. Everything else stays
+ * byte for byte: names, numbers, enum values, comments and spacing.
+ */
+function stringsCut(document: DocumentNode): string | null {
+  const loc = document.loc;
+  if (!loc) return null;
+  const body = loc.source.body;
+  let cut = '';
+  let at = 0;
+  for (let t: Token | null = loc.startToken; t !== null; t = t.next) {
+    if (t.kind !== TokenKind.STRING && t.kind !== TokenKind.BLOCK_STRING) continue;
+    cut += `${body.slice(at, t.start)}\u0000${t.kind === TokenKind.STRING ? 's' : 'b'}`;
+    at = t.end;
+  }
+  return at === 0 ? null : cut + body.slice(at);
+}
+
+/** True when every string literal of the (valid) document stands where String or ID is expected: any string passes there. */
+function stringsAcceptAnyValue(schema: GraphQLSchema, document: DocumentNode): boolean {
+  const typeInfo = new TypeInfo(schema);
+  let any = true;
+  visit(
+    document,
+    visitWithTypeInfo(typeInfo, {
+      StringValue() {
+        const type = typeInfo.getInputType();
+        const named = type ? getNamedType(type) : undefined;
+        if (named && isSpecifiedScalarType(named) && (named.name === 'String' || named.name === 'ID')) return;
+        any = false;
+        return BREAK;
+      },
+    }),
+  );
+  return any;
+}
+
+/** The operation to run and the fragments of a parsed document; OPERATION_NAME_UNKNOWN when there is no one operation to run. */
+function operationOf(document: DocumentNode, operationName: string | null | undefined): Omit<Analysis, 'introspection'> {
   const operations = document.definitions.filter((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION);
   const fragments: Record<string, FragmentDefinitionNode> = {};
   for (const d of document.definitions) if (d.kind === Kind.FRAGMENT_DEFINITION) fragments[d.name.value] = d;
-  const operation = input.operationName ? operations.find((o) => o.name?.value === input.operationName) : operations.length === 1 ? operations[0] : undefined;
+  const operation = operationName ? operations.find((o) => o.name?.value === operationName) : operations.length === 1 ? operations[0] : undefined;
   if (!operation) {
     throw new HttpRefusal(
       400,
       ErrorCode.OPERATION_NAME_UNKNOWN,
-      input.operationName
-        ? `The document has no operation named "${input.operationName}".`
+      operationName
+        ? `The document has no operation named "${operationName}".`
         : operations.length === 0
           ? 'The document has no operation.'
           : 'The document has several operations: name the one to run in "operationName".',
     );
   }
+  return { document, operation, fragments };
+}
+
+function analyse(schema: GraphQLSchema, document: DocumentNode, input: OperationInput, limits: OperationLimits, options: CheckOptions): Analysis {
+  const { operation, fragments } = operationOf(document, input.operationName);
 
   let breach: HttpRefusal | undefined;
   const onReject = (limit: keyof OperationLimits, max: number, what: string) => [
