@@ -2,9 +2,11 @@
  * Whole-system tests: the real stand-ins, subgraphs and gateway as separate processes on ephemeral
  * ports, queried over HTTP as an app would.
  */
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { DEMO_CITIZEN_ID, listCitizenIds } from '../adapters/population/standin/index.ts';
 import { residentIdCheckDigit } from '../core/resident-id.ts';
+import { GATEWAY_NODE_FLAGS } from '../scripts/lib/node-flags.ts';
 import { startTestCity, type TestCity } from './support/city.ts';
 
 let t: TestCity;
@@ -33,6 +35,13 @@ describe('the runtime', () => {
     expect(Object.keys(versions).length).toBeGreaterThanOrEqual(6);
     for (const v of Object.values(versions)) expect(v).toBe(process.version);
     expect(process.version).toMatch(/^v24\./);
+  });
+
+  it('runs the gateway with its heap flags (scripts/lib/node-flags.ts), and the subgraphs with V8\'s own sizing', () => {
+    const args = (name: string) => readFileSync(`/proc/${t.city.services[name]!.child.pid}/cmdline`, 'utf8').split('\0');
+    expect(GATEWAY_NODE_FLAGS.length).toBeGreaterThan(0);
+    for (const flag of GATEWAY_NODE_FLAGS) expect(args('gateway')).toContain(flag);
+    expect(args('subgraph-population').filter((a) => a.startsWith('--max-'))).toEqual([]);
   });
 });
 

@@ -6,6 +6,7 @@ import { createServer, type AddressInfo, type Server } from 'node:net';
 import { resolve } from 'node:path';
 import { ensureDevKeys } from '../../core/dev-keys.ts';
 import { currentBundles } from './bundle.ts';
+import { GATEWAY_NODE_FLAGS } from './node-flags.ts';
 import { launch, type Service } from './processes.ts';
 import { SUBGRAPHS } from './subgraphs.ts';
 
@@ -138,7 +139,8 @@ export async function startCity(options: CityOptions): Promise<City> {
   const start = async (name: string, entry: string, env: Record<string, string>) => {
     const full = { ...common, ...env, ...options.serviceEnv?.[name] };
     launched.set(name, { entry, env: full });
-    services[name] = await launch({ name, entry, bundle: bundles?.[entry], echo: options.echo, env: full, readyTimeoutMs: options.readyTimeoutMs, signal: failed.signal });
+    const nodeArgs = entry === 'gateway/main.ts' ? GATEWAY_NODE_FLAGS : undefined;
+    services[name] = await launch({ name, entry, bundle: bundles?.[entry], echo: options.echo, env: full, nodeArgs, readyTimeoutMs: options.readyTimeoutMs, signal: failed.signal });
     return services[name];
   };
   try {

@@ -32,6 +32,8 @@ export interface LaunchOptions {
   bundle?: string;
   /** Environment added to the parent's. */
   env?: Record<string, string>;
+  /** Node flags of the child (e.g. scripts/lib/node-flags.ts); CITYGRAPH_NODE_ARGS in `env` comes after them, so it can override them. */
+  nodeArgs?: readonly string[];
   /** Also echo the child's output to ours. Default false. */
   echo?: boolean;
   /** Milliseconds to wait for readiness. Default CITYGRAPH_READY_TIMEOUT_MS from the environment, else 30000. */
@@ -61,7 +63,7 @@ function launchOnce(options: LaunchOptions): Promise<Service> {
   const child = fork(options.bundle ?? fileURLToPath(new URL(options.entry, `file://${ROOT}`)), [], {
     cwd: ROOT,
     // CITYGRAPH_NODE_ARGS adds Node flags to one service, e.g. `--cpu-prof` for profiling.
-    execArgv: [...(options.env?.CITYGRAPH_NODE_ARGS?.split(' ').filter(Boolean) ?? [])],
+    execArgv: [...(options.nodeArgs ?? []), ...(options.env?.CITYGRAPH_NODE_ARGS?.split(' ').filter(Boolean) ?? [])],
     // V8's code cache on disk (Node 24): later starts skip compiling (and type-stripping) what an earlier
     // start compiled already. It lives under node_modules, which `npm ci` replaces.
     env: { NODE_COMPILE_CACHE: join(ROOT, 'node_modules', '.cache', 'citygraph-compile'), ...process.env, ...options.env },

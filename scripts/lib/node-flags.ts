@@ -1,0 +1,13 @@
+/**
+ * Node flags of the gateway process, wherever it runs (`npm start`, tests and benches through
+ * scripts/lib/city.ts; Kubernetes through NODE_OPTIONS in deploy/manifests.ts).
+ *
+ * A heap sized for the gateway: at most 8 MB a semi-space and 160 MB of old space. Left to size itself
+ * for the machine, V8 lets garbage pile up: under 10,000 citizens, each a new credential and text, the
+ * gateway grew to 543–648 MiB resident though a heap snapshot found under 100 MB alive (code and
+ * sources included). With these flags the same 5-minute load levelled off at 234 MiB
+ * (`BENCH_SOAK_SECONDS=300 BENCH_CITIZENS=10000 npm run -s bench:peers`, docs/BENCHMARKS.md). What the
+ * gateway keeps is bounded by count (verified credentials and principal tokens 10,000 each, analysed
+ * texts 500, shapes 2,000), well under the cap.
+ */
+export const GATEWAY_NODE_FLAGS: readonly string[] = ['--max-semi-space-size=8', '--max-old-space-size=160'];
