@@ -120,6 +120,12 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   const serviceUrls = new Map<string, string[]>();
 
   const supergraph = supergraphSource(options.supergraphSdl, log);
+  // @apollo/gateway 2.14 otherwise builds, in its constructor, an OpenTelemetry meter that probes the
+  // AWS, GCP, Azure and Alibaba metadata services for the host's identity and sends uptime, CPU and
+  // memory figures to usage-reporting.api.apollographql.com, hourly and at shutdown. A city's gateway
+  // talks to its subgraphs and to no one else (gateway/__tests__/no-phone-home.test.ts).
+  // eslint-disable-next-line no-restricted-properties -- not configuration read here: the one switch Apollo offers, set for every gateway this module builds.
+  process.env.APOLLO_TELEMETRY_DISABLED = 'true';
   const gateway = new ApolloGateway({
     // A hook, not the text: `reload` hands it a new supergraph while requests go on.
     supergraphSdl: supergraph.hook,
