@@ -119,7 +119,8 @@ try {
   );
   const startPeer = (entry: string, env: Record<string, string>) =>
     new Promise<{ url: string; child: ChildProcess }>((resolve, reject) => {
-      const child = fork(join(PEERS_DIR, entry), [], { cwd: PEERS_DIR, env: { ...process.env, ...production, SUPERGRAPH_FILE: supergraphFile, ...env }, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+      // Apollo's data collection off in the peers too (see gateway/server.ts): the bench sends no one anything.
+      const child = fork(join(PEERS_DIR, entry), [], { cwd: PEERS_DIR, env: { ...process.env, ...production, APOLLO_TELEMETRY_DISABLED: 'true', SUPERGRAPH_FILE: supergraphFile, ...env }, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
       peers.push(child);
       child.once('message', (m: { ready?: string }) => (m.ready ? resolve({ url: m.ready, child }) : reject(new Error(`${entry} did not start`))));
       child.once('exit', (code) => reject(new Error(`${entry} exited with ${code}`)));
