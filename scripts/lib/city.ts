@@ -136,8 +136,12 @@ export async function startCity(options: CityOptions): Promise<City> {
   // A process that fails to start fails the city: the others, ready or still starting, are stopped.
   const failed = new AbortController();
   const launched = new Map<string, { entry: string; env: Record<string, string> }>();
+  // Ports chosen for the services stay bound here until each service is about to bind its own: a port
+  // released early can be chosen by another city starting beside this one (test files run side by side).
+  let held: HeldPorts | null = null;
   const start = async (name: string, entry: string, env: Record<string, string>) => {
     const full = { ...common, ...env, ...options.serviceEnv?.[name] };
+    await held?.release(Number((full as Record<string, string | undefined>).PORT));
     launched.set(name, { entry, env: full });
     const nodeArgs = entry === 'gateway/main.ts' ? GATEWAY_NODE_FLAGS : undefined;
     services[name] = await launch({ name, entry, bundle: bundles?.[entry], echo: options.echo, env: full, nodeArgs, readyTimeoutMs: options.readyTimeoutMs, signal: failed.signal });
@@ -152,7 +156,7 @@ export async function startCity(options: CityOptions): Promise<City> {
     const extra = wanted.flatMap((w) => Array.from({ length: n - 1 }, (_, k) => `${w}#${k + 2}`));
     const p: Record<string, number> = options.fixedPorts
       ? { ...FIXED_PORTS, ...Object.fromEntries(extra.map((e, i) => [e, 4201 + i])) }
-      : await freePorts([...wanted, ...standIns, ...extra]);
+      : (held = await holdFreePorts([...wanted, ...standIns, ...extra])).ports;
     const portOf = (w: SubgraphName, k: number) => (k === 1 ? p[w]! : p[`${w}#${k}`]!);
     const standIn = (name: StandInName) => `http://127.0.0.1:${p[name]}`;
     const subgraphEnv: Record<string, string> = { CITYGRAPH_PRINCIPAL_PUBLIC_KEY: keys.principalPublicKeyPem };
@@ -183,6 +187,7 @@ export async function startCity(options: CityOptions): Promise<City> {
     );
     // Awaited together, so whichever fails first is the error (none is left unhandled).
     const [all, gatewayServices] = await Promise.all([Promise.all([...started.values(), ...subgraphStarts]), gatewaysReady]);
+    await held?.releaseAll();
     // A port taken between choosing and binding would show here, rather than as a city talking to a stranger.
     for (const s of all) {
       if (new URL(s.url).port !== String(portOfService(s.name, p))) throw new Error(`${s.name} announced ${s.url}, not the port chosen for it; start again.`);
@@ -205,6 +210,7 @@ export async function startCity(options: CityOptions): Promise<City> {
     const envOf = (name: string) => ({ ...launched.get(name)?.env });
     return { gatewayUrl: gatewayServices[0]!.url, gatewayUrls: gatewayServices.map((g) => g.url), services, stop, crashAndRestart, envOf };
   } catch (e) {
+    await held?.releaseAll();
     failed.abort();
     await Promise.all(Object.values(services).map((s) => s.stop()));
     throw e;
@@ -232,28 +238,48 @@ function portOfService(name: string, p: Record<string, number>): number | undefi
  */
 const PORT_RANGE = { low: 20_000, high: 32_000 } as const;
 
-/** Free loopback ports, one per key: each bound to prove it free, all held until every one is found, then released for the services to bind. */
-async function freePorts(keys: readonly string[]): Promise<Record<string, number>> {
+/** Loopback ports chosen for a city's services, still bound by the launcher until each is released. */
+interface HeldPorts {
+  /** Port by key. */
+  ports: Record<string, number>;
+  /** Unbinds `port` (a service is about to bind it); nothing when it is not held. */
+  release(port: number): Promise<void>;
+  /** Unbinds every port still held. */
+  releaseAll(): Promise<void>;
+}
+
+/** Free loopback ports, one per key: each bound to prove it free, and held until released. */
+async function holdFreePorts(keys: readonly string[]): Promise<HeldPorts> {
   const span = PORT_RANGE.high - PORT_RANGE.low;
-  const held: Server[] = [];
+  const held = new Map<number, Server>();
+  const release = async (port: number) => {
+    const srv = held.get(port);
+    if (!srv) return;
+    held.delete(port);
+    await new Promise((r) => srv.close(r));
+  };
+  const releaseAll = async () => void (await Promise.all([...held.keys()].map(release)));
   let next = PORT_RANGE.low + Math.floor(Math.random() * span);
   try {
-    for (let tried = 0; held.length < keys.length; tried++) {
+    for (let tried = 0; held.size < keys.length; tried++) {
       if (tried >= span) throw new Error(`No free loopback port between ${PORT_RANGE.low} and ${PORT_RANGE.high}.`);
       const srv = await listenOn(next);
-      if (srv) held.push(srv);
+      if (srv) held.set((srv.address() as AddressInfo).port, srv);
       next = next + 1 >= PORT_RANGE.high ? PORT_RANGE.low : next + 1;
     }
-    return Object.fromEntries(keys.map((k, i) => [k, (held[i]!.address() as AddressInfo).port]));
-  } finally {
-    await Promise.all(held.map((srv) => new Promise((r) => srv.close(r))));
+  } catch (e) {
+    await releaseAll();
+    throw e;
   }
+  const ports = [...held.keys()];
+  return { ports: Object.fromEntries(keys.map((k, i) => [k, ports[i]!])), release, releaseAll };
 }
 
 /** A server listening on `port` of 127.0.0.1, or null when the port is taken. */
 function listenOn(port: number): Promise<Server | null> {
   return new Promise((resolve) => {
-    const srv = createServer();
+    // A connection to a port still held (a gateway's probe of a subgraph not yet started) is refused at once, and never keeps close() waiting.
+    const srv = createServer((socket) => socket.destroy());
     srv.once('error', () => resolve(null));
     srv.listen(port, '127.0.0.1', () => resolve(srv));
   });
