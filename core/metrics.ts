@@ -71,6 +71,14 @@ export const legacyCallDuration = new Histogram({
   registers: [registry],
 });
 
+/** Attempts of idempotent legacy calls made again (after a timeout or an outage), by department. */
+export const legacyRetries = new Counter({
+  name: 'citygraph_legacy_retries_total',
+  help: 'Attempts of idempotent legacy calls made again after a timeout or an outage, by department.',
+  labelNames: ['department'] as const,
+  registers: [registry],
+});
+
 /** Breaker state per legacy system: 0 closed, 1 half-open, 2 open. */
 export const breakerState = new Gauge({
   name: 'citygraph_breaker_state',

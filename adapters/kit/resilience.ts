@@ -5,7 +5,7 @@
  * error vocabulary (core/errors) and one clock for tests.
  */
 import { CityGraphError, ErrorCode, isCityGraphError } from '../../core/errors.ts';
-import { breakerState, legacyCallDuration } from '../../core/metrics.ts';
+import { breakerState, legacyCallDuration, legacyRetries } from '../../core/metrics.ts';
 import { currentRequestScope, runInRequestScope } from '../../core/request-scope.ts';
 import { endSpan, SpanKind, startSpan } from '../../core/tracing.ts';
 
@@ -124,6 +124,7 @@ export class LegacyCaller {
         }
         const left = deadline - Date.now();
         if (left <= 0) break;
+        if (attempt > 0) legacyRetries.inc({ department: this.department });
         try {
           const result = await this.attempt(fn, attempt, Math.min(this.timeoutMs, left), left < this.timeoutMs);
           this.onSuccess();

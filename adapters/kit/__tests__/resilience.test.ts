@@ -1,9 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import { isCityGraphError } from '../../../core/errors.ts';
+import { legacyRetries } from '../../../core/metrics.ts';
 import { runInRequestScope } from '../../../core/request-scope.ts';
 import { LegacyCaller } from '../resilience.ts';
 
 const hang = ({ signal }: { signal: AbortSignal }) => new Promise<never>((_, reject) => signal.addEventListener('abort', () => reject(new Error('aborted'))));
+
+/** citygraph_legacy_retries_total of `department` so far. */
+async function retriesOf(department: string): Promise<number> {
+  const metric = await legacyRetries.get();
+  return metric.values.find((v) => v.labels.department === department)?.value ?? 0;
+}
 
 async function codeOf(p: Promise<unknown>): Promise<string | undefined> {
   try {
@@ -64,8 +71,11 @@ describe('LegacyCaller and the request deadline', () => {
     };
     expect(await codeOf(caller.call(down, { idempotent: false }))).toBe('ADAPTER_UNAVAILABLE');
     expect(calls).toBe(1);
+    const retriesBefore = await retriesOf('test');
     expect(await codeOf(caller.call(down, { idempotent: true }))).toBe('ADAPTER_UNAVAILABLE');
     expect(calls).toBe(4);
+    // The two attempts made again are counted for operators (citygraph_legacy_retries_total); the first is not a retry.
+    expect((await retriesOf('test')) - retriesBefore).toBe(2);
     expect(caller.breaker).toBe('open');
     const started = Date.now();
     expect(await codeOf(caller.call(down, { idempotent: true }))).toBe('DEPARTMENT_UNAVAILABLE');
