@@ -141,7 +141,7 @@ export async function startCity(options: CityOptions): Promise<City> {
   let held: HeldPorts | null = null;
   const start = async (name: string, entry: string, env: Record<string, string>) => {
     const full = { ...common, ...env, ...options.serviceEnv?.[name] };
-    await held?.release(Number((full as Record<string, string | undefined>).PORT));
+    await held?.release(Number(env.PORT));
     launched.set(name, { entry, env: full });
     const nodeArgs = entry === 'gateway/main.ts' ? GATEWAY_NODE_FLAGS : undefined;
     services[name] = await launch({ name, entry, bundle: bundles?.[entry], echo: options.echo, env: full, nodeArgs, readyTimeoutMs: options.readyTimeoutMs, signal: failed.signal });
@@ -258,7 +258,9 @@ async function holdFreePorts(keys: readonly string[]): Promise<HeldPorts> {
     held.delete(port);
     await new Promise((r) => srv.close(r));
   };
-  const releaseAll = async () => void (await Promise.all([...held.keys()].map(release)));
+  const releaseAll = async () => {
+    await Promise.all([...held.keys()].map(release));
+  };
   let next = PORT_RANGE.low + Math.floor(Math.random() * span);
   try {
     for (let tried = 0; held.size < keys.length; tried++) {

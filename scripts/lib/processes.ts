@@ -8,6 +8,8 @@ import { fileURLToPath } from 'node:url';
 
 /** Repository root. */
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+/** V8's code cache on disk (Node 24) for every process of a city and for the launcher itself, under node_modules, which `npm ci` replaces. */
+export const COMPILE_CACHE_DIR = join(ROOT, 'node_modules', '.cache', 'citygraph-compile');
 
 /** A started child process and the URL it announced. */
 export interface Service {
@@ -66,7 +68,7 @@ function launchOnce(options: LaunchOptions): Promise<Service> {
     execArgv: [...(options.nodeArgs ?? []), ...(options.env?.CITYGRAPH_NODE_ARGS?.split(' ').filter(Boolean) ?? [])],
     // V8's code cache on disk (Node 24): later starts skip compiling (and type-stripping) what an earlier
     // start compiled already. It lives under node_modules, which `npm ci` replaces.
-    env: { NODE_COMPILE_CACHE: join(ROOT, 'node_modules', '.cache', 'citygraph-compile'), ...process.env, ...options.env },
+    env: { NODE_COMPILE_CACHE: COMPILE_CACHE_DIR, ...process.env, ...options.env },
     stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
   });
   const output: string[] = [];
