@@ -5,19 +5,18 @@
  * A checkpoint signs each chain's tree size and root; an inclusion proof shows one record is in a
  * signed tree with O(log n) hashes, a consistency proof that a later tree extends an earlier one.
  */
-import { createHash, hash as oneShot } from 'node:crypto';
-import type { HashAlgorithm } from './hashing.ts';
+import { digestBytes, digestHex, type HashAlgorithm } from './hashing.ts';
 
 const LEAF = Buffer.from([0]);
 const NODE = Buffer.from([1]);
 
 /** The leaf hash of a record (hex in, hex out). */
 export function leafHash(algorithm: HashAlgorithm, recordHashHex: string): string {
-  return createHash(algorithm).update(LEAF).update(Buffer.from(recordHashHex, 'hex')).digest('hex');
+  return digestHex(algorithm, Buffer.concat([LEAF, Buffer.from(recordHashHex, 'hex')]));
 }
 
 function node(algorithm: HashAlgorithm, left: Buffer, right: Buffer): Buffer {
-  return createHash(algorithm).update(NODE).update(left).update(right).digest();
+  return digestBytes(algorithm, Buffer.concat([NODE, left, right]));
 }
 
 /** Largest power of two smaller than n (n ≥ 2). */
@@ -29,7 +28,7 @@ function split(n: number): number {
 
 /** MTH over leaf hashes (hex); the empty tree's root is H(""). */
 export function merkleRoot(algorithm: HashAlgorithm, leaves: readonly string[]): string {
-  if (leaves.length === 0) return createHash(algorithm).digest('hex');
+  if (leaves.length === 0) return digestHex(algorithm, '');
   return rootOf(algorithm, leaves.map((l) => Buffer.from(l, 'hex'))).toString('hex');
 }
 
@@ -180,7 +179,7 @@ export class MerkleFrontier {
   pushRecord(recordHashHex: string): void {
     // The same hashes as leafHash and node, one-shot over one buffer (a chain of a million records costs two million of them).
     const written = recordHashHex.length === 64 ? this.leafInput.write(recordHashHex, 1, 'hex') : 0;
-    const leaf = written === 32 ? oneShot(this.algorithm, this.leafInput, 'buffer') : Buffer.from(leafHash(this.algorithm, recordHashHex), 'hex');
+    const leaf = written === 32 ? digestBytes(this.algorithm, this.leafInput) : Buffer.from(leafHash(this.algorithm, recordHashHex), 'hex');
     this.merge({ size: 1, hash: leaf });
   }
 
@@ -201,7 +200,7 @@ export class MerkleFrontier {
     let cur = leaf;
     while (this.stack.length && this.stack[this.stack.length - 1]!.size === cur.size) {
       const left = this.stack.pop()!;
-      cur = { size: left.size * 2, hash: oneShot(this.algorithm, Buffer.concat([NODE, left.hash, cur.hash]), 'buffer') };
+      cur = { size: left.size * 2, hash: node(this.algorithm, left.hash, cur.hash) };
     }
     this.stack.push(cur);
     this.size++;
@@ -209,7 +208,7 @@ export class MerkleFrontier {
 
   /** The root of the tree of the leaves pushed so far. */
   root(): string {
-    if (this.stack.length === 0) return createHash(this.algorithm).digest('hex');
+    if (this.stack.length === 0) return digestHex(this.algorithm, '');
     let hash = this.stack[this.stack.length - 1]!.hash;
     for (let i = this.stack.length - 2; i >= 0; i--) hash = node(this.algorithm, this.stack[i]!.hash, hash);
     return hash.toString('hex');

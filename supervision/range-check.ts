@@ -62,10 +62,11 @@ interface Chain {
   part: DepartmentPart;
   roots: Set<number>;
   heads: Set<number>;
-  // The range's Merkle stack: complete subtrees, first leaf index, size and hash of each.
+  // The range's Merkle stack: complete subtrees, first leaf index, size and hash of each (bytes as a
+  // latin1 string: Node's one-shot hash answers a string ≈ 1.2 µs sooner than a Buffer, see digestBytes).
   starts: number[];
   sizes: number[];
-  hashes: Buffer[];
+  hashes: string[];
 }
 
 /** Checks rows handed in seq order; `add` returns false once the range is not perfect. */
@@ -174,16 +175,16 @@ export class RangeCheck {
   private pushLeaf(chain: Chain, index: number, recordHashHex: string): void {
     this.leafInput[0] = 0;
     this.leafInput.write(recordHashHex, 1, 'hex');
-    let hash = oneShot(this.spec.hashAlgorithm, this.leafInput, 'buffer');
+    let hash = oneShot(this.spec.hashAlgorithm, this.leafInput, 'binary');
     let start = index;
     let size = 1;
     const { starts, sizes, hashes } = chain;
     // Merge with the subtree on the left while it has the same size and the pair is aligned (RFC 9162's
     // shape); subtrees whose partner lies before the range stay as they are, for the main thread.
     for (let top = sizes.length - 1; top >= 0 && sizes[top] === size && starts[top]! % (2 * size) === 0; top--) {
-      hashes[top]!.copy(this.nodeInput, 1);
-      hash.copy(this.nodeInput, 33);
-      hash = oneShot(this.spec.hashAlgorithm, this.nodeInput, 'buffer');
+      this.nodeInput.write(hashes[top]!, 1, 'latin1');
+      this.nodeInput.write(hash, 33, 'latin1');
+      hash = oneShot(this.spec.hashAlgorithm, this.nodeInput, 'binary');
       start = starts[top]!;
       size *= 2;
       starts.pop();
@@ -196,7 +197,7 @@ export class RangeCheck {
   }
 
   private flush(chain: Chain): void {
-    for (let i = 0; i < chain.sizes.length; i++) chain.part.subtrees.push([chain.starts[i]!, chain.sizes[i]!, chain.hashes[i]!.toString('hex')]);
+    for (let i = 0; i < chain.sizes.length; i++) chain.part.subtrees.push([chain.starts[i]!, chain.sizes[i]!, Buffer.from(chain.hashes[i]!, 'latin1').toString('hex')]);
     chain.starts.length = 0;
     chain.sizes.length = 0;
     chain.hashes.length = 0;

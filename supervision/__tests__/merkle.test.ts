@@ -74,3 +74,28 @@ describe('MerkleFrontier', () => {
     });
   });
 });
+
+describe('Merkle roots against RFC 9162 §2.1.1 written out with createHash', () => {
+  // MTH(D[n]) = H(0x01 ‖ MTH(D[0:k]) ‖ MTH(D[k:n])), k the largest power of two below n; leaves already hashed.
+  const mth = (alg: HashAlgorithm, d: Buffer[]): Buffer => {
+    if (d.length === 1) return d[0]!;
+    let k = 1;
+    while (k * 2 < d.length) k *= 2;
+    return createHash(alg).update(Buffer.from([1])).update(mth(alg, d.slice(0, k))).update(mth(alg, d.slice(k))).digest();
+  };
+  for (const alg of ['sm3', 'sha256'] as const) {
+    it(`${alg}: merkleRoot, the frontier and the leaf hash agree with the definition for 1 … 9 and 1001 leaves`, () => {
+      const records = Array.from({ length: 1001 }, (_, i) => createHash(alg).update(`r${i}`).digest('hex'));
+      const leaves = records.map((r) => createHash(alg).update(Buffer.from([0])).update(Buffer.from(r, 'hex')).digest());
+      const f = new MerkleFrontier(alg);
+      records.forEach((r, i) => {
+        f.pushRecord(r);
+        const n = i + 1;
+        if (n > 9 && n !== 1001) return;
+        const want = mth(alg, leaves.slice(0, n)).toString('hex');
+        expect(f.root()).toBe(want);
+        expect(merkleRoot(alg, records.slice(0, n).map((x) => leafHash(alg, x)))).toBe(want);
+      });
+    });
+  }
+});
