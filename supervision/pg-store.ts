@@ -163,14 +163,38 @@ class PgBackend implements StoreBackend {
   }
 
   async appendMany(entries: readonly GroupEntry[], seal: (d: RecordDraft, p: ChainPosition) => SupervisionRecord): Promise<(SupervisionRecord | Error)[]> {
+    const departments = [...new Set(entries.map((e) => e.draft.department))];
+    const intentSeqs = [...new Set(entries.filter((e) => (e.check || e.closes) && e.draft.intentSeq !== null).map((e) => e.draft.intentSeq!))];
+    if (!intentSeqs.every(Number.isSafeInteger)) throw new TypeError('An intent seq to close is not an integer.');
     const client = await this.pool.connect();
     let failed: Error | undefined;
     try {
-      // BEGIN, durability, the append lock and the highest seq in one round trip (simple protocol).
+      // One round trip (simple protocol, so each statement reads after the lock is held): BEGIN,
+      // durability, the append lock, the highest seq, the heads of the group's chains and the intents
+      // the group closes with their outcomes so far. Three round trips a group instead of five; the
+      // values are literals, departments quoted by the driver's escapeLiteral, seqs checked integers.
+      const chains = `ARRAY[${departments.map((d) => client.escapeLiteral(d)).join(', ')}]::text[]`;
+      const seqs = `ARRAY[${intentSeqs.join(', ')}]::bigint[]`;
       const opened = (await client.query(
-        "BEGIN; SET LOCAL synchronous_commit = on; SELECT value FROM supervision_meta WHERE key = 'append_lock' FOR UPDATE; SELECT max(seq) AS seq FROM supervision_records",
+        "BEGIN; SET LOCAL synchronous_commit = on; SELECT value FROM supervision_meta WHERE key = 'append_lock' FOR UPDATE; SELECT max(seq) AS seq FROM supervision_records; " +
+          `SELECT d.department, h.dept_seq, h.hash FROM unnest(${chains}) AS d(department)
+           JOIN LATERAL (SELECT dept_seq, hash FROM supervision_records r WHERE r.department = d.department ORDER BY dept_seq DESC LIMIT 1) h ON TRUE; ` +
+          (intentSeqs.length ? `SELECT * FROM supervision_records WHERE seq = ANY(${seqs}) OR intent_seq = ANY(${seqs}) ORDER BY seq` : 'SELECT 1 WHERE FALSE'),
       )) as unknown as pg.QueryResult[];
-      const results = await this.placeAndInsert(client, entries, seal, Number(opened[3]?.rows[0]?.seq ?? 0));
+      const headOf = new Map((opened[4]!.rows as { department: string; dept_seq: string; hash: string }[]).map((h) => [h.department, { deptSeq: Number(h.dept_seq), hash: h.hash }]));
+      const related = (opened[5]!.rows as Row[]).map(recordFromRow);
+      const { results, records, owners } = placeGroup(entries, {
+        lastSeq: Number(opened[3]?.rows[0]?.seq ?? 0),
+        headOf: (d) => headOf.get(d) ?? null,
+        recordAt: (seq) => related.find((r) => r.seq === seq) ?? null,
+        outcomesOf: (seq) => related.filter((r) => r.intentSeq === seq),
+      }, seal);
+      // One multi-row INSERT: one round trip for the whole group.
+      const width = INSERT_COLUMNS.length;
+      const values = records.map((_, i) => `(${INSERT_COLUMNS.map((__, j) => `$${i * width + j + 1}`).join(', ')})`).join(', ');
+      if (records.length) {
+        await client.query(`INSERT INTO supervision_records (${INSERT_COLUMNS.join(', ')}) VALUES ${values}`, records.flatMap((r, i) => [...recordValues(r), owners[i] ?? null]));
+      }
       await client.query('COMMIT');
       return results;
     } catch (e) {
@@ -180,38 +204,6 @@ class PgBackend implements StoreBackend {
     } finally {
       client.release(failed);
     }
-  }
-
-  private async placeAndInsert(
-    c: pg.PoolClient,
-    entries: readonly GroupEntry[],
-    seal: (d: RecordDraft, p: ChainPosition) => SupervisionRecord,
-    lastSeq: number,
-  ): Promise<(SupervisionRecord | Error)[]> {
-    const departments = [...new Set(entries.map((e) => e.draft.department))];
-    const intentSeqs = [...new Set(entries.filter((e) => (e.check || e.closes) && e.draft.intentSeq !== null).map((e) => e.draft.intentSeq!))];
-    const heads = await c.query(
-      `SELECT d.department, h.dept_seq, h.hash FROM unnest($1::text[]) AS d(department)
-       JOIN LATERAL (SELECT dept_seq, hash FROM supervision_records r WHERE r.department = d.department ORDER BY dept_seq DESC LIMIT 1) h ON TRUE`,
-      [departments],
-    );
-    const headOf = new Map((heads.rows as { department: string; dept_seq: string; hash: string }[]).map((h) => [h.department, { deptSeq: Number(h.dept_seq), hash: h.hash }]));
-    const related = intentSeqs.length
-      ? ((await c.query('SELECT * FROM supervision_records WHERE seq = ANY($1::bigint[]) OR intent_seq = ANY($1::bigint[]) ORDER BY seq', [intentSeqs])).rows as Row[]).map(recordFromRow)
-      : [];
-    const { results, records, owners } = placeGroup(entries, {
-      lastSeq,
-      headOf: (d) => headOf.get(d) ?? null,
-      recordAt: (seq) => related.find((r) => r.seq === seq) ?? null,
-      outcomesOf: (seq) => related.filter((r) => r.intentSeq === seq),
-    }, seal);
-    // One multi-row INSERT: one round trip for the whole group.
-    const width = INSERT_COLUMNS.length;
-    const values = records.map((_, i) => `(${INSERT_COLUMNS.map((__, j) => `$${i * width + j + 1}`).join(', ')})`).join(', ');
-    if (records.length) {
-      await c.query(`INSERT INTO supervision_records (${INSERT_COLUMNS.join(', ')}) VALUES ${values}`, records.flatMap((r, i) => [...recordValues(r), owners[i] ?? null]));
-    }
-    return results;
   }
 
   async chainHashes(department: string, afterDeptSeq: number, limit: number): Promise<string[]> {
