@@ -9,7 +9,7 @@
 import pg from 'pg';
 import type { HeadsSnapshot, StoreBackend } from './backend.ts';
 import type { Checkpoint, PublicKeyEntry } from './checkpoint.ts';
-import { COSIGNATURE_DDL, filterSql, HEADS_SQL, INSERT_COLUMNS, RECORD_COLUMNS, recordFromRow, recordValues, storeDdl, type SqlFilter } from './columns.ts';
+import { COSIGNATURE_DDL, filterSql, HEADS_SQL, INSERT_COLUMNS, RECORD_COLUMNS, recordFromRow, recordValues, storeDdl, type SqlFilter, type SqlValue } from './columns.ts';
 import { GENESIS_HASH, isHashAlgorithm, type HashAlgorithm } from './hashing.ts';
 import { placeGroup, type GroupEntry } from './group.ts';
 import { pgLeases, type LeaseBackend } from './leases.ts';
@@ -169,10 +169,10 @@ class PgBackend implements StoreBackend {
     const client = await this.pool.connect();
     let failed: Error | undefined;
     try {
-      // One round trip (simple protocol, so each statement reads after the lock is held): BEGIN,
-      // durability, the append lock, the highest seq, the heads of the group's chains and the intents
-      // the group closes with their outcomes so far. Three round trips a group instead of five; the
-      // values are literals, departments quoted by the driver's escapeLiteral, seqs checked integers.
+      // Two round trips a group instead of five. This one (simple protocol, so each statement reads after
+      // the lock is held): BEGIN, durability, the append lock, the highest seq, the heads of the group's
+      // chains and the intents the group closes with their outcomes so far. Values are literals: text
+      // quoted by the driver's escapeLiteral, numbers checked integers.
       const chains = `ARRAY[${departments.map((d) => client.escapeLiteral(d)).join(', ')}]::text[]`;
       const seqs = `ARRAY[${intentSeqs.join(', ')}]::bigint[]`;
       const opened = (await client.query(
@@ -189,13 +189,18 @@ class PgBackend implements StoreBackend {
         recordAt: (seq) => related.find((r) => r.seq === seq) ?? null,
         outcomesOf: (seq) => related.filter((r) => r.intentSeq === seq),
       }, seal);
-      // One multi-row INSERT: one round trip for the whole group.
-      const width = INSERT_COLUMNS.length;
-      const values = records.map((_, i) => `(${INSERT_COLUMNS.map((__, j) => `$${i * width + j + 1}`).join(', ')})`).join(', ');
-      if (records.length) {
-        await client.query(`INSERT INTO supervision_records (${INSERT_COLUMNS.join(', ')}) VALUES ${values}`, records.flatMap((r, i) => [...recordValues(r), owners[i] ?? null]));
-      }
-      await client.query('COMMIT');
+      // The group's rows and the COMMIT in one more round trip, as literals (simple protocol again): the
+      // INSERT's error, if any, stops the batch before COMMIT and the transaction is rolled back below.
+      const literal = (v: SqlValue): string => {
+        if (v === null) return 'NULL';
+        if (typeof v === 'number') {
+          if (!Number.isSafeInteger(v)) throw new TypeError('A record column holds a number that is not an integer.');
+          return String(v);
+        }
+        return client.escapeLiteral(v);
+      };
+      const rows = records.map((r, i) => `(${[...recordValues(r), owners[i] ?? null].map(literal).join(', ')})`);
+      await client.query(`${rows.length ? `INSERT INTO supervision_records (${INSERT_COLUMNS.join(', ')}) VALUES ${rows.join(', ')}; ` : ''}COMMIT`);
       return results;
     } catch (e) {
       await client.query('ROLLBACK').catch(() => undefined);
