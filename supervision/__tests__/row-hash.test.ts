@@ -55,6 +55,15 @@ describe("the parallel verifier's hash input straight from a row", () => {
     ['no subject kind but a subject hmac', withColumn('subject_kind', null)],
     ['an actor role missing', withColumn('actor_role', null)],
     ['an onBehalfOf with only a masked form', withColumn('actor_obo_masked', '2101**')],
+    ['a field with a quote', withColumn('field', 'Mutation."x"')],
+    ['a masked name with a newline and a tab', withColumn('subject_masked', '王*\n\t')],
+    ['an operation with an emoji (a surrogate pair)', withColumn('operation', 'Op😀')],
+    ['a request id with a backslash', withColumn('request_id', 'r\\1')],
+    ['a time with a lone surrogate', withColumn('time', '2024\ud800')],
+    ['a client with DEL and U+2028, which need no escaping', withColumn('actor_client', 'a\u007f\u2028b')],
+    ['a power item with a control character', withColumn('power_item', 'P\u0001')],
+    ['a seq stored as a float', withColumn('seq', 7.5)],
+    ['an intent seq of minus zero', withColumn('intent_seq', -0)],
   ];
   it.each(rows)('hashes %s exactly as storedRecordHash(recordFromArray(row)) does, or throws where it throws', (_, r) => {
     expect(fast(rowHashInput, r)).toEqual(plain(r));
