@@ -11,6 +11,7 @@
  *   BENCH_MUTATIONS=0 BENCH_VERIFY_RECORDS=1000000 npm run -s bench:store                          # verify one million records
  *   BENCH_MUTATIONS=0 BENCH_ACCESS_REQUESTS=300 npm run -s bench:store                             # access records: 100 per request, as the kit writes them
  *   BENCH_MUTATIONS=0 BENCH_VERIFY_DB=/tmp/…/verify.db npm run -s bench:store                      # time the verifier on a kept store (BENCH_VERIFY_PLAIN=1: one thread)
+ *   BENCH_MUTATIONS=0 BENCH_VERIFY_DB=/tmp/…/verify.db BENCH_PROOFS=1 npm run -s bench:store       # and the auditors' proofs (supervisionRecord, consistencyProof)
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -170,11 +171,42 @@ async function timeVerify(url: string, records: number): Promise<void> {
   );
 }
 
+/** Inclusion and consistency proofs as the supervision subgraph answers them: the first of a chain, then later ones. */
+async function proofBench(url: string): Promise<void> {
+  const store = await openSupervisionStore({ url, dataDir: dir, subjectKey, checkpointEvery: 0, checkpointIntervalMs: 0 });
+  try {
+    const cp = (await store.checkpoints()).at(-1);
+    const head = cp?.heads.find((h) => h.root);
+    if (!cp || !head) return void console.log('proofs: the store has no checkpoint with a Merkle root');
+    const seqs = (await store.query({ department: head.department }, { first: 100 })).records.map((r) => r.seq);
+    const timed = async (f: () => Promise<unknown>) => {
+      const c0 = process.cpuUsage();
+      const t0 = performance.now();
+      await f();
+      const c = process.cpuUsage(c0);
+      return { ms: performance.now() - t0, cpu: (c.user + c.system) / 1000 };
+    };
+    const first = await timed(() => store.proof(seqs[0]!));
+    const later = [];
+    for (let i = 1; i < 21; i++) later.push(await timed(() => store.proof(seqs[(i * 37) % seqs.length]!)));
+    const consistency = [];
+    for (let i = 1; i < 21; i++) consistency.push(await timed(() => store.consistencyProof(head.department, Math.max(1, Math.floor((head.deptSeq * i) / 23)), head.deptSeq)));
+    const mean = (xs: { ms: number }[]) => (xs.reduce((a, x) => a + x.ms, 0) / xs.length).toFixed(1);
+    console.log(
+      `proofs over the ${head.department} chain of ${head.deptSeq} records: the first supervisionRecord ${first.ms.toFixed(0)} ms (CPU ${first.cpu.toFixed(0)} ms), ` +
+        `the next 20 ${mean(later)} ms each, 20 consistency proofs ${mean(consistency)} ms each`,
+    );
+  } finally {
+    await store.close();
+  }
+}
+
 try {
   if (n > 0) await appendBench();
   if (accessRequests > 0) for (const per of [1, 2, 100]) await accessBench(per);
   if (verifyRecords > 0) await timeVerify(await buildStore(verifyRecords), verifyRecords);
   if (process.env.BENCH_VERIFY_DB) await timeVerify(process.env.BENCH_VERIFY_DB, NaN);
+  if (process.env.BENCH_VERIFY_DB && process.env.BENCH_PROOFS === '1') await proofBench(process.env.BENCH_VERIFY_DB);
 } finally {
   for (const s of process.env.BENCH_KEEP ? [] : schemas) await admin?.query(`DROP SCHEMA ${s} CASCADE`);
   await admin?.end();

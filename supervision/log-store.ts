@@ -6,8 +6,9 @@ import { randomUUID } from 'node:crypto';
 import { badInput, CityGraphError, ErrorCode, isCityGraphError } from '../core/errors.ts';
 import type { StoreBackend } from './backend.ts';
 import { cosignatureSchema, cosignatureValid, parseCheckpoint, type Checkpoint, type Cosignature } from './checkpoint.ts';
-import { consistencyProof, inclusionProof, merkleRoot, type MerkleFrontier } from './merkle.ts';
-import { addSignedCheckpoint, chainLeaves, writeCheckpointExport } from './maintenance.ts';
+import { leafHash, type MerkleFrontier } from './merkle.ts';
+import { ChainTree } from './merkle-ranges.ts';
+import { addSignedCheckpoint, writeCheckpointExport } from './maintenance.ts';
 import type { SqlFilter } from './columns.ts';
 import { draftAccess, draftIntent, draftOutcome, type DraftOptions } from './draft.ts';
 import type { GroupEntry } from './group.ts';
@@ -70,6 +71,8 @@ export class LogStore implements SupervisionStore {
   private lastCheckpointAt = 0;
   /** Merkle frontiers of the chains, kept so each checkpoint's roots cost only the records since the last. */
   private readonly frontiers = new Map<string, MerkleFrontier>();
+  /** Each chain's Merkle tree for proofs, its complete subtrees remembered (merkle-ranges.ts). */
+  private readonly trees = new Map<string, ChainTree>();
   /** Random per process: tells this process's lease from another's under the same instance id. */
   private readonly incarnation = randomUUID();
   private heartbeat: NodeJS.Timeout | null = null;
@@ -265,10 +268,9 @@ export class LogStore implements SupervisionStore {
       return { ...base, checkpoint: all.find((c) => covers(c)) ?? null, inclusion: null, pending };
     }
     const head = covers(withRoot)!;
-    const leaves = await this.read('chain', () => chainLeaves(this.db, this.o.hash, record.department, head.deptSeq));
-    const auditPath = inclusionProof(this.o.hash, leaves, record.deptSeq - 1);
+    const auditPath = await this.read('chain', () => this.treeOf(record.department).inclusion(record.deptSeq - 1, head.deptSeq));
     const inclusion = {
-      department: record.department, leafIndex: record.deptSeq - 1, treeSize: head.deptSeq, leafHash: leaves[record.deptSeq - 1]!,
+      department: record.department, leafIndex: record.deptSeq - 1, treeSize: head.deptSeq, leafHash: leafHash(this.o.hash, record.hash),
       auditPath, root: head.root!, checkpointId: withRoot.id,
     };
     return { ...base, checkpoint: withRoot, inclusion, pending: null };
@@ -283,11 +285,19 @@ export class LogStore implements SupervisionStore {
     if (toSize > length) {
       throw badInput(`The ${department} chain has ${length} records; there is no tree of ${toSize}.`, 'supervision.treeSize', { length });
     }
-    const leaves = await this.read('chain', () => chainLeaves(this.db, this.o.hash, department, toSize));
-    return {
-      department, fromSize, toSize, fromRoot: merkleRoot(this.o.hash, leaves.slice(0, fromSize)), toRoot: merkleRoot(this.o.hash, leaves),
-      proof: consistencyProof(this.o.hash, leaves, fromSize),
-    };
+    const tree = this.treeOf(department);
+    const [fromRoot, toRoot, proof] = await this.read('chain', () => Promise.all([tree.root(0, fromSize), tree.root(0, toSize), tree.consistency(fromSize, toSize)]));
+    return { department, fromSize, toSize, fromRoot, toRoot, proof };
+  }
+
+  /** The proof tree of one chain (kept per chain: its remembered subtrees serve every later proof). */
+  private treeOf(department: string): ChainTree {
+    let tree = this.trees.get(department);
+    if (!tree) {
+      tree = new ChainTree(this.o.hash, (after, limit) => this.db.chainHashes(department, after, limit));
+      this.trees.set(department, tree);
+    }
+    return tree;
   }
 
   async addCosignature(c: Cosignature): Promise<void> {

@@ -5,7 +5,7 @@
 import { rename, writeFile } from 'node:fs/promises';
 import type { StoreBackend } from './backend.ts';
 import { EXPORT_FORMAT, parseCheckpoint, signCheckpoint, type ChainHead, type Checkpoint, type CheckpointExport } from './checkpoint.ts';
-import { leafHash, MerkleFrontier } from './merkle.ts';
+import { MerkleFrontier } from './merkle.ts';
 import type { HashAlgorithm } from './hashing.ts';
 import type { Signer } from './signing.ts';
 
@@ -56,17 +56,6 @@ export async function chainRoot(db: StoreBackend, hashAlgorithm: HashAlgorithm, 
     for (const h of hashes) f.pushRecord(h);
   }
   return f.root();
-}
-
-/** Leaf hashes of the first `size` records of `department`'s chain (for proofs). */
-export async function chainLeaves(db: StoreBackend, hashAlgorithm: HashAlgorithm, department: string, size: number): Promise<string[]> {
-  const out: string[] = [];
-  while (out.length < size) {
-    const hashes = await db.chainHashes(department, out.length, Math.min(10000, size - out.length));
-    if (hashes.length === 0) break;
-    for (const h of hashes) out.push(leafHash(hashAlgorithm, h));
-  }
-  return out;
 }
 
 /** Stored checkpoints that parse, oldest first. */

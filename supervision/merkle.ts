@@ -15,12 +15,13 @@ export function leafHash(algorithm: HashAlgorithm, recordHashHex: string): strin
   return digestHex(algorithm, Buffer.concat([LEAF, Buffer.from(recordHashHex, 'hex')]));
 }
 
-function node(algorithm: HashAlgorithm, left: Buffer, right: Buffer): Buffer {
+/** An inner node's hash, H(0x01 ‖ left ‖ right). */
+export function node(algorithm: HashAlgorithm, left: Buffer, right: Buffer): Buffer {
   return digestBytes(algorithm, Buffer.concat([NODE, left, right]));
 }
 
 /** Largest power of two smaller than n (n ≥ 2). */
-function split(n: number): number {
+export function split(n: number): number {
   let k = 1;
   while (k * 2 < n) k *= 2;
   return k;
@@ -73,7 +74,11 @@ export function consistencyProof(algorithm: HashAlgorithm, leaves: readonly stri
   if (!Number.isInteger(fromSize) || fromSize < 1 || fromSize > leaves.length) {
     throw new RangeError(`A consistency proof goes from 1 … ${leaves.length} leaves, not from ${fromSize}.`);
   }
-  const bufs = leaves.map((l) => Buffer.from(l, 'hex'));
+  return fromSize < leaves.length ? subproof(algorithm, leaves, fromSize, true) : [];
+}
+
+/** SUBPROOF(m, D[n], b) of RFC 9162 §2.1.4.1 over leaf hashes (hex, 1 ≤ m ≤ n), hex. */
+export function subproof(algorithm: HashAlgorithm, leaves: readonly string[], m: number, whole: boolean): string[] {
   const proof: Buffer[] = [];
   const sub = (m: number, d: readonly Buffer[], whole: boolean): void => {
     if (m === d.length) {
@@ -89,7 +94,7 @@ export function consistencyProof(algorithm: HashAlgorithm, leaves: readonly stri
       proof.push(rootOf(algorithm, d.slice(0, k)));
     }
   };
-  if (fromSize < leaves.length) sub(fromSize, bufs, true);
+  sub(m, leaves.map((l) => Buffer.from(l, 'hex')), whole);
   return proof.map((b) => b.toString('hex'));
 }
 

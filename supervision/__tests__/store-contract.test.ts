@@ -120,6 +120,28 @@ describe.each(BACKENDS)('supervision store contract on $name', ({ create }) => {
     await store.close();
   });
 
+  it('proves records of a chain longer than its remembered subtrees (600 records), the same answer when asked again', async () => {
+    const store = await ctx.open();
+    const reads = Array.from({ length: 600 }, (_, i) => ({ department: 'population', actor: { role: 'staff' as const, department: 'population' }, field: 'Citizen.name', requestId: `r${i}` }));
+    await store.appendAccesses(reads.slice(0, 300));
+    await store.appendAccesses(reads.slice(300));
+    const cp = await store.checkpoint();
+    const head = cp.heads.find((h) => h.department === 'population')!;
+    expect(head.deptSeq).toBe(600);
+    for (const seq of [1, 256, 257, 511, 600]) {
+      const inc = (await store.proof(seq))!.inclusion!;
+      const record = (await store.get(seq))!;
+      expect(verifyInclusion('sm3', inc.leafIndex, inc.treeSize, leafHash('sm3', record.hash), inc.auditPath, head.root!)).toBe(true);
+      expect((await store.proof(seq))!.inclusion).toEqual(inc);
+    }
+    for (const from of [1, 255, 256, 300, 513, 599]) {
+      const c = await store.consistencyProof('population', from, 600);
+      expect(c.toRoot).toBe(head.root);
+      expect(verifyConsistency('sm3', from, 600, c.fromRoot, head.root!, c.proof)).toBe(true);
+    }
+    await store.close();
+  });
+
   it('marks intents left without outcome as OUTCOME_UNKNOWN and counts them', async () => {
     const store = await ctx.open();
     const open1 = await store.appendIntent({ department: 'population', actor: { role: 'citizen' }, field: 'Mutation.a' });
