@@ -6,8 +6,8 @@ import { randomUUID } from 'node:crypto';
 import { badInput, CityGraphError, ErrorCode, isCityGraphError } from '../core/errors.ts';
 import type { StoreBackend } from './backend.ts';
 import { cosignatureSchema, cosignatureValid, parseCheckpoint, type Checkpoint, type Cosignature } from './checkpoint.ts';
-import { leafHash, type MerkleFrontier } from './merkle.ts';
-import { ChainTree } from './merkle-ranges.ts';
+import { leafHash, MerkleFrontier } from './merkle.ts';
+import { BLOCK, ChainTree } from './merkle-ranges.ts';
 import { addSignedCheckpoint, writeCheckpointExport } from './maintenance.ts';
 import type { SqlFilter } from './columns.ts';
 import { draftAccess, draftIntent, draftOutcome, type DraftOptions } from './draft.ts';
@@ -319,7 +319,13 @@ export class LogStore implements SupervisionStore {
     this.assertOpen();
     try {
       const covered = this.sinceCheckpoint;
-      const cp = await addSignedCheckpoint(this.db, this.o.signer, this.o.hash, this.frontiers);
+      const cp = await addSignedCheckpoint(this.db, this.o.signer, this.o.hash, this.frontiers, (department) => {
+        // The chain's frontier hands each large subtree it forms to the proofs' tree: the first proof needs no full read.
+        const f = new MerkleFrontier(this.o.hash);
+        f.reportFrom = BLOCK;
+        f.onSubtree = (start, size, hash) => this.treeOf(department).remember(start, size, hash);
+        return f;
+      });
       // Appends that landed while it was being signed count towards the next one.
       this.sinceCheckpoint = Math.max(0, this.sinceCheckpoint - covered);
       this.lastCheckpointAt = Date.now();

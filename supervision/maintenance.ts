@@ -22,11 +22,12 @@ export async function addSignedCheckpoint(
   signer: Signer,
   hashAlgorithm: HashAlgorithm,
   frontiers: Map<string, MerkleFrontier> = new Map(),
+  newFrontier?: (department: string) => MerkleFrontier,
 ): Promise<Checkpoint> {
   for (let attempt = 0; ; attempt++) {
     const snap = await db.heads();
     const heads: ChainHead[] = [];
-    for (const h of snap.heads) heads.push({ ...h, root: await chainRoot(db, hashAlgorithm, h.department, h.deptSeq, frontiers) });
+    for (const h of snap.heads) heads.push({ ...h, root: await chainRoot(db, hashAlgorithm, h.department, h.deptSeq, frontiers, newFrontier) });
     try {
       return await db.addCheckpoint((id, _now, previous) => {
         const prev = previous === null ? null : parseCheckpoint(previous);
@@ -41,13 +42,16 @@ export async function addSignedCheckpoint(
   }
 }
 
-/** The Merkle root of the first `size` records of `department`'s chain. */
-export async function chainRoot(db: StoreBackend, hashAlgorithm: HashAlgorithm, department: string, size: number, frontiers: Map<string, MerkleFrontier> = new Map()): Promise<string> {
+/** The Merkle root of the first `size` records of `department`'s chain; `newFrontier` makes the chain's kept frontier (default a plain one). */
+export async function chainRoot(
+  db: StoreBackend, hashAlgorithm: HashAlgorithm, department: string, size: number, frontiers: Map<string, MerkleFrontier> = new Map(),
+  newFrontier: (department: string) => MerkleFrontier = () => new MerkleFrontier(hashAlgorithm),
+): Promise<string> {
   let f = frontiers.get(department);
   if (f && f.size > size) {
     f = new MerkleFrontier(hashAlgorithm); // an older size than cached: a temporary tree, the cache stays
   } else if (!f) {
-    f = new MerkleFrontier(hashAlgorithm);
+    f = newFrontier(department);
     frontiers.set(department, f);
   }
   while (f.size < size) {

@@ -13,7 +13,7 @@ import type { HashAlgorithm } from './hashing.ts';
 export type ReadChainHashes = (afterDeptSeq: number, limit: number) => Promise<string[]>;
 
 /** Ranges of at most this many leaves are hashed from the records; complete aligned subtrees of this many or more are remembered. */
-const BLOCK = 256;
+export const BLOCK = 256;
 /** Remembered subtrees per chain before the memory is cleared (≈ 100 MB of chain per 100,000). */
 const MAX_REMEMBERED = 100_000;
 
@@ -35,6 +35,16 @@ export class ChainTree {
   constructor(algorithm: HashAlgorithm, read: ReadChainHashes) {
     this.algorithm = algorithm;
     this.read = read;
+  }
+
+  /**
+   * Remembers a complete aligned subtree computed elsewhere (the checkpoints' frontier, which reads every
+   * record once anyway), so the first proof of a chain need not read it again. Others are ignored.
+   */
+  remember(start: number, size: number, hash: Buffer): void {
+    if (size < BLOCK || !isPowerOfTwo(size) || start % size !== 0) return;
+    if (this.subtrees.size >= MAX_REMEMBERED) this.subtrees.clear();
+    this.subtrees.set(`${size}:${start}`, hash);
   }
 
   /** MTH(D[start : start + size]), hex. */

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { consistencyProof, inclusionProof, leafHash, merkleRoot } from '../merkle.ts';
+import { consistencyProof, inclusionProof, leafHash, MerkleFrontier, merkleRoot } from '../merkle.ts';
 import { ChainTree } from '../merkle-ranges.ts';
 
 /** A chain of `n` record hashes and a tree over it that counts what it reads. */
@@ -38,6 +38,27 @@ describe('Merkle proofs over a chain read by range, subtrees remembered', () => 
     await tree.inclusion(5, n);
     expect(read.rows).toBeGreaterThanOrEqual(n - 256);
     read.rows = 0;
+    expect(await tree.inclusion(12_345, n)).toEqual(inclusionProof('sm3', leaves, 12_345));
+    expect(await tree.consistency(7_777, n)).toEqual(consistencyProof('sm3', leaves, 7_777));
+    expect(read.rows).toBeLessThanOrEqual(4 * 256);
+  });
+
+  it('takes the subtrees a frontier forms, so even the first proof reads a few hundred record hashes', async () => {
+    const n = 20_000;
+    const { records, leaves, read, tree } = chain(n);
+    const reported: [number, number, string][] = [];
+    const f = new MerkleFrontier('sm3');
+    f.onSubtree = (start, size, hash) => {
+      reported.push([start, size, hash.toString('hex')]);
+      tree.remember(start, size, hash);
+    };
+    for (const r of records.slice(0, 512)) f.pushRecord(r);
+    // A subtree pushed whole is reported at its place too (the parallel verifier's workers push such).
+    f.pushSubtree(512, Buffer.from(merkleRoot('sm3', leaves.slice(512, 1024)), 'hex'));
+    for (const r of records.slice(1024)) f.pushRecord(r);
+    expect(f.root()).toBe(merkleRoot('sm3', leaves));
+    for (const [start, size, hash] of reported) expect(hash).toBe(merkleRoot('sm3', leaves.slice(start, start + size)));
+    expect(reported.map(([start, size]) => `${start}+${size}`)).toEqual(expect.arrayContaining(['0+256', '256+256', '0+512', '512+512', '0+1024', '16384+2048']));
     expect(await tree.inclusion(12_345, n)).toEqual(inclusionProof('sm3', leaves, 12_345));
     expect(await tree.consistency(7_777, n)).toEqual(consistencyProof('sm3', leaves, 7_777));
     expect(read.rows).toBeLessThanOrEqual(4 * 256);
