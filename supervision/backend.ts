@@ -65,8 +65,10 @@ export interface StoreBackend {
    * of the newest stored checkpoint (null when none); it may throw to add nothing.
    */
   addCheckpoint(make: (id: number, snapshot: HeadsSnapshot, previous: string | null) => Checkpoint): Promise<Checkpoint>;
-  /** The stored checkpoints as text (JSON), oldest first; parsing is the verifier's job. */
-  checkpointTexts(): Promise<string[]>;
+  /** The stored checkpoints as text (JSON), oldest first, or only the newest `last`; parsing is the verifier's job. */
+  checkpointTexts(last?: number): Promise<string[]>;
+  /** The stored checkpoint `id` as text, or null. */
+  checkpointText(id: number): Promise<string | null>;
   /** Stores a witness cosignature (JSON text), replacing that witness's earlier one of the same checkpoint. */
   saveCosignature(checkpointId: number, keyId: string, body: string): Promise<void>;
   /** Stored cosignatures as text, of one checkpoint or of all, by checkpoint then key. */

@@ -55,6 +55,8 @@ interface Waiting {
 
 /** Largest page of `query`. */
 export const MAX_PAGE_SIZE = 100;
+/** Most checkpoints `checkpoints({ last })` answers. */
+export const MAX_CHECKPOINTS_PAGE = 1000;
 
 /** The contract implementation shared by every backend. */
 export class LogStore implements SupervisionStore {
@@ -258,14 +260,21 @@ export class LogStore implements SupervisionStore {
     const record = await this.get(seq);
     if (!record) return null;
     const next = await this.read('record', () => this.db.byDeptSeq(record.department, record.deptSeq + 1));
-    const all = await this.checkpoints();
     const covers = (c: Checkpoint) => c.heads.find((h) => h.department === record.department && h.deptSeq >= record.deptSeq);
     // The newest checkpoint with a root: the one an auditor most likely holds, and a witness cosigned.
-    const withRoot = [...all].reverse().find((c) => covers(c)?.root);
+    // Checkpoints never go backwards, so the newest one covers every record any covers; all of them are
+    // read only when it has no root for the chain (a store signed before roots existed).
+    const [newest] = await this.checkpoints({ last: 1 });
+    let withRoot = newest && covers(newest)?.root ? newest : undefined;
+    let all: Checkpoint[] | null = null;
+    if (!withRoot && newest && covers(newest)) {
+      all = await this.checkpoints();
+      withRoot = [...all].reverse().find((c) => covers(c)?.root);
+    }
     const base = { record, previous: record.prevHash, next: next?.hash ?? null };
     if (!withRoot) {
       const pending = `Record seq ${seq} is not yet covered by a checkpoint with a Merkle root; the next checkpoint covers it (they are signed every ${this.o.checkpointEvery} records or ${Math.round(this.o.checkpointIntervalMs / 1000)} s).`;
-      return { ...base, checkpoint: all.find((c) => covers(c)) ?? null, inclusion: null, pending };
+      return { ...base, checkpoint: all?.find((c) => covers(c)) ?? null, inclusion: null, pending };
     }
     const head = covers(withRoot)!;
     const auditPath = await this.read('chain', () => this.treeOf(record.department).inclusion(record.deptSeq - 1, head.deptSeq));
@@ -304,7 +313,8 @@ export class LogStore implements SupervisionStore {
     this.assertOpen();
     const parsed = cosignatureSchema.safeParse(c);
     if (!parsed.success) throw badInput('That is not a cosignature: checkpointId, keyId, algorithm, publicKeyPem, time, signature.', 'supervision.cosignature');
-    const cp = (await this.checkpoints()).find((x) => x.id === c.checkpointId);
+    const text = await this.read('checkpoints', () => this.db.checkpointText(c.checkpointId));
+    const cp = text === null ? null : parseCheckpoint(text);
     if (!cp) throw badInput(`There is no checkpoint ${c.checkpointId} to cosign.`, 'supervision.cosignature');
     if (!cosignatureValid(cp, parsed.data as Cosignature)) throw badInput(`The cosignature of checkpoint ${c.checkpointId} does not verify under the key it names.`, 'supervision.cosignature');
     await this.read('cosignatures', () => this.db.saveCosignature(c.checkpointId, c.keyId, JSON.stringify(parsed.data)));
@@ -335,8 +345,12 @@ export class LogStore implements SupervisionStore {
     }
   }
 
-  async checkpoints(): Promise<Checkpoint[]> {
-    const texts = await this.read('checkpoints', () => this.db.checkpointTexts());
+  async checkpoints(options: { last?: number } = {}): Promise<Checkpoint[]> {
+    const { last } = options;
+    if (last !== undefined && (!Number.isInteger(last) || last < 1 || last > MAX_CHECKPOINTS_PAGE)) {
+      throw badInput(`last must be an integer from 1 to ${MAX_CHECKPOINTS_PAGE}.`, 'supervision.pageSize', { limit: MAX_CHECKPOINTS_PAGE });
+    }
+    const texts = await this.read('checkpoints', () => this.db.checkpointTexts(last));
     return texts.map(parseCheckpoint).filter((c): c is Checkpoint => c !== null);
   }
 

@@ -278,9 +278,15 @@ class PgBackend implements StoreBackend {
     });
   }
 
-  async checkpointTexts(): Promise<string[]> {
-    const r = await this.pool.query('SELECT body FROM supervision_checkpoints ORDER BY id');
-    return (r.rows as { body: string }[]).map((x) => x.body);
+  async checkpointTexts(last?: number): Promise<string[]> {
+    if (last === undefined) return ((await this.pool.query('SELECT body FROM supervision_checkpoints ORDER BY id')).rows as { body: string }[]).map((x) => x.body);
+    const r = await this.pool.query('SELECT body FROM supervision_checkpoints ORDER BY id DESC LIMIT $1', [last]);
+    return (r.rows as { body: string }[]).map((x) => x.body).reverse();
+  }
+
+  async checkpointText(id: number): Promise<string | null> {
+    const r = await this.pool.query('SELECT body FROM supervision_checkpoints WHERE id = $1', [id]);
+    return (r.rows[0] as { body: string } | undefined)?.body ?? null;
   }
 
   async saveCosignature(checkpointId: number, keyId: string, body: string): Promise<void> {

@@ -253,8 +253,13 @@ class SqliteBackend implements StoreBackend {
     });
   }
 
-  async checkpointTexts(): Promise<string[]> {
-    return (this.sql('SELECT body FROM supervision_checkpoints ORDER BY id').all() as { body: string }[]).map((r) => r.body);
+  async checkpointTexts(last?: number): Promise<string[]> {
+    if (last === undefined) return (this.sql('SELECT body FROM supervision_checkpoints ORDER BY id').all() as { body: string }[]).map((r) => r.body);
+    return (this.sql('SELECT body FROM supervision_checkpoints ORDER BY id DESC LIMIT ?').all(last) as { body: string }[]).map((r) => r.body).reverse();
+  }
+
+  async checkpointText(id: number): Promise<string | null> {
+    return (this.sql('SELECT body FROM supervision_checkpoints WHERE id = ?').get(id) as { body: string } | undefined)?.body ?? null;
   }
 
   async saveCosignature(checkpointId: number, keyId: string, body: string): Promise<void> {

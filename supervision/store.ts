@@ -234,8 +234,8 @@ export interface SupervisionStore {
   cosignatures(id?: number): Promise<Cosignature[]>;
   /** Signs a checkpoint over all chain heads now. */
   checkpoint(): Promise<Checkpoint>;
-  /** All checkpoints, oldest first. */
-  checkpoints(): Promise<Checkpoint[]>;
+  /** All checkpoints, oldest first, or only the newest `last` (1 … MAX_CHECKPOINTS_PAGE; BAD_USER_INPUT otherwise). */
+  checkpoints(options?: { last?: number }): Promise<Checkpoint[]>;
   /** Writes the checkpoints and the public keys to `file` for an outside witness. */
   exportCheckpoints(file: string): Promise<void>;
   /** Verifies the whole store (as `verify` does) and summarises it. */

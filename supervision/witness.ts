@@ -62,7 +62,8 @@ export async function runWitness(o: WitnessOptions): Promise<WitnessResult> {
   const state = readState(o.stateDir, o.operatorKeyPem);
   const gql = graphql(o);
 
-  const cps = (await gql(`query WitnessCheckpoints { checkpoints { ${CHECKPOINT_FIELDS} } }`)).checkpoints as unknown[] | null;
+  // The newest only: a long-running city signs thousands of checkpoints a day.
+  const cps = (await gql(`query WitnessCheckpoints { checkpoints(last: 1) { ${CHECKPOINT_FIELDS} } }`)).checkpoints as unknown[] | null;
   if (!Array.isArray(cps) || cps.length === 0) throw new WitnessError('The gateway shows no checkpoint to cosign yet.');
   const latest = checkpointFromGraph(cps[cps.length - 1] as Record<string, unknown>);
   if (!latest) throw new WitnessError('The newest checkpoint is not of the checkpoint shape.');

@@ -7,6 +7,8 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { DEMO_CITIZEN_ID } from '../adapters/population/standin/index.ts';
+import { ensureDevSecret } from '../core/dev-keys.ts';
+import { openSupervisionStore } from '../supervision/index.ts';
 import { startTestCity, type TestCity } from './support/city.ts';
 
 const PG_URL = process.env.SUPERVISION_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
@@ -167,6 +169,22 @@ describe.each([
       expect(proof.body.errors).toBeUndefined();
       expect(proof.body.data.supervisionRecord.record.prevHash).toBe(proof.body.data.supervisionRecord.previousHash);
       expect(proof.body.data.integrity).toMatchObject({ ok: true, problems: [] });
+    });
+
+    it('gives the newest checkpoints alone with `last`, and a clear error for a count out of range', async () => {
+      // Two checkpoints now, as an operator's `npm run -s audit -- checkpoint` signs them.
+      const store = await openSupervisionStore({ url: backend.env.DATABASE_URL, dataDir: t.dataDir, subjectKey: ensureDevSecret(t.dataDir, 'subject-hmac'), checkpointEvery: 0, checkpointIntervalMs: 0 });
+      await store.checkpoint();
+      await store.checkpoint();
+      await store.close();
+      const all = await t.query('{ checkpoints { id } }', { token: auditor });
+      const ids = all.body.data.checkpoints.map((c: { id: number }) => c.id);
+      expect(ids.length).toBeGreaterThanOrEqual(2);
+      const newest = await t.query('{ checkpoints(last: 1) { id } }', { token: auditor });
+      expect(newest.body.data.checkpoints.map((c: { id: number }) => c.id)).toEqual(ids.slice(-1));
+      const wrong = await t.query('{ checkpoints(last: 0) { id } }', { token: auditor });
+      expect(wrong.body.data?.checkpoints ?? null).toBeNull();
+      expect(wrong.body.errors?.[0]).toMatchObject({ extensions: { code: 'BAD_USER_INPUT' }, message: expect.stringMatching(/last must be an integer from 1 to 1000/) });
     });
   });
 

@@ -120,6 +120,23 @@ describe.each(BACKENDS)('supervision store contract on $name', ({ create }) => {
     await store.close();
   });
 
+  it('answers the newest checkpoints alone when asked for the last few, and refuses a count out of range', async () => {
+    const store = await ctx.open();
+    const ids: number[] = [];
+    for (let i = 0; i < 4; i++) {
+      await seed(store, 1);
+      ids.push((await store.checkpoint()).id);
+    }
+    expect((await store.checkpoints()).map((c) => c.id)).toEqual(ids);
+    expect((await store.checkpoints({ last: 2 })).map((c) => c.id)).toEqual(ids.slice(2));
+    expect((await store.checkpoints({ last: 1000 })).map((c) => c.id)).toEqual(ids);
+    for (const last of [0, -1, 1.5, 1001]) await expect(store.checkpoints({ last })).rejects.toMatchObject({ code: ErrorCode.BAD_USER_INPUT });
+    // A record covered only by the newest checkpoint, and one covered by all: both proved against the newest.
+    expect((await store.proof(1))?.checkpoint?.id).toBe(ids[3]);
+    expect((await store.proof((await store.checkpoints({ last: 1 }))[0]!.totalSeq))?.inclusion?.checkpointId).toBe(ids[3]);
+    await store.close();
+  });
+
   it('proves records of a chain longer than its remembered subtrees (600 records), the same answer when asked again', async () => {
     const store = await ctx.open();
     const reads = Array.from({ length: 600 }, (_, i) => ({ department: 'population', actor: { role: 'staff' as const, department: 'population' }, field: 'Citizen.name', requestId: `r${i}` }));

@@ -40,7 +40,7 @@ export const RecordWithProof = graphql(`
   }
 `);
 
-/** Integrity of every chain now, and every checkpoint with its signature and cosignatures. */
+/** Integrity of every chain now, and the newest 50 checkpoints with their signatures and cosignatures. */
 export const Integrity = graphql(`
   query ConsoleIntegrity {
     integrity {
@@ -48,7 +48,7 @@ export const Integrity = graphql(`
       departments { department head length }
       lastCheckpoint { id time }
     }
-    checkpoints { id time hashAlgorithm signatureAlgorithm totalSeq keyId signature heads { department deptSeq root } cosignatures { keyId time } }
+    checkpoints(last: 50) { id time hashAlgorithm signatureAlgorithm totalSeq keyId signature heads { department deptSeq root } cosignatures { keyId time } }
   }
 `);
 

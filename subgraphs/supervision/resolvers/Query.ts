@@ -46,7 +46,7 @@ export const Query = {
   },
   consistencyProof: (_: unknown, args: { chain: string; fromSize: number; toSize: number }, ctx: Ctx) =>
     ctx.loaders.store.consistencyProof(args.chain, args.fromSize, args.toSize),
-  checkpoints: (_: unknown, _a: unknown, ctx: Ctx) => ctx.loaders.store.checkpoints(),
+  checkpoints: (_: unknown, args: { last?: number | null }, ctx: Ctx) => ctx.loaders.store.checkpoints(args.last == null ? {} : { last: args.last }),
   integrity: (_: unknown, _a: unknown, ctx: Ctx) => ctx.loaders.store.integrity(),
 };
 
