@@ -19,6 +19,7 @@ import type {
   AccessInput, ConsistencyProof, IntegritySummary, IntentInput, OutcomeInput, PageRequest, RecordFilter, RecordPage, RecordProof, SupervisionStore,
 } from './store.ts';
 import { verifyLog } from './verify.ts';
+import { verifyStore } from './verify-store.ts';
 
 /** Options of a log store, already validated by `openSupervisionStore`. */
 export interface LogStoreOptions extends DraftOptions {
@@ -32,6 +33,8 @@ export interface LogStoreOptions extends DraftOptions {
   onError: (error: unknown) => void;
   /** This process as an instance holding a lease (leases.ts); null: intents without owner. */
   instance?: { id: string; department: string; leaseMs: number } | null;
+  /** Where the store is (a SQLite file or `postgres://…`): `integrity` then verifies through verifyStore, in worker threads for large stores; default unknown (in-process). */
+  location?: string;
 }
 
 /** Least time between two checkpoints triggered by the count of access records, ms. */
@@ -82,6 +85,8 @@ export class LogStore implements SupervisionStore {
   private readonly stranded = new Map<number, SupervisionRecord>();
   /** Intents marked by `startInstance`, reported by the first `recoverUnfinished`. */
   private markedAtStart = 0;
+  /** The integrity check in flight, shared by every `integrity()` call meanwhile. */
+  private verifying: Promise<IntegritySummary> | null = null;
 
   private readonly db: StoreBackend;
   private readonly o: LogStoreOptions;
@@ -358,22 +363,32 @@ export class LogStore implements SupervisionStore {
     await this.read('checkpoints', () => writeCheckpointExport(this.db, file));
   }
 
-  async integrity(): Promise<IntegritySummary> {
+  integrity(): Promise<IntegritySummary> {
     this.assertOpen();
-    const [texts, keys, snap] = await Promise.all([
-      this.read('checkpoints', () => this.db.checkpointTexts()),
-      this.read('keys', () => this.db.keys()),
-      this.read('heads', () => this.db.heads()),
-    ]);
-    const result = await this.read('records', () =>
-      verifyLog({ hashAlgorithm: this.o.hash, scan: (a, l) => this.db.scan(a, l), checkpointTexts: texts, storeKeys: keys }),
-    );
-    const checkpoints = texts.map(parseCheckpoint).filter((c): c is Checkpoint => c !== null);
+    // One verification at a time: callers asking meanwhile share it (each is a read of the whole log).
+    this.verifying ??= this.verifyNow().finally(() => {
+      this.verifying = null;
+    });
+    return this.verifying;
+  }
+
+  private async verifyNow(): Promise<IntegritySummary> {
+    const [snap, [lastCheckpoint]] = await Promise.all([this.read('heads', () => this.db.heads()), this.checkpoints({ last: 1 })]);
+    const location = this.o.location;
+    // Through verifyStore where the store's location is known: a large store is then checked by worker
+    // threads on their own connections, and this process's event loop keeps serving meanwhile (a
+    // million records in-process held it for 15 s and more).
+    const result = location
+      ? await this.read('records', () => verifyStore({ db: location }))
+      : await this.read('records', async () => {
+        const [texts, keys] = await Promise.all([this.db.checkpointTexts(), this.db.keys()]);
+        return verifyLog({ hashAlgorithm: this.o.hash, scan: (a, l) => this.db.scan(a, l), checkpointTexts: texts, storeKeys: keys });
+      });
     return {
       ok: result.ok,
       records: result.records,
       departments: snap.heads.map((h) => ({ department: h.department, head: h.hash, length: h.deptSeq })),
-      lastCheckpoint: checkpoints[checkpoints.length - 1] ?? null,
+      lastCheckpoint: lastCheckpoint ?? null,
       problems: result.problems.map((p) => `${p.kind}: ${p.message}`),
     };
   }

@@ -49,6 +49,7 @@ async function open(c: ResolvedSupervisionConfig): Promise<SupervisionStore> {
     checkpointIntervalMs: c.checkpointIntervalMs,
     onError: c.onError,
     instance: c.instance,
+    location,
   });
   try {
     await store.startInstance();

@@ -187,6 +187,14 @@ describe.each(BACKENDS)('supervision store contract on $name', ({ create }) => {
     expect(summary).toMatchObject({ ok: true, records: 10, problems: [] });
     expect(summary.departments.map((d) => [d.department, d.length])).toEqual([['medicalInsurance', 2], ['population', 8]]);
     expect(summary.lastCheckpoint?.id).toBe(2);
+    // Asked twice at once, one verification answers both; asked again later, a new one runs and sees a change.
+    const [x, y] = await Promise.all([store.integrity(), store.integrity()]);
+    expect(x).toBe(y);
+    await ctx.sql("UPDATE supervision_records SET field = 'Mutation.tampered' WHERE seq = 3");
+    const later = await store.integrity();
+    expect(later).not.toBe(x);
+    expect(later.ok).toBe(false);
+    expect(later.problems[0]).toMatch(/^modified: Record seq 3/);
     await store.close();
   });
 
