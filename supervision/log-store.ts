@@ -7,7 +7,7 @@ import { badInput, CityGraphError, ErrorCode, isCityGraphError } from '../core/e
 import type { StoreBackend } from './backend.ts';
 import { cosignatureSchema, cosignatureValid, parseCheckpoint, type Checkpoint, type Cosignature } from './checkpoint.ts';
 import { leafHash, MerkleFrontier } from './merkle.ts';
-import { BLOCK, ChainTree } from './merkle-ranges.ts';
+import { ChainTree } from './merkle-ranges.ts';
 import { addSignedCheckpoint, writeCheckpointExport } from './maintenance.ts';
 import type { SqlFilter } from './columns.ts';
 import { draftAccess, draftIntent, draftOutcome, type DraftOptions } from './draft.ts';
@@ -18,7 +18,6 @@ import type { Signer } from './signing.ts';
 import type {
   AccessInput, ConsistencyProof, IntegritySummary, IntentInput, OutcomeInput, PageRequest, RecordFilter, RecordPage, RecordProof, SupervisionStore,
 } from './store.ts';
-import { verifyLog } from './verify.ts';
 import { verifyStore } from './verify-store.ts';
 
 /** Options of a log store, already validated by `openSupervisionStore`. */
@@ -33,8 +32,8 @@ export interface LogStoreOptions extends DraftOptions {
   onError: (error: unknown) => void;
   /** This process as an instance holding a lease (leases.ts); null: intents without owner. */
   instance?: { id: string; department: string; leaseMs: number } | null;
-  /** Where the store is (a SQLite file or `postgres://…`): `integrity` then verifies through verifyStore, in worker threads for large stores; default unknown (in-process). */
-  location?: string;
+  /** Where the store is (a SQLite file or `postgres://…`): `integrity` verifies it through verifyStore, in worker threads for large stores. */
+  location: string;
 }
 
 /** Least time between two checkpoints triggered by the count of access records, ms. */
@@ -300,8 +299,12 @@ export class LogStore implements SupervisionStore {
       throw badInput(`The ${department} chain has ${length} records; there is no tree of ${toSize}.`, 'supervision.treeSize', { length });
     }
     const tree = this.treeOf(department);
-    const [fromRoot, toRoot, proof] = await this.read('chain', () => Promise.all([tree.root(0, fromSize), tree.root(0, toSize), tree.consistency(fromSize, toSize)]));
-    return { department, fromSize, toSize, fromRoot, toRoot, proof };
+    // One after the other: the first fills the tree's remembered subtrees, which the other two then reuse
+    // (side by side, each would read the same records of a chain not yet remembered).
+    return this.read('chain', async () => {
+      const toRoot = await tree.root(0, toSize);
+      return { department, fromSize, toSize, fromRoot: await tree.root(0, fromSize), toRoot, proof: await tree.consistency(fromSize, toSize) };
+    });
   }
 
   /** The proof tree of one chain (kept per chain: its remembered subtrees serve every later proof). */
@@ -337,7 +340,6 @@ export class LogStore implements SupervisionStore {
       const cp = await addSignedCheckpoint(this.db, this.o.signer, this.o.hash, this.frontiers, (department) => {
         // The chain's frontier hands each large subtree it forms to the proofs' tree: the first proof needs no full read.
         const f = new MerkleFrontier(this.o.hash);
-        f.reportFrom = BLOCK;
         f.onSubtree = (start, size, hash) => this.treeOf(department).remember(start, size, hash);
         return f;
       });
@@ -374,16 +376,9 @@ export class LogStore implements SupervisionStore {
 
   private async verifyNow(): Promise<IntegritySummary> {
     const [snap, [lastCheckpoint]] = await Promise.all([this.read('heads', () => this.db.heads()), this.checkpoints({ last: 1 })]);
-    const location = this.o.location;
-    // Through verifyStore where the store's location is known: a large store is then checked by worker
-    // threads on their own connections, and this process's event loop keeps serving meanwhile (a
-    // million records in-process held it for 15 s and more).
-    const result = location
-      ? await this.read('records', () => verifyStore({ db: location }))
-      : await this.read('records', async () => {
-        const [texts, keys] = await Promise.all([this.db.checkpointTexts(), this.db.keys()]);
-        return verifyLog({ hashAlgorithm: this.o.hash, scan: (a, l) => this.db.scan(a, l), checkpointTexts: texts, storeKeys: keys });
-      });
+    // Through verifyStore: a large store is checked by worker threads on their own connections, and this
+    // process's event loop keeps serving meanwhile (a million records in-process held it for 24 s).
+    const result = await this.read('records', () => verifyStore({ db: this.o.location }));
     return {
       ok: result.ok,
       records: result.records,

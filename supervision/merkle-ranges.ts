@@ -13,7 +13,7 @@ import type { HashAlgorithm } from './hashing.ts';
 export type ReadChainHashes = (afterDeptSeq: number, limit: number) => Promise<string[]>;
 
 /** Ranges of at most this many leaves are hashed from the records; complete aligned subtrees of this many or more are remembered. */
-export const BLOCK = 256;
+const BLOCK = 256;
 /** Remembered subtrees per chain before the memory is cleared (≈ 100 MB of chain per 100,000). */
 const MAX_REMEMBERED = 100_000;
 
@@ -38,8 +38,9 @@ export class ChainTree {
   }
 
   /**
-   * Remembers a complete aligned subtree computed elsewhere (the checkpoints' frontier, which reads every
-   * record once anyway), so the first proof of a chain need not read it again. Others are ignored.
+   * Remembers a complete aligned subtree, computed here or elsewhere (the checkpoints' frontier, which
+   * reads every record once anyway, so the first proof of a chain need not read it again). Subtrees
+   * smaller than BLOCK, or not complete and aligned, are ignored.
    */
   remember(start: number, size: number, hash: Buffer): void {
     if (size < BLOCK || !isPowerOfTwo(size) || start % size !== 0) return;
@@ -110,8 +111,7 @@ export class ChainTree {
     if (known) return known;
     const half = size / 2;
     const hash = size === BLOCK ? await this.fromLeaves(start, size) : node(this.algorithm, await this.subtree(start, half), await this.subtree(start + half, half));
-    if (this.subtrees.size >= MAX_REMEMBERED) this.subtrees.clear();
-    this.subtrees.set(key, hash);
+    this.remember(start, size, hash);
     return hash;
   }
 

@@ -176,9 +176,8 @@ export class MerkleFrontier {
   size = 0;
   private readonly algorithm: HashAlgorithm;
   private readonly leafInput = Buffer.alloc(1 + 32);
-  /** Told of each complete subtree of `reportFrom` leaves or more as it forms: its first leaf, size and hash (e.g. to remember it for proofs). */
+  /** Told of each complete subtree above a single leaf as it forms: its first leaf, size and hash (e.g. to remember it for proofs). */
   onSubtree: ((start: number, size: number, hash: Buffer) => void) | null = null;
-  reportFrom = 256;
   constructor(algorithm: HashAlgorithm) {
     this.algorithm = algorithm;
   }
@@ -207,11 +206,11 @@ export class MerkleFrontier {
   private merge(leaf: { size: number; hash: Buffer }): void {
     const end = this.size + leaf.size;
     let cur = leaf;
-    if (this.onSubtree && cur.size >= this.reportFrom) this.onSubtree(end - cur.size, cur.size, cur.hash);
+    if (this.onSubtree && cur.size > 1) this.onSubtree(end - cur.size, cur.size, cur.hash);
     while (this.stack.length && this.stack[this.stack.length - 1]!.size === cur.size) {
       const left = this.stack.pop()!;
       cur = { size: left.size * 2, hash: node(this.algorithm, left.hash, cur.hash) };
-      if (this.onSubtree && cur.size >= this.reportFrom) this.onSubtree(end - cur.size, cur.size, cur.hash);
+      this.onSubtree?.(end - cur.size, cur.size, cur.hash);
     }
     this.stack.push(cur);
     this.size++;
