@@ -82,6 +82,12 @@ export class LogStore implements SupervisionStore {
   private heartbeat: NodeJS.Timeout | null = null;
   /** This process's intents whose outcome could not be written (store down): no one else will close them while its lease lives. */
   private readonly stranded = new Map<number, SupervisionRecord>();
+  /**
+   * Sealing time of the newest intent in a group whose transaction failed without telling whether it
+   * committed (a connection lost after COMMIT was sent, a writer thread gone): such an intent may be in
+   * the store, owned by this instance, yet unknown to this process. '' when there is no doubt.
+   */
+  private inDoubtUpTo = '';
   /** Intents marked by `startInstance`, reported by the first `recoverUnfinished`. */
   private markedAtStart = 0;
   /** The integrity check in flight, shared by every `integrity()` call meanwhile. */
@@ -197,6 +203,8 @@ export class LogStore implements SupervisionStore {
         try {
           results = await this.db.appendMany(batch.flatMap((b) => b.entries), (d, p) => sealRecord(d, p, this.o.hash));
         } catch (e) {
+          // Drafts are sealed inside the failed transaction, so its intents' times are at most now.
+          if (batch.some((b) => b.entries.some((x) => x.draft.kind === 'intent' && x.instance))) this.inDoubtUpTo = new Date().toISOString();
           for (const b of batch) b.reject(isCityGraphError(e) ? e : unavailable(b.what, e));
           continue;
         }
@@ -224,7 +232,18 @@ export class LogStore implements SupervisionStore {
     this.markedAtStart = 0;
     // Plus this process's own intents whose outcome could not be written: the change is over, its outcome unknown to the log.
     const seqs = new Set(open.map((r) => r.seq));
-    return atStart + (await this.mark([...open, ...[...this.stranded.values()].filter((r) => !seqs.has(r.seq))]));
+    const mine = [...this.stranded.values()].filter((r) => !seqs.has(r.seq));
+    // And its own intents committed by a transaction it saw fail: in the store, owned here, known nowhere
+    // in this process (neither open in `ownIntents` nor stranded), sealed before that failure.
+    const doubt = this.inDoubtUpTo;
+    if (me && doubt) {
+      for (const r of await this.read('open intents', () => this.db.leases.orphanedIntents(me.id, '', true))) {
+        if (!seqs.has(r.seq) && !this.ownIntents.has(r.seq) && !this.stranded.has(r.seq) && r.time <= doubt) mine.push(r);
+      }
+    }
+    const marked = atStart + (await this.mark([...open, ...mine]));
+    if (this.inDoubtUpTo === doubt) this.inDoubtUpTo = '';
+    return marked;
   }
 
   /** Closes each intent with OUTCOME_UNKNOWN; returns how many it closed. */

@@ -65,6 +65,30 @@ describe.each(BACKENDS)('instance leases ($name)', ({ create }) => {
     expect(marked.some(([s]) => s === others.seq)).toBe(false);
   });
 
+  it('marks its own intent that a group committed though the process saw the group fail (the answer to COMMIT lost), and no other', async () => {
+    const a = await open('population-1');
+    const before = await intent(a, 'before-the-failure');
+    // The store commits the group, then the connection "drops" before the answer reaches the process.
+    const db = (a as unknown as { db: { appendMany: (...args: unknown[]) => Promise<unknown> } }).db;
+    const appendMany = db.appendMany.bind(db);
+    db.appendMany = async (...args: unknown[]) => {
+      await appendMany(...args);
+      throw new Error('Connection terminated unexpectedly');
+    };
+    await expect(intent(a, 'committed-unacknowledged')).rejects.toMatchObject({ code: 'SUPERVISION_UNAVAILABLE' });
+    db.appendMany = appendMany;
+    const after = await intent(a, 'after-the-failure');
+    const lost = (await ctx.sql("SELECT seq FROM supervision_records WHERE request_id = 'committed-unacknowledged'"))[0];
+    expect(lost).toBeDefined();
+    // Its lease is live, so only this process can tell: it marks the intent it lost, not its two open ones.
+    expect(await a.recoverUnfinished()).toBe(1);
+    expect(await outcomes()).toEqual([[Number(lost!.seq), 'OUTCOME_UNKNOWN']]);
+    expect(await a.recoverUnfinished()).toBe(0);
+    await a.appendOutcome(before, { outcome: 'SUCCESS' });
+    await a.appendOutcome(after, { outcome: 'SUCCESS' });
+    expect(await verifyStore({ db: ctx.db })).toMatchObject({ ok: true });
+  });
+
   it('ends the lease on a clean close, so another instance recovers at once', async () => {
     const a = await open('population-1');
     const b = await open('population-2');
