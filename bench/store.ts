@@ -12,6 +12,11 @@
  *   BENCH_MUTATIONS=0 BENCH_ACCESS_REQUESTS=300 npm run -s bench:store                             # access records: 100 per request, as the kit writes them
  *   BENCH_MUTATIONS=0 BENCH_VERIFY_DB=/tmp/…/verify.db npm run -s bench:store                      # time the verifier on a kept store (BENCH_VERIFY_PLAIN=1: one thread)
  *   BENCH_MUTATIONS=0 BENCH_VERIFY_DB=/tmp/…/verify.db BENCH_PROOFS=1 npm run -s bench:store       # and the auditors' proofs (supervisionRecord, consistencyProof)
+ *   BENCH_MUTATIONS=0 BENCH_VERIFY_DB=/tmp/…/verify.db BENCH_FILTERS=1 npm run -s bench:store      # auditors' filters (SQLite; BENCH_FILTERS_PLAIN=1: as before their indexes)
+ *
+ * BENCH_FILTERS copies the kept store, adds two access records per record by SQL (reads by four roles,
+ * 2 % denied, spread over a month; not hash-valid: for timing reads only), and times a page, a page
+ * further on, and the count of each filter auditors use, through the backend as the subgraph reads it.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -19,6 +24,7 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { draftIntent, draftOutcome } from '../supervision/draft.ts';
 import { openSupervisionStore, verifyStore } from '../supervision/index.ts';
+import { FILTER_INDEX_DDL, type SqlFilter } from '../supervision/columns.ts';
 import { openBackend } from '../supervision/open-backend.ts';
 import { sealRecord, type SupervisionRecord } from '../supervision/record.ts';
 import { listCitizenIds } from '../adapters/population/standin/index.ts';
@@ -214,12 +220,72 @@ async function proofBench(url: string): Promise<void> {
   }
 }
 
+/** Auditors' filters over a copy of the store at `file` with access records added (see the header). */
+async function filterBench(file: string): Promise<void> {
+  const { DatabaseSync } = await import('node:sqlite');
+  const copy = join(dir, 'filters.db');
+  const t0 = performance.now();
+  const source = new DatabaseSync(file, { readOnly: true });
+  source.exec(`VACUUM INTO '${copy.replaceAll("'", "''")}'`);
+  source.close();
+  const db = new DatabaseSync(copy);
+  const base = (db.prepare('SELECT max(seq) AS m FROM supervision_records').get() as { m: number }).m;
+  const cols = (db.prepare("SELECT name FROM pragma_table_info('supervision_records')").all() as { name: string }[]).map((r) => r.name);
+  for (const copyNo of [1, 2]) {
+    const value = (c: string) => ({
+      seq: `seq + ${copyNo * base}`, dept_seq: `dept_seq + ${copyNo * base}`, kind: "'access'", intent_seq: 'NULL', case_number: 'NULL', field: "'Citizen.name'",
+      outcome: "CASE WHEN seq % 50 = 0 THEN 'DENIED' ELSE 'SUCCESS' END",
+      actor_role: "CASE seq % 4 WHEN 0 THEN 'staff' WHEN 1 THEN 'integrator' WHEN 2 THEN 'app' ELSE 'admin' END",
+      time: `strftime('%Y-%m-%dT%H:%M:%fZ', '2026-11-01', '+' || ((seq + ${copyNo - 1} * ${base}) * 1.3) || ' seconds')`,
+    } as Record<string, string>)[c] ?? c;
+    db.exec(`INSERT INTO supervision_records (${cols.join(', ')}) SELECT ${cols.map(value).join(', ')} FROM supervision_records WHERE seq <= ${base}`);
+  }
+  const plain = process.env.BENCH_FILTERS_PLAIN === '1';
+  if (plain) for (const d of FILTER_INDEX_DDL) db.exec(`DROP INDEX IF EXISTS ${/INDEX IF NOT EXISTS (\w+)/.exec(d)![1]}`);
+  db.close();
+  const total = 3 * base;
+  console.log(`filters: a store of ${total} records (${base} intents and outcomes, ${2 * base} access records) made in ${((performance.now() - t0) / 1000).toFixed(1)} s${plain ? ', without the filter indexes' : ''}`);
+  const backend = openBackend(copy, { readOnly: plain });
+  const m0 = performance.now();
+  await backend.migrate(undefined); // an older store gets the filter indexes here (not with BENCH_FILTERS_PLAIN)
+  if (!plain) console.log(`filters: opening the store (building any missing filter index) took ${((performance.now() - m0) / 1000).toFixed(1)} s`);
+  const day = { from: '2026-11-15T00:00:00.000Z', to: '2026-11-16T00:00:00.000Z' };
+  const filters: [string, SqlFilter][] = [
+    ['none', {}], ['kind access', { kind: 'access' }], ['department', { department: 'population' }],
+    ["a department's intents", { department: 'population', kind: 'intent' }], ["a department's reads", { department: 'population', kind: 'access' }],
+    ["a department's intents in a day (the console's chart)", { department: 'population', kind: 'intent', ...day }],
+    ["a department's reads in a day", { department: 'population', kind: 'access', ...day }],
+    ['outcome DENIED', { outcome: 'DENIED' }], ['outcome ERROR (none)', { outcome: 'ERROR' }], ['a day', day],
+    ['actor role integrator', { actorRole: 'integrator' }], ['reads by integrators', { kind: 'access', actorRole: 'integrator' }],
+  ];
+  const ms = async (f: () => Promise<unknown>) => {
+    await f(); // warm: statements prepared, pages cached
+    const t = performance.now();
+    await f();
+    return performance.now() - t;
+  };
+  const rows: Record<string, Record<string, string>> = {};
+  try {
+    for (const [name, f] of filters) {
+      const page = await ms(() => backend.query(f, 0, 51, false));
+      const later = await ms(() => backend.query(f, Math.floor(total / 2), 51, false));
+      const count = await ms(() => backend.query(f, 0, 51, true));
+      const matches = (await backend.query(f, 0, 1, true)).total;
+      rows[name] = { matches: String(matches), 'first page ms': page.toFixed(1), 'page at the middle ms': later.toFixed(1), 'page + count ms': count.toFixed(1) };
+    }
+  } finally {
+    await backend.close();
+  }
+  console.table(rows);
+}
+
 try {
   if (n > 0) await appendBench();
   if (accessRequests > 0) for (const per of [1, 2, 100]) await accessBench(per);
   if (verifyRecords > 0) await timeVerify(await buildStore(verifyRecords), verifyRecords);
   if (process.env.BENCH_VERIFY_DB) await timeVerify(process.env.BENCH_VERIFY_DB, NaN);
   if (process.env.BENCH_VERIFY_DB && process.env.BENCH_PROOFS === '1') await proofBench(process.env.BENCH_VERIFY_DB);
+  if (process.env.BENCH_VERIFY_DB && process.env.BENCH_FILTERS === '1') await filterBench(process.env.BENCH_VERIFY_DB);
 } finally {
   for (const s of process.env.BENCH_KEEP ? [] : schemas) await admin?.query(`DROP SCHEMA ${s} CASCADE`);
   await admin?.end();

@@ -48,8 +48,8 @@ export interface StoreBackend {
   byDeptSeq(department: string, deptSeq: number): Promise<SupervisionRecord | null>;
   /** Pending intents without any outcome record, oldest first. */
   openIntents(): Promise<SupervisionRecord[]>;
-  /** Up to `limit` records after seq `afterSeq` matching `filter`, and how many match in all. */
-  query(filter: SqlFilter, afterSeq: number, limit: number): Promise<{ records: SupervisionRecord[]; total: number }>;
+  /** Up to `limit` records after seq `afterSeq` matching `filter`, and (with `count`) how many match in all, else null. */
+  query(filter: SqlFilter, afterSeq: number, limit: number, count: boolean): Promise<{ records: SupervisionRecord[]; total: number | null }>;
   /** Up to `limit` records after seq `afterSeq`, in seq order, unfiltered (for verification). */
   scan(afterSeq: number, limit: number): Promise<SupervisionRecord[]>;
   /**

@@ -161,10 +161,24 @@ CREATE UNIQUE INDEX IF NOT EXISTS supervision_records_chain ON supervision_recor
 CREATE INDEX IF NOT EXISTS supervision_records_intent ON supervision_records (intent_seq);
 ${subjectIndex === 'column' ? 'CREATE INDEX IF NOT EXISTS supervision_records_subject ON supervision_records (subject_hmac);\n' : ''}CREATE INDEX IF NOT EXISTS supervision_records_case ON supervision_records (case_number);
 CREATE INDEX IF NOT EXISTS supervision_records_time ON supervision_records (time);
+${FILTER_INDEX_DDL.join(';\n')};
 CREATE TABLE IF NOT EXISTS supervision_checkpoints (id ${integer} PRIMARY KEY, body TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS supervision_keys (key_id TEXT PRIMARY KEY, algorithm TEXT NOT NULL, public_key_pem TEXT NOT NULL);
 ${COSIGNATURE_DDL}`;
 }
+
+/**
+ * Indexes for auditors' filters (made on open for older stores). Measured on a
+ * store of 3 million records (docs/BENCHMARKS.md): a department's intents, the console's activity chart
+ * (department + kind + time) and rare outcomes each took about a second a page or count without them.
+ * - kind, department, seq, time: pages of one kind of one department in seq order; counts of a kind,
+ *   of a kind in a department, and of those in a time range, all from the index alone.
+ * - outcome, seq: pages and counts of a rare outcome (ERROR, DENIED, OUTCOME_UNKNOWN).
+ */
+export const FILTER_INDEX_DDL: readonly string[] = [
+  'CREATE INDEX IF NOT EXISTS supervision_records_kind ON supervision_records (kind, department, seq, time)',
+  'CREATE INDEX IF NOT EXISTS supervision_records_outcome ON supervision_records (outcome, seq)',
+];
 
 /** Witnesses' cosignatures of checkpoints (added in schema 2; created on open for older stores). */
 export const COSIGNATURE_DDL = `CREATE TABLE IF NOT EXISTS supervision_cosignatures (

@@ -268,7 +268,7 @@ export class LogStore implements SupervisionStore {
     }
     const afterSeq = page.after ? decodeCursor(page.after) : 0;
     const sql = this.sqlFilter(filter);
-    const { records, total } = await this.read('records', () => this.db.query(sql, afterSeq, first + 1));
+    const { records, total } = await this.read('records', () => this.db.query(sql, afterSeq, first + 1, page.count !== false));
     const shown = records.slice(0, first);
     const last = shown[shown.length - 1];
     return { records: shown, pageInfo: { endCursor: last ? encodeCursor(last.seq) : null, hasNextPage: records.length > first }, totalCount: total };

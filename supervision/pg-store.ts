@@ -9,7 +9,7 @@
 import pg from 'pg';
 import type { HeadsSnapshot, StoreBackend } from './backend.ts';
 import type { Checkpoint, PublicKeyEntry } from './checkpoint.ts';
-import { COSIGNATURE_DDL, filterSql, HEADS_SQL, INSERT_COLUMNS, RECORD_COLUMNS, recordFromRow, recordValues, storeDdl, type SqlFilter, type SqlValue } from './columns.ts';
+import { COSIGNATURE_DDL, FILTER_INDEX_DDL, filterSql, HEADS_SQL, INSERT_COLUMNS, RECORD_COLUMNS, recordFromRow, recordValues, storeDdl, type SqlFilter, type SqlValue } from './columns.ts';
 import { GENESIS_HASH, isHashAlgorithm, type HashAlgorithm } from './hashing.ts';
 import { placeGroup, type GroupEntry } from './group.ts';
 import { pgLeases, type LeaseBackend } from './leases.ts';
@@ -115,6 +115,14 @@ class PgBackend implements StoreBackend {
         await this.tx(async (c) => {
           await c.query("SELECT pg_advisory_xact_lock(hashtext(current_schema() || '.supervision_migrate'))");
           await c.query(COSIGNATURE_DDL);
+        });
+      }
+      // A store made before the filter indexes gets them (once; writers wait while they are built).
+      const f = await this.pool.query("SELECT to_regclass('supervision_records_kind') IS NOT NULL AND to_regclass('supervision_records_outcome') IS NOT NULL AS present");
+      if (!f.rows[0]?.present) {
+        await this.tx(async (c) => {
+          await c.query("SELECT pg_advisory_xact_lock(hashtext(current_schema() || '.supervision_migrate'))");
+          for (const ddl of FILTER_INDEX_DDL) await c.query(ddl);
         });
       }
       await this.leases.migrate();
@@ -232,21 +240,19 @@ class PgBackend implements StoreBackend {
     return (r.rows as Row[]).map(recordFromRow);
   }
 
-  async query(filter: SqlFilter, afterSeq: number, limit: number): Promise<{ records: SupervisionRecord[]; total: number }> {
+  async query(filter: SqlFilter, afterSeq: number, limit: number, count: boolean): Promise<{ records: SupervisionRecord[]; total: number | null }> {
     const where = filterSql(filter, (i) => `$${i}`);
     const n = where.params.length;
-    // Page and count in one statement: one snapshot.
-    const page = await this.pool.query(
-      `WITH matching AS (SELECT * FROM supervision_records WHERE ${where.sql})
-       SELECT m.*, (SELECT count(*) FROM matching) AS total_count FROM matching m WHERE m.seq > $${n + 1} ORDER BY m.seq LIMIT $${n + 2}`,
+    const page = `SELECT * FROM supervision_records WHERE ${where.sql} AND seq > $${n + 1} ORDER BY seq LIMIT $${n + 2}`;
+    if (!count) return { records: ((await this.pool.query(page, [...where.params, afterSeq, limit])).rows as Row[]).map(recordFromRow), total: null };
+    // Page and count in one statement (one snapshot), each through its own index; the page may be empty.
+    // (A CTE of the matching rows read twice was materialised whole: every match, to show one page.)
+    const r = await this.pool.query(
+      `SELECT c.total_count, p.* FROM (SELECT count(*) AS total_count FROM supervision_records WHERE ${where.sql}) c LEFT JOIN LATERAL (${page}) p ON TRUE`,
       [...where.params, afterSeq, limit],
     );
-    let total = Number((page.rows[0] as Row | undefined)?.total_count ?? NaN);
-    if (Number.isNaN(total)) {
-      const c = await this.pool.query(`SELECT count(*) AS n FROM supervision_records WHERE ${where.sql}`, where.params);
-      total = Number(c.rows[0]?.n ?? 0);
-    }
-    return { records: (page.rows as Row[]).map(recordFromRow), total };
+    const rows = r.rows as Row[];
+    return { records: rows.filter((row) => row.seq !== null).map(recordFromRow), total: Number(rows[0]?.total_count ?? 0) };
   }
 
   async scan(afterSeq: number, limit: number): Promise<SupervisionRecord[]> {

@@ -120,6 +120,11 @@ export interface PageRequest {
   first: number;
   /** Opaque cursor from a previous page's `endCursor`; default the start of the log. */
   after?: string | null;
+  /**
+   * Whether to count every matching record (`totalCount`); default true. A count reads every match (on a
+   * store of millions, filters without an index read the whole table), so callers that do not show it say false.
+   */
+  count?: boolean;
 }
 
 /** One page of records. */
@@ -128,8 +133,8 @@ export interface RecordPage {
   records: SupervisionRecord[];
   /** Cursor of the last record (null on an empty page), and whether more follow. */
   pageInfo: { endCursor: string | null; hasNextPage: boolean };
-  /** Records matching the filter in all. */
-  totalCount: number;
+  /** Records matching the filter in all; null when the request said `count: false`. */
+  totalCount: number | null;
 }
 
 /** RFC 9162 inclusion proof of a record in its chain's tree as a checkpoint signed it. */

@@ -19,7 +19,7 @@ export const deviceCase = (deviceId: string) => `DEV-${deviceId}`;
 export const useCase = (codeId: string, purpose: string, scan = false) => `USE-${codeId}-${purpose}${scan ? '-SCAN' : ''}`;
 
 async function exists(store: SupervisionStore, filter: RecordFilter): Promise<boolean> {
-  return (await store.query({ department: CHAIN, kind: 'outcome', outcome: 'SUCCESS', ...filter }, { first: 1 })).totalCount > 0;
+  return (await store.query({ department: CHAIN, kind: 'outcome', outcome: 'SUCCESS', ...filter }, { first: 1, count: false })).records.length > 0;
 }
 
 /** True when the device has been revoked. */
@@ -35,7 +35,7 @@ export async function revokedDevices(store: SupervisionStore): Promise<string[]>
   const out: string[] = [];
   let after: string | null = null;
   for (;;) {
-    const page = await store.query({ department: CHAIN, field: FIELD.revoke, kind: 'outcome', outcome: 'SUCCESS' }, { first: 100, after });
+    const page = await store.query({ department: CHAIN, field: FIELD.revoke, kind: 'outcome', outcome: 'SUCCESS' }, { first: 100, after, count: false });
     for (const r of page.records) if (r.caseNumber?.startsWith('DEV-')) out.push(r.caseNumber.slice(4));
     if (!page.pageInfo.hasNextPage) return [...new Set(out)];
     after = page.pageInfo.endCursor;
@@ -48,7 +48,7 @@ export async function recordsOf(store: SupervisionStore, citizenId: string, limi
   let after: string | null = null;
   // The log is read in order; a citizen has a handful of uses a day, so a few pages suffice.
   for (let i = 0; i < 20; i++) {
-    const page = await store.query({ department: CHAIN, subjectId: citizenId }, { first: 100, after });
+    const page = await store.query({ department: CHAIN, subjectId: citizenId }, { first: 100, after, count: false });
     records.push(...page.records);
     if (!page.pageInfo.hasNextPage) break;
     after = page.pageInfo.endCursor;

@@ -29,7 +29,7 @@ export async function documentUsesOf(store: SupervisionStore, holder: SubjectInp
   const records: SupervisionRecord[] = [];
   let after: string | null = null;
   for (let page = 0; page < MAX_PAGES; page++) {
-    const result = await store.query({ department: DOCUMENT_USE.department, field: DOCUMENT_USE.field, subjectId: holder.id }, { first: 100, after });
+    const result = await store.query({ department: DOCUMENT_USE.department, field: DOCUMENT_USE.field, subjectId: holder.id }, { first: 100, after, count: false });
     records.push(...result.records);
     if (!result.pageInfo.hasNextPage) break;
     after = result.pageInfo.endCursor;

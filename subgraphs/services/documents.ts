@@ -66,7 +66,7 @@ async function usesOfCase(ctx: Ctx, caseNumber: string): Promise<SupervisionReco
   const out: SupervisionRecord[] = [];
   let after: string | null = null;
   for (let page = 0; page < 20; page++) {
-    const r = await store.query({ department: DOCUMENT_USE.department, field: DOCUMENT_USE.field, caseNumber }, { first: 100, after });
+    const r = await store.query({ department: DOCUMENT_USE.department, field: DOCUMENT_USE.field, caseNumber }, { first: 100, after, count: false });
     out.push(...r.records);
     if (!r.pageInfo.hasNextPage) break;
     after = r.pageInfo.endCursor;

@@ -32,7 +32,7 @@ async function allOf(store: SupervisionStore, id: string, first = 3): Promise<{ 
   let total = -1;
   for (;;) {
     const page = await store.query({ subjectId: id }, { first, after });
-    if (total < 0) total = page.totalCount;
+    if (total < 0) total = page.totalCount!;
     seqs.push(...page.records.map((r) => r.seq));
     if (!page.pageInfo.hasNextPage) return { seqs, total };
     after = page.pageInfo.endCursor;
@@ -110,7 +110,7 @@ describe('deferred subject index (SQLite)', () => {
     await ctx.sql(storeDdl('INTEGER', 'column').match(/CREATE INDEX IF NOT EXISTS supervision_records_subject[^;]*;/)![0]);
     // A read-only connection (the verifier's) reads it as it is, through the column index.
     const ro = openSqliteBackend({ path: ctx.db, readOnly: true });
-    expect((await ro.query({ subjectHmac: pseudonymOf(A, SUBJECT_KEY, 'sm3').hmac }, 0, 10)).records.map((r) => r.seq)).toEqual(seqs);
+    expect((await ro.query({ subjectHmac: pseudonymOf(A, SUBJECT_KEY, 'sm3').hmac }, 0, 10, true)).records.map((r) => r.seq)).toEqual(seqs);
     await ro.close();
     store = await ctx.open();
     const indexes = (await ctx.sql("SELECT name FROM sqlite_master WHERE type = 'index'")).map((r) => r.name);

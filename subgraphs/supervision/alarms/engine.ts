@@ -188,7 +188,7 @@ export class AlarmEngine {
     let after: string | null = null;
     // Bounded: a case or a window has a few dozen records; 10 pages is far beyond any.
     for (let i = 0; i < 10; i++) {
-      const page = await this.o.log.query(filter, { first: 100, after });
+      const page = await this.o.log.query(filter, { first: 100, after, count: false });
       out.push(...page.records);
       if (!page.pageInfo.hasNextPage) break;
       after = page.pageInfo.endCursor;

@@ -1,7 +1,9 @@
 /** Auditors' reads of the supervision store; each is recorded by the kit (index.ts `recordedReads`). */
+import type { GraphQLResolveInfo } from 'graphql';
 import { badInput } from '../../../core/errors.ts';
 import { encodeCursor, type RecordFilter, type SupervisionRecord, type SupervisionStore } from '../../../supervision/index.ts';
 import type { SubgraphContext } from '../../kit/index.ts';
+import { selects } from './selection.ts';
 
 type Ctx = SubgraphContext<{ store: SupervisionStore }>;
 
@@ -24,11 +26,11 @@ export function toGraph(r: SupervisionRecord) {
 }
 
 export const Query = {
-  async mutationLog(_: unknown, args: { filter?: Record<string, unknown> | null; first: number; after?: string | null }, ctx: Ctx) {
+  async mutationLog(_: unknown, args: { filter?: Record<string, unknown> | null; first: number; after?: string | null }, ctx: Ctx, info: GraphQLResolveInfo) {
     if (!Number.isInteger(args.first) || args.first < 1 || args.first > MAX_PAGE) {
       throw badInput(`first must be between 1 and ${MAX_PAGE}.`, 'pageSize', { max: MAX_PAGE });
     }
-    const page = await ctx.loaders.store.query(toFilter(args.filter), { first: args.first, after: args.after ?? null });
+    const page = await ctx.loaders.store.query(toFilter(args.filter), { first: args.first, after: args.after ?? null, count: selects(info, 'totalCount') });
     return {
       edges: page.records.map((r) => ({ cursor: encodeCursor(r.seq), node: toGraph(r) })),
       pageInfo: page.pageInfo,
