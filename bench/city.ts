@@ -13,6 +13,9 @@
  * the CPU per request of each process from /proc.
  *
  *   BENCH_READ_RECORDS_COST=1 BENCH_ROUNDS=4 BENCH_REQUESTS=400 npm run -s bench
+ *
+ * BENCH_CPU_PROF=subgraph-population,gateway writes V8 CPU profiles of those processes (of each city:
+ * `with/` and `without/` under BENCH_CPU_PROF_DIR, default a folder under /tmp); figures then include the profiler.
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -33,13 +36,20 @@ const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 4);
 /** Milliseconds of warm-up per city and operation before the measured rounds of BENCH_READ_RECORDS_COST. */
 const WARMUP_MS = Number(process.env.BENCH_WARMUP_MS ?? 10_000);
 
+/** Per-service env that makes the services named in BENCH_CPU_PROF write CPU profiles into `dir`. */
+function profiling(dir: string): Record<string, Record<string, string>> {
+  const names = (process.env.BENCH_CPU_PROF ?? '').split(',').filter(Boolean);
+  return Object.fromEntries(names.map((name) => [name, { CITYGRAPH_NODE_ARGS: `--cpu-prof --cpu-prof-dir=${dir}` }]));
+}
+const profDir = process.env.BENCH_CPU_PROF_DIR ?? join(tmpdir(), 'citygraph-bench-prof');
+
 const dataDir = mkdtempSync(join(tmpdir(), 'citygraph-bench-'));
 const t0 = performance.now();
-const city = await startCity({ dataDir, env: { LOG_LEVEL: 'warn' } });
+const city = await startCity({ dataDir, env: { LOG_LEVEL: 'warn' }, serviceEnv: profiling(join(profDir, 'with')) });
 const startupMs = performance.now() - t0;
 // The same build with access records off (benchmarks only).
 const bareDir = RECORDS_COST ? mkdtempSync(join(tmpdir(), 'citygraph-bench-bare-')) : null;
-const bare = bareDir ? await startCity({ dataDir: bareDir, env: { LOG_LEVEL: 'warn', CITYGRAPH_BENCH_NO_READ_RECORDS: '1' } }) : null;
+const bare = bareDir ? await startCity({ dataDir: bareDir, env: { LOG_LEVEL: 'warn', CITYGRAPH_BENCH_NO_READ_RECORDS: '1' }, serviceEnv: profiling(join(profDir, 'without')) }) : null;
 const secret = ensureDevKeys(dataDir).jwtSecret;
 const citizen = await signDevToken({ secret, role: 'citizen', sub: DEMO_CITIZEN_ID });
 const admin = await signDevToken({ secret, role: 'admin', sub: 'bench' });

@@ -24,7 +24,7 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { draftIntent, draftOutcome } from '../supervision/draft.ts';
 import { openSupervisionStore, verifyStore } from '../supervision/index.ts';
-import { FILTER_INDEX_DDL, type SqlFilter } from '../supervision/columns.ts';
+import type { SqlFilter } from '../supervision/columns.ts';
 import { openBackend } from '../supervision/open-backend.ts';
 import { sealRecord, type SupervisionRecord } from '../supervision/record.ts';
 import { listCitizenIds } from '../adapters/population/standin/index.ts';
@@ -241,7 +241,7 @@ async function filterBench(file: string): Promise<void> {
     db.exec(`INSERT INTO supervision_records (${cols.join(', ')}) SELECT ${cols.map(value).join(', ')} FROM supervision_records WHERE seq <= ${base}`);
   }
   const plain = process.env.BENCH_FILTERS_PLAIN === '1';
-  if (plain) for (const d of FILTER_INDEX_DDL) db.exec(`DROP INDEX IF EXISTS ${/INDEX IF NOT EXISTS (\w+)/.exec(d)![1]}`);
+  if (plain) for (const name of ['supervision_records_kind', 'supervision_records_outcome']) db.exec(`DROP INDEX IF EXISTS ${name}`);
   db.close();
   const total = 3 * base;
   console.log(`filters: a store of ${total} records (${base} intents and outcomes, ${2 * base} access records) made in ${((performance.now() - t0) / 1000).toFixed(1)} s${plain ? ', without the filter indexes' : ''}`);

@@ -135,6 +135,8 @@ export function filterSql(f: SqlFilter, ph: (i: number) => string, first = 1): {
     parts.push(cond(ph(first + params.length - 1)));
   };
   for (const [key, column] of EQUALS) if (f[key] !== undefined) add((p) => `${column} = ${p}`, f[key] ?? null);
+  // Implied by the outcome asked for; written out so both databases see the outcome index's own condition (INDEX_DDL).
+  if (f.outcome !== undefined && RARE_OUTCOMES.includes(f.outcome)) parts.push(RARE_OUTCOME_SQL);
   // ISO strings of one format sort as time does.
   if (f.from !== undefined) add((p) => `time >= ${p}`, f.from);
   if (f.to !== undefined) add((p) => `time < ${p}`, f.to);
@@ -158,27 +160,51 @@ CREATE TABLE IF NOT EXISTS supervision_records (
   prev_hash TEXT NOT NULL, hash TEXT NOT NULL
 );
 CREATE UNIQUE INDEX IF NOT EXISTS supervision_records_chain ON supervision_records (department, dept_seq);
-CREATE INDEX IF NOT EXISTS supervision_records_intent ON supervision_records (intent_seq);
-${subjectIndex === 'column' ? 'CREATE INDEX IF NOT EXISTS supervision_records_subject ON supervision_records (subject_hmac);\n' : ''}CREATE INDEX IF NOT EXISTS supervision_records_case ON supervision_records (case_number);
-CREATE INDEX IF NOT EXISTS supervision_records_time ON supervision_records (time);
-${FILTER_INDEX_DDL.join(';\n')};
+${subjectIndex === 'column' ? 'CREATE INDEX IF NOT EXISTS supervision_records_subject ON supervision_records (subject_hmac);\n' : ''}CREATE INDEX IF NOT EXISTS supervision_records_time ON supervision_records (time);
+${INDEX_DDL.map((i) => i.ddl).join(';\n')};
 CREATE TABLE IF NOT EXISTS supervision_checkpoints (id ${integer} PRIMARY KEY, body TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS supervision_keys (key_id TEXT PRIMARY KEY, algorithm TEXT NOT NULL, public_key_pem TEXT NOT NULL);
 ${COSIGNATURE_DDL}`;
 }
 
+/** Outcomes few enough that their own index finds a page sooner than the log read in seq order. */
+export const RARE_OUTCOMES: readonly string[] = ['ERROR', 'DENIED', 'OUTCOME_UNKNOWN'];
+const RARE_OUTCOME_SQL = `outcome IN (${RARE_OUTCOMES.map((o) => `'${o}'`).join(', ')})`;
+
 /**
- * Indexes for auditors' filters (made on open for older stores). Measured on a
- * store of 3 million records (docs/BENCHMARKS.md): a department's intents, the console's activity chart
- * (department + kind + time) and rare outcomes each took about a second a page or count without them.
- * - kind, department, seq, time: pages of one kind of one department in seq order; counts of a kind,
- *   of a kind in a department, and of those in a time range, all from the index alone.
- * - outcome, seq: pages and counts of a rare outcome (ERROR, DENIED, OUTCOME_UNKNOWN).
+ * Indexes made on open when a store lacks them, or has them without their condition (`partial`).
+ * Every index is one more B-tree page written at each commit: a one-record commit wrote 8 WAL pages
+ * (32 KB) with all of these whole, and a commit's CPU grows with its pages. So the indexes that find
+ * few records hold only those: an access record (most of the log) is in none of the three partial ones.
+ * - intent_seq and case_number: the outcomes of an intent, the records of a case (NULL otherwise).
+ * - kind, department, seq, time: auditors' pages of one kind of one department in seq order; counts
+ *   of a kind, of a kind in a department, and of those in a time range, from the index alone.
+ * - outcome, seq (rare outcomes only; filterSql writes the condition out): pages and counts of ERROR,
+ *   DENIED, OUTCOME_UNKNOWN.
+ * Without the last two, on a store of 3 million records, a department's intents, the console's
+ * activity chart (department + kind + time) and rare outcomes each took about a second a page or count
+ * (docs/BENCHMARKS.md). Building them is ≈ 2.5 s per million records, once; writers wait meanwhile.
  */
-export const FILTER_INDEX_DDL: readonly string[] = [
-  'CREATE INDEX IF NOT EXISTS supervision_records_kind ON supervision_records (kind, department, seq, time)',
-  'CREATE INDEX IF NOT EXISTS supervision_records_outcome ON supervision_records (outcome, seq)',
+export const INDEX_DDL: readonly { name: string; partial: boolean; ddl: string }[] = [
+  { name: 'supervision_records_intent', partial: true, ddl: 'CREATE INDEX IF NOT EXISTS supervision_records_intent ON supervision_records (intent_seq) WHERE intent_seq IS NOT NULL' },
+  { name: 'supervision_records_case', partial: true, ddl: 'CREATE INDEX IF NOT EXISTS supervision_records_case ON supervision_records (case_number) WHERE case_number IS NOT NULL' },
+  { name: 'supervision_records_kind', partial: false, ddl: 'CREATE INDEX IF NOT EXISTS supervision_records_kind ON supervision_records (kind, department, seq, time)' },
+  { name: 'supervision_records_outcome', partial: true, ddl: `CREATE INDEX IF NOT EXISTS supervision_records_outcome ON supervision_records (outcome, seq) WHERE ${RARE_OUTCOME_SQL}` },
 ];
+
+/**
+ * The statements that bring a store's indexes to INDEX_DDL, given what it has (`name` → whether it
+ * has a condition): none when it is current. An index made whole by an older version is dropped and
+ * made again with its condition.
+ */
+export function indexMigration(existing: ReadonlyMap<string, boolean>): string[] {
+  return INDEX_DDL.flatMap((i) => {
+    const has = existing.get(i.name);
+    if (has === undefined) return [i.ddl];
+    if (has !== i.partial) return [`DROP INDEX ${i.name}`, i.ddl];
+    return [];
+  });
+}
 
 /** Witnesses' cosignatures of checkpoints (added in schema 2; created on open for older stores). */
 export const COSIGNATURE_DDL = `CREATE TABLE IF NOT EXISTS supervision_cosignatures (

@@ -9,7 +9,7 @@
 import pg from 'pg';
 import type { HeadsSnapshot, StoreBackend } from './backend.ts';
 import type { Checkpoint, PublicKeyEntry } from './checkpoint.ts';
-import { COSIGNATURE_DDL, FILTER_INDEX_DDL, filterSql, HEADS_SQL, INSERT_COLUMNS, RECORD_COLUMNS, recordFromRow, recordValues, storeDdl, type SqlFilter, type SqlValue } from './columns.ts';
+import { COSIGNATURE_DDL, filterSql, HEADS_SQL, indexMigration, INSERT_COLUMNS, RECORD_COLUMNS, recordFromRow, recordValues, storeDdl, type SqlFilter, type SqlValue } from './columns.ts';
 import { GENESIS_HASH, isHashAlgorithm, type HashAlgorithm } from './hashing.ts';
 import { placeGroup, type GroupEntry } from './group.ts';
 import { pgLeases, type LeaseBackend } from './leases.ts';
@@ -80,6 +80,15 @@ class PgBackend implements StoreBackend {
     this.leases = pgLeases(pool);
   }
 
+  /** The record table's indexes (in the store's schema) by name, each with whether it has a condition. */
+  private async indexes(q: pg.Pool | pg.PoolClient): Promise<Map<string, boolean>> {
+    const r = await q.query<{ name: string; partial: boolean }>(
+      `SELECT c.relname AS name, i.indpred IS NOT NULL AS partial FROM pg_index i
+       JOIN pg_class c ON c.oid = i.indexrelid WHERE i.indrelid = to_regclass('supervision_records')`,
+    );
+    return new Map(r.rows.map((row) => [row.name, row.partial]));
+  }
+
   private async tx<T>(fn: (c: pg.PoolClient) => Promise<T>): Promise<T> {
     const client = await this.pool.connect();
     let failed: Error | undefined;
@@ -117,12 +126,11 @@ class PgBackend implements StoreBackend {
           await c.query(COSIGNATURE_DDL);
         });
       }
-      // A store made before the filter indexes gets them (once; writers wait while they are built).
-      const f = await this.pool.query("SELECT to_regclass('supervision_records_kind') IS NOT NULL AND to_regclass('supervision_records_outcome') IS NOT NULL AS present");
-      if (!f.rows[0]?.present) {
+      // A store made before INDEX_DDL's indexes (or their conditions) gets them (once; writers wait while they are built).
+      if (indexMigration(await this.indexes(this.pool)).length > 0) {
         await this.tx(async (c) => {
           await c.query("SELECT pg_advisory_xact_lock(hashtext(current_schema() || '.supervision_migrate'))");
-          for (const ddl of FILTER_INDEX_DDL) await c.query(ddl);
+          for (const statement of indexMigration(await this.indexes(c))) await c.query(statement);
         });
       }
       await this.leases.migrate();

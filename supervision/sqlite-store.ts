@@ -9,7 +9,7 @@ import { DatabaseSync, type StatementSync } from 'node:sqlite';
 import { dirname } from 'node:path';
 import type { HeadsSnapshot, StoreBackend } from './backend.ts';
 import type { Checkpoint, PublicKeyEntry } from './checkpoint.ts';
-import { COSIGNATURE_DDL, FILTER_INDEX_DDL, filterSql, HEADS_SQL, RECORD_COLUMNS, recordFromArray, recordFromRow, storeDdl, type SqlFilter } from './columns.ts';
+import { COSIGNATURE_DDL, filterSql, HEADS_SQL, INDEX_DDL, indexMigration, RARE_OUTCOMES, RECORD_COLUMNS, recordFromArray, recordFromRow, storeDdl, type SqlFilter } from './columns.ts';
 import { isHashAlgorithm, type HashAlgorithm } from './hashing.ts';
 import type { GroupEntry } from './group.ts';
 import { sqliteLeases, type LeaseBackend } from './leases.ts';
@@ -58,9 +58,6 @@ export function openSqliteBackend(options: SqliteBackendOptions): StoreBackend {
 
 type Row = Record<string, unknown>;
 
-/** Outcomes few enough that their index finds a page sooner than the log read in seq order. */
-const RARE_OUTCOMES: ReadonlySet<string> = new Set(['ERROR', 'DENIED', 'OUTCOME_UNKNOWN']);
-
 /**
  * How a page and a count of `f` read the table: an `INDEXED BY` or `NOT INDEXED` clause, or '' for
  * SQLite's own choice. Chosen here rather than by SQLite's planner, which (with or without statistics)
@@ -78,7 +75,7 @@ export function readPaths(f: SqlFilter): { page: string; count: string } {
   const set = new Set((Object.keys(f) as (keyof SqlFilter)[]).filter((k) => f[k] !== undefined));
   const only = (...keys: (keyof SqlFilter)[]) => [...set].every((k) => keys.includes(k));
   if (set.has('caseNumber')) return { page: by('supervision_records_case'), count: by('supervision_records_case') };
-  if (f.outcome !== undefined && RARE_OUTCOMES.has(f.outcome)) return { page: by('supervision_records_outcome'), count: by('supervision_records_outcome') };
+  if (f.outcome !== undefined && RARE_OUTCOMES.includes(f.outcome)) return { page: by('supervision_records_outcome'), count: by('supervision_records_outcome') };
   const timed = set.has('from') || set.has('to');
   const page = set.has('kind') && set.has('department') ? by('supervision_records_kind') : timed ? by('supervision_records_time') : 'NOT INDEXED';
   const count =
@@ -98,7 +95,7 @@ class SqliteBackend implements StoreBackend {
   private readonly options: SqliteBackendOptions;
   /** Whether records are found by subject through `supervision_subjects` (else the old column index). */
   private subjectTable = false;
-  /** Whether the store has FILTER_INDEX_DDL's indexes (a read-only connection to an older store may not). */
+  /** Whether the store has INDEX_DDL's indexes (a read-only connection to an older store may not). */
   private filterIndexes = false;
   /** The store's hash algorithm, once `migrate` read it: the writer thread seals with it. */
   private hash: HashAlgorithm | null = null;
@@ -145,10 +142,10 @@ class SqliteBackend implements StoreBackend {
           this.db.exec('DROP INDEX IF EXISTS supervision_records_subject');
         });
       }
-      // A store made before the filter indexes gets them (≈ 2.5 s per million records, once; writers wait meanwhile).
-      if (!this.hasFilterIndexes() && !this.options.readOnly) {
+      // A store made before INDEX_DDL's indexes (or their conditions) gets them (≈ 2.5 s per million records, once; writers wait meanwhile).
+      if (indexMigration(this.indexes()).length > 0 && !this.options.readOnly) {
         this.transaction('IMMEDIATE', () => {
-          for (const ddl of FILTER_INDEX_DDL) this.db.exec(ddl);
+          for (const statement of indexMigration(this.indexes())) this.db.exec(statement);
         });
       }
       await this.leases.migrate();
@@ -249,10 +246,15 @@ class SqliteBackend implements StoreBackend {
     });
   }
 
+  /** The record table's indexes by name, each with whether it has a condition (a partial index). */
+  private indexes(): Map<string, boolean> {
+    const rows = this.sql("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'supervision_records' AND sql IS NOT NULL").all() as { name: string; sql: string }[];
+    return new Map(rows.map((r) => [r.name, /\sWHERE\s/i.test(r.sql)]));
+  }
+
   private hasFilterIndexes(): boolean {
-    const names = FILTER_INDEX_DDL.map((d) => /INDEX IF NOT EXISTS (\w+)/.exec(d)![1]!);
-    const found = this.sql(`SELECT count(*) AS n FROM sqlite_master WHERE type = 'index' AND name IN (${names.map(() => '?').join(', ')})`).get(...names) as { n: number };
-    return found.n === names.length;
+    const present = this.indexes();
+    return INDEX_DDL.every((i) => present.has(i.name));
   }
 
   /** `query` of one subject's records through the deferred subject index (sqlite-subjects.ts). */
