@@ -10,7 +10,8 @@
  * same build started with CITYGRAPH_BENCH_NO_READ_RECORDS=1, and the two reads of personal data by
  * someone else run against both in alternating rounds (BENCH_ROUNDS, default 4, after BENCH_WARMUP_MS of
  * warm-up per city and operation, default 10000), with
- * the CPU per request of each process from /proc.
+ * the CPU per request of each process from /proc (and of the population and medical insurance
+ * subgraphs' writer threads, which commit their access records, inside their process's figure).
  *
  *   BENCH_READ_RECORDS_COST=1 BENCH_ROUNDS=4 BENCH_REQUESTS=400 npm run -s bench
  *
@@ -24,7 +25,7 @@ import { DEMO_CITIZEN_ID, listCitizenIds } from '../adapters/population/standin/
 import { ensureDevKeys } from '../core/dev-keys.ts';
 import { signDevToken } from '../gateway/auth/index.ts';
 import { startCity } from '../scripts/lib/city.ts';
-import { cpuSeconds } from './lib/proc.ts';
+import { cpuSeconds, threadCpuSeconds } from './lib/proc.ts';
 
 const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 400);
 /** Only the measurements whose name contains this text; default all. */
@@ -108,9 +109,14 @@ async function measure(name: string, total: number, run: (i: number) => Promise<
   return { name, requests: total, concurrency: CONCURRENCY, 'req/s': (total / wall).toFixed(0), 'cpu ms/req': cpu.toFixed(1), 'p50 ms': q(0.5), 'p95 ms': q(0.95), 'p99 ms': q(0.99) };
 }
 
-/** CPU ms used so far by each process of `of`, by name. */
+/** Subgraphs whose supervision writer thread (the group commits of their access records) is reported apart. */
+const WRITERS = ['subgraph-population', 'subgraph-medicalInsurance'];
+
+/** CPU ms used so far by each process of `of`, by name, and by the writer threads of WRITERS (`<name> writer`). */
 function processCpuMs(of: typeof city): Record<string, number> {
-  return Object.fromEntries(Object.entries(of.services).map(([name, s]) => [name, cpuSeconds(s.child.pid!) * 1000]));
+  const byProcess = Object.entries(of.services).map(([name, s]) => [name, cpuSeconds(s.child.pid!) * 1000] as const);
+  const writers = WRITERS.filter((name) => of.services[name]).map((name) => [`${name} writer`, threadCpuSeconds(of.services[name]!.child.pid!, 'WorkerThread') * 1000] as const);
+  return Object.fromEntries([...byProcess, ...writers]);
 }
 
 /** One round of `total` requests at CONCURRENCY against one city: req/s and CPU ms per request by process. */
@@ -126,7 +132,8 @@ async function round(of: typeof city, total: number, run: () => Promise<void>) {
   const wall = (performance.now() - started) / 1000;
   const cpu1 = processCpuMs(of);
   const perProcess = Object.fromEntries(Object.keys(cpu1).map((k) => [k, (cpu1[k]! - cpu0[k]!) / total]));
-  return { rps: total / wall, perProcess, city: Object.values(perProcess).reduce((a, b) => a + b, 0), failed };
+  const city = Object.entries(perProcess).filter(([k]) => !k.endsWith(' writer')).reduce((a, [, v]) => a + v, 0); // a writer thread is inside its process's figure
+  return { rps: total / wall, perProcess, city, failed };
 }
 
 /** Access records' cost: the same reads against the city with and without them, alternating rounds. */
@@ -167,7 +174,7 @@ async function recordsCost(): Promise<void> {
     const table: Record<string, Record<string, string>> = {};
     for (const [name, rs] of results) {
       const row: Record<string, string> = { 'req/s (median)': median(rs.map((x) => x.rps)).toFixed(0), 'req/s (rounds)': rs.map((x) => x.rps.toFixed(0)).join(' '), 'city CPU ms/req': median(rs.map((x) => x.city)).toFixed(2), failed: String(rs.reduce((a, x) => a + x.failed, 0)) };
-      for (const p of ['gateway', 'subgraph-population', 'subgraph-medicalInsurance', 'subgraph-supervision']) row[`${p} ms/req`] = median(rs.map((x) => x.perProcess[p] ?? 0)).toFixed(2);
+      for (const p of ['gateway', 'subgraph-population', 'subgraph-population writer', 'subgraph-medicalInsurance', 'subgraph-medicalInsurance writer', 'subgraph-supervision']) row[`${p} ms/req`] = median(rs.map((x) => x.perProcess[p] ?? 0)).toFixed(2);
       table[name] = row;
     }
     console.table(table);

@@ -9,7 +9,7 @@
  *   BENCH_MUTATIONS=10000 BENCH_WRITERS=8 npm run -s bench:store                                   # after BENCH_WARMUP_MUTATIONS (500) untimed
  *   BENCH_MUTATIONS=10000 BENCH_WRITERS=8 DATABASE_URL=postgres://postgres@127.0.0.1:5432/test npm run -s bench:store   # PostgreSQL, 8 writers
  *   BENCH_MUTATIONS=0 BENCH_VERIFY_RECORDS=1000000 npm run -s bench:store                          # verify one million records
- *   BENCH_MUTATIONS=0 BENCH_ACCESS_REQUESTS=300 npm run -s bench:store                             # access records: 100 per request, as the kit writes them
+ *   BENCH_MUTATIONS=0 BENCH_ACCESS_REQUESTS=300 npm run -s bench:store                             # access records: 1, 2, 100 per request, as the kit writes them, and a bare round trip to a worker thread
  *   BENCH_MUTATIONS=0 BENCH_VERIFY_DB=/tmp/…/verify.db npm run -s bench:store                      # time the verifier on a kept store (BENCH_VERIFY_PLAIN=1: one thread)
  *   BENCH_MUTATIONS=0 BENCH_VERIFY_DB=/tmp/…/verify.db BENCH_PROOFS=1 npm run -s bench:store       # and the auditors' proofs (supervisionRecord, consistencyProof)
  *   BENCH_MUTATIONS=0 BENCH_VERIFY_DB=/tmp/…/verify.db BENCH_FILTERS=1 npm run -s bench:store      # auditors' filters (SQLite; BENCH_FILTERS_PLAIN=1: as before their indexes)
@@ -21,6 +21,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
 import pg from 'pg';
 import { draftIntent, draftOutcome } from '../supervision/draft.ts';
 import { openSupervisionStore, verifyStore } from '../supervision/index.ts';
@@ -279,8 +280,38 @@ async function filterBench(file: string): Promise<void> {
   console.table(rows);
 }
 
+/**
+ * The floor under a group commit in a writer thread: a message to a thread that answers at once, and
+ * its answer, with nothing done in between. Waking a thread costs CPU in both threads (an eventfd write,
+ * epoll, futex), far more on a virtual machine than on bare metal; a group pays it once.
+ */
+async function handoffBench(rounds: number): Promise<void> {
+  const worker = new Worker('const { parentPort } = require("node:worker_threads"); parentPort.on("message", (m) => parentPort.postMessage(m));', { eval: true });
+  const trip = (i: number) => new Promise<void>((done) => {
+    worker.once('message', () => done());
+    worker.postMessage({ id: i, entries: [{ draft: { department: 'population', field: 'Citizen.name' } }] });
+  });
+  try {
+    for (let i = 0; i < 500; i++) await trip(i); // warm-up
+    const own0 = process.threadCpuUsage();
+    const cpu0 = process.cpuUsage();
+    const t0 = process.hrtime.bigint();
+    for (let i = 0; i < rounds; i++) await trip(i);
+    const wall = Number(process.hrtime.bigint() - t0) / 1e3 / rounds;
+    const own = process.threadCpuUsage(own0);
+    const cpu = process.cpuUsage(cpu0);
+    console.log(
+      `a round trip to a worker thread that does nothing, ${rounds} times: CPU ${((cpu.user + cpu.system) / rounds).toFixed(0)} µs ` +
+        `(this thread ${((own.user + own.system) / rounds).toFixed(0)} µs, of it system ${(own.system / rounds).toFixed(0)} µs), wall ${wall.toFixed(0)} µs`,
+    );
+  } finally {
+    await worker.terminate();
+  }
+}
+
 try {
   if (n > 0) await appendBench();
+  if (accessRequests > 0) await handoffBench(10 * accessRequests);
   if (accessRequests > 0) for (const per of [1, 2, 100]) await accessBench(per);
   if (verifyRecords > 0) await timeVerify(await buildStore(verifyRecords), verifyRecords);
   if (process.env.BENCH_VERIFY_DB) await timeVerify(process.env.BENCH_VERIFY_DB, NaN);

@@ -1,5 +1,5 @@
 /** CPU time and peak memory of a process, read from /proc (Linux), for per-request CPU figures. */
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 
 /** Seconds of CPU (user + system) a process has used. */
 export type CpuSample = number;
@@ -13,6 +13,25 @@ export function cpuSeconds(pid: number): CpuSample {
   // The command name (field 2) may hold spaces; the fields after its closing parenthesis are fixed.
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   return (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND;
+}
+
+/**
+ * CPU seconds used so far by each of `pid`'s threads whose name (comm) is `thread`, summed (e.g.
+ * 'WorkerThread': a subgraph's supervision writer thread; 'MainThread': its event loop). 0 when none.
+ */
+export function threadCpuSeconds(pid: number, thread: string): CpuSample {
+  let ticks = 0;
+  for (const tid of readdirSync(`/proc/${pid}/task`)) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+      if (stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')) !== thread) continue;
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      ticks += Number(fields[11]) + Number(fields[12]);
+    } catch {
+      // The thread ended between the listing and the read.
+    }
+  }
+  return ticks / TICKS_PER_SECOND;
 }
 
 /** Peak resident memory of `pid` in MiB (VmHWM), or '?' when unreadable. */
