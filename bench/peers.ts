@@ -33,6 +33,7 @@ import { createPrincipalSigner, PRINCIPAL_HEADER, REQUEST_ID_HEADER } from '../c
 import { signDevToken } from '../gateway/auth/index.ts';
 import { startCity } from '../scripts/lib/city.ts';
 import { ROOT } from '../scripts/lib/processes.ts';
+import { describeFloor, tcpRoundTrip } from './lib/floor.ts';
 import { cpuSeconds, peakRssMiB, rssMiB, type CpuSample } from './lib/proc.ts';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
@@ -292,8 +293,10 @@ try {
         `peak ${peakRssMiB(ours.pid)} MiB; second half's slope ${(slope * 60).toFixed(1)} MiB a minute`,
     );
   }
+  // Measured with the city idle: what one exchange between processes costs on this machine today.
+  const floor = `- ${describeFloor(await tcpRoundTrip())}; a dashboard makes 12 such exchanges (client and gateway, gateway and six subgraphs, five subgraphs and their stand-ins: the housing fund's tables are read in process)`;
   console.table(rows);
-  console.log([...ratios, ...breakdown, ...memory, ...soak, ...legacyCalls].join('\n'));
+  console.log([...ratios, ...breakdown, ...memory, ...soak, floor, ...legacyCalls].join('\n'));
 
   const header = ['load', 'target', 'req/s (median; all rounds)', 'p50 / p99 ms', 'gateway CPU ms/req', 'subgraphs + stand-ins CPU ms/req', 'failed'];
   const table = [`| ${header.join(' | ')} |`, `| ${header.map(() => '---').join(' | ')} |`, ...rows.map((r) => `| ${header.map((h) => r[h]).join(' | ')} |`)].join('\n');
@@ -312,6 +315,7 @@ try {
     ...breakdown,
     ...memory,
     ...soak,
+    floor,
     '',
     'Legacy calls per dashboard request (stand-ins\' counters over 20 requests for different citizens):',
     '',

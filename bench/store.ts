@@ -30,6 +30,7 @@ import { openBackend } from '../supervision/open-backend.ts';
 import { sealRecord, type SupervisionRecord } from '../supervision/record.ts';
 import { listCitizenIds } from '../adapters/population/standin/index.ts';
 import { DisclosureLog, writeDisclosures } from '../subgraphs/kit/disclosure.ts';
+import { describeFloor, tcpRoundTrip } from './lib/floor.ts';
 import type { SubgraphContext } from '../subgraphs/kit/context.ts';
 
 const n = Number(process.env.BENCH_MUTATIONS ?? 500);
@@ -312,6 +313,7 @@ async function handoffBench(rounds: number): Promise<void> {
 try {
   if (n > 0) await appendBench();
   if (accessRequests > 0) await handoffBench(10 * accessRequests);
+  if (accessRequests > 0) console.log(describeFloor(await tcpRoundTrip(10 * accessRequests)));
   if (accessRequests > 0) for (const per of [1, 2, 100]) await accessBench(per);
   if (verifyRecords > 0) await timeVerify(await buildStore(verifyRecords), verifyRecords);
   if (process.env.BENCH_VERIFY_DB) await timeVerify(process.env.BENCH_VERIFY_DB, NaN);
