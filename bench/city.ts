@@ -18,13 +18,14 @@
  * BENCH_CPU_PROF=subgraph-population,gateway writes V8 CPU profiles of those processes (of each city:
  * `with/` and `without/` under BENCH_CPU_PROF_DIR, default a folder under /tmp); figures then include the profiler.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DEMO_CITIZEN_ID, listCitizenIds } from '../adapters/population/standin/index.ts';
 import { ensureDevKeys } from '../core/dev-keys.ts';
 import { signDevToken } from '../gateway/auth/index.ts';
 import { startCity } from '../scripts/lib/city.ts';
+import { CPU_PROF_DIR, cpuProfEnv } from './lib/cpu-prof.ts';
 import { cpuSeconds, threadCpuSeconds } from './lib/proc.ts';
 
 const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 400);
@@ -37,20 +38,13 @@ const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 4);
 /** Milliseconds of warm-up per city and operation before the measured rounds of BENCH_READ_RECORDS_COST. */
 const WARMUP_MS = Number(process.env.BENCH_WARMUP_MS ?? 10_000);
 
-/** Per-service env that makes the services named in BENCH_CPU_PROF write CPU profiles into `dir`. */
-function profiling(dir: string): Record<string, Record<string, string>> {
-  const names = (process.env.BENCH_CPU_PROF ?? '').split(',').filter(Boolean);
-  return Object.fromEntries(names.map((name) => [name, { CITYGRAPH_NODE_ARGS: `--cpu-prof --cpu-prof-dir=${dir}` }]));
-}
-const profDir = process.env.BENCH_CPU_PROF_DIR ?? join(tmpdir(), 'citygraph-bench-prof');
-
 const dataDir = mkdtempSync(join(tmpdir(), 'citygraph-bench-'));
 const t0 = performance.now();
-const city = await startCity({ dataDir, env: { LOG_LEVEL: 'warn' }, serviceEnv: profiling(join(profDir, 'with')) });
+const city = await startCity({ dataDir, env: { LOG_LEVEL: 'warn' }, serviceEnv: cpuProfEnv(join(CPU_PROF_DIR, 'with')) });
 const startupMs = performance.now() - t0;
 // The same build with access records off (benchmarks only).
 const bareDir = RECORDS_COST ? mkdtempSync(join(tmpdir(), 'citygraph-bench-bare-')) : null;
-const bare = bareDir ? await startCity({ dataDir: bareDir, env: { LOG_LEVEL: 'warn', CITYGRAPH_BENCH_NO_READ_RECORDS: '1' }, serviceEnv: profiling(join(profDir, 'without')) }) : null;
+const bare = bareDir ? await startCity({ dataDir: bareDir, env: { LOG_LEVEL: 'warn', CITYGRAPH_BENCH_NO_READ_RECORDS: '1' }, serviceEnv: cpuProfEnv(join(CPU_PROF_DIR, 'without')) }) : null;
 const secret = ensureDevKeys(dataDir).jwtSecret;
 const citizen = await signDevToken({ secret, role: 'citizen', sub: DEMO_CITIZEN_ID });
 const admin = await signDevToken({ secret, role: 'admin', sub: 'bench' });
@@ -73,16 +67,11 @@ async function post(token: string, query: string, variables?: object, url = city
  * when other work shares the machine, so it is the figure to compare a feature's cost by.
  */
 function cityCpuMs(of = city): number {
-  let ticks = 0;
-  for (const s of Object.values(of.services)) {
-    try {
-      const f = readFileSync(`/proc/${s.child.pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-      ticks += Number(f[11]) + Number(f[12]); // utime, stime (fields 14 and 15)
-    } catch {
-      return NaN; // not Linux: no figure
-    }
+  try {
+    return Object.values(of.services).reduce((ms, s) => ms + cpuSeconds(s.child.pid!) * 1000, 0);
+  } catch {
+    return NaN; // not Linux: no figure
   }
-  return ticks * 10; // USER_HZ is 100 on Linux
 }
 
 async function measure(name: string, total: number, run: (i: number) => Promise<void>) {
@@ -132,7 +121,8 @@ async function round(of: typeof city, total: number, run: () => Promise<void>) {
   const wall = (performance.now() - started) / 1000;
   const cpu1 = processCpuMs(of);
   const perProcess = Object.fromEntries(Object.keys(cpu1).map((k) => [k, (cpu1[k]! - cpu0[k]!) / total]));
-  const city = Object.entries(perProcess).filter(([k]) => !k.endsWith(' writer')).reduce((a, [, v]) => a + v, 0); // a writer thread is inside its process's figure
+  // The processes only: a writer thread's figure is already inside its process's.
+  const city = Object.keys(of.services).reduce((a, k) => a + perProcess[k]!, 0);
   return { rps: total / wall, perProcess, city, failed };
 }
 

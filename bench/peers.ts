@@ -33,6 +33,7 @@ import { createPrincipalSigner, PRINCIPAL_HEADER, REQUEST_ID_HEADER } from '../c
 import { signDevToken } from '../gateway/auth/index.ts';
 import { startCity } from '../scripts/lib/city.ts';
 import { ROOT } from '../scripts/lib/processes.ts';
+import { cpuProfEnv } from './lib/cpu-prof.ts';
 import { describeFloor, tcpRoundTrip } from './lib/floor.ts';
 import { cpuSeconds, peakRssMiB, rssMiB, type CpuSample } from './lib/proc.ts';
 
@@ -91,15 +92,11 @@ const production = { NODE_ENV: 'production', LOG_LEVEL: 'warn' };
 // Rate limits stay on and count every request, but high enough that the bench measures the gateway, not
 // the throttle (one citizen asking thousands of times a second would rightly be refused 429 otherwise).
 const benchRates = JSON.stringify({ default: { principalRate: { points: 100_000_000, durationSec: 60 }, clientRate: { points: 100_000_000, durationSec: 60 } } });
-// BENCH_CPU_PROF=gateway,subgraph-population writes V8 CPU profiles of those processes to BENCH_CPU_PROF_DIR
-// (default a folder under /tmp), for finding where a target's CPU goes; the figures then include the profiler.
-const profDir = process.env.BENCH_CPU_PROF_DIR ?? join(tmpdir(), 'citygraph-bench-prof');
 const serviceEnv: Record<string, Record<string, string>> = { gateway: { GATEWAY_LIMITS: benchRates } };
 // BENCH_GATEWAY_NODE_ARGS='--max-old-space-size=200' gives our gateway Node flags (e.g. to tell retained memory from a heap V8 has not collected yet).
 if (process.env.BENCH_GATEWAY_NODE_ARGS) serviceEnv.gateway!.CITYGRAPH_NODE_ARGS = process.env.BENCH_GATEWAY_NODE_ARGS;
-for (const name of (process.env.BENCH_CPU_PROF ?? '').split(',').filter(Boolean)) {
-  serviceEnv[name] = { ...serviceEnv[name], CITYGRAPH_NODE_ARGS: `--cpu-prof --cpu-prof-dir=${profDir}` };
-}
+// BENCH_CPU_PROF=gateway,subgraph-population: CPU profiles of those processes (bench/lib/cpu-prof.ts).
+for (const [name, env] of Object.entries(cpuProfEnv())) serviceEnv[name] = { ...serviceEnv[name], ...env };
 const city = await startCity({ dataDir, env: production, serviceEnv });
 const peers: ChildProcess[] = [];
 

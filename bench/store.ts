@@ -21,7 +21,6 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Worker } from 'node:worker_threads';
 import pg from 'pg';
 import { draftIntent, draftOutcome } from '../supervision/draft.ts';
 import { openSupervisionStore, verifyStore } from '../supervision/index.ts';
@@ -30,7 +29,7 @@ import { openBackend } from '../supervision/open-backend.ts';
 import { sealRecord, type SupervisionRecord } from '../supervision/record.ts';
 import { listCitizenIds } from '../adapters/population/standin/index.ts';
 import { DisclosureLog, writeDisclosures } from '../subgraphs/kit/disclosure.ts';
-import { describeFloor, tcpRoundTrip } from './lib/floor.ts';
+import { describeFloor, describeThreadFloor, tcpRoundTrip, threadRoundTrip } from './lib/floor.ts';
 import type { SubgraphContext } from '../subgraphs/kit/context.ts';
 
 const n = Number(process.env.BENCH_MUTATIONS ?? 500);
@@ -281,38 +280,9 @@ async function filterBench(file: string): Promise<void> {
   console.table(rows);
 }
 
-/**
- * The floor under a group commit in a writer thread: a message to a thread that answers at once, and
- * its answer, with nothing done in between. Waking a thread costs CPU in both threads (an eventfd write,
- * epoll, futex), far more on a virtual machine than on bare metal; a group pays it once.
- */
-async function handoffBench(rounds: number): Promise<void> {
-  const worker = new Worker('const { parentPort } = require("node:worker_threads"); parentPort.on("message", (m) => parentPort.postMessage(m));', { eval: true });
-  const trip = (i: number) => new Promise<void>((done) => {
-    worker.once('message', () => done());
-    worker.postMessage({ id: i, entries: [{ draft: { department: 'population', field: 'Citizen.name' } }] });
-  });
-  try {
-    for (let i = 0; i < 500; i++) await trip(i); // warm-up
-    const own0 = process.threadCpuUsage();
-    const cpu0 = process.cpuUsage();
-    const t0 = process.hrtime.bigint();
-    for (let i = 0; i < rounds; i++) await trip(i);
-    const wall = Number(process.hrtime.bigint() - t0) / 1e3 / rounds;
-    const own = process.threadCpuUsage(own0);
-    const cpu = process.cpuUsage(cpu0);
-    console.log(
-      `a round trip to a worker thread that does nothing, ${rounds} times: CPU ${((cpu.user + cpu.system) / rounds).toFixed(0)} µs ` +
-        `(this thread ${((own.user + own.system) / rounds).toFixed(0)} µs, of it system ${(own.system / rounds).toFixed(0)} µs), wall ${wall.toFixed(0)} µs`,
-    );
-  } finally {
-    await worker.terminate();
-  }
-}
-
 try {
   if (n > 0) await appendBench();
-  if (accessRequests > 0) await handoffBench(10 * accessRequests);
+  if (accessRequests > 0) console.log(describeThreadFloor(await threadRoundTrip(10 * accessRequests)));
   if (accessRequests > 0) console.log(describeFloor(await tcpRoundTrip(10 * accessRequests)));
   if (accessRequests > 0) for (const per of [1, 2, 100]) await accessBench(per);
   if (verifyRecords > 0) await timeVerify(await buildStore(verifyRecords), verifyRecords);

@@ -186,11 +186,15 @@ const RARE_OUTCOME_SQL = `outcome IN (${RARE_OUTCOMES.map((o) => `'${o}'`).join(
  * (docs/BENCHMARKS.md). Building them is ≈ 2.5 s per million records, once; writers wait meanwhile.
  */
 export const INDEX_DDL: readonly { name: string; partial: boolean; ddl: string }[] = [
-  { name: 'supervision_records_intent', partial: true, ddl: 'CREATE INDEX IF NOT EXISTS supervision_records_intent ON supervision_records (intent_seq) WHERE intent_seq IS NOT NULL' },
-  { name: 'supervision_records_case', partial: true, ddl: 'CREATE INDEX IF NOT EXISTS supervision_records_case ON supervision_records (case_number) WHERE case_number IS NOT NULL' },
-  { name: 'supervision_records_kind', partial: false, ddl: 'CREATE INDEX IF NOT EXISTS supervision_records_kind ON supervision_records (kind, department, seq, time)' },
-  { name: 'supervision_records_outcome', partial: true, ddl: `CREATE INDEX IF NOT EXISTS supervision_records_outcome ON supervision_records (outcome, seq) WHERE ${RARE_OUTCOME_SQL}` },
+  index('supervision_records_intent', 'intent_seq', 'intent_seq IS NOT NULL'),
+  index('supervision_records_case', 'case_number', 'case_number IS NOT NULL'),
+  index('supervision_records_kind', 'kind, department, seq, time'),
+  index('supervision_records_outcome', 'outcome, seq', RARE_OUTCOME_SQL),
 ];
+
+function index(name: string, columns: string, where?: string): { name: string; partial: boolean; ddl: string } {
+  return { name, partial: where !== undefined, ddl: `CREATE INDEX IF NOT EXISTS ${name} ON supervision_records (${columns})${where ? ` WHERE ${where}` : ''}` };
+}
 
 /**
  * The statements that bring a store's indexes to INDEX_DDL, given what it has (`name` → whether it

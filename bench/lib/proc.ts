@@ -7,12 +7,17 @@ export type CpuSample = number;
 // Linux reports utime/stime in clock ticks; USER_HZ is 100 on every Linux this project runs on.
 const TICKS_PER_SECOND = 100;
 
-/** CPU seconds used so far by `pid` (fields 14 and 15 of /proc/<pid>/stat). */
-export function cpuSeconds(pid: number): CpuSample {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  // The command name (field 2) may hold spaces; the fields after its closing parenthesis are fixed.
+/** A /proc stat file's command name (field 2) and its CPU ticks (utime + stime, fields 14 and 15). */
+function readStat(path: string): { name: string; ticks: number } {
+  const stat = readFileSync(path, 'utf8');
+  // The command name may hold spaces; the fields after its closing parenthesis are fixed.
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND;
+  return { name: stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')), ticks: Number(fields[11]) + Number(fields[12]) };
+}
+
+/** CPU seconds used so far by `pid`. */
+export function cpuSeconds(pid: number): CpuSample {
+  return readStat(`/proc/${pid}/stat`).ticks / TICKS_PER_SECOND;
 }
 
 /**
@@ -23,10 +28,8 @@ export function threadCpuSeconds(pid: number, thread: string): CpuSample {
   let ticks = 0;
   for (const tid of readdirSync(`/proc/${pid}/task`)) {
     try {
-      const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
-      if (stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')) !== thread) continue;
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      ticks += Number(fields[11]) + Number(fields[12]);
+      const stat = readStat(`/proc/${pid}/task/${tid}/stat`);
+      if (stat.name === thread) ticks += stat.ticks;
     } catch {
       // The thread ended between the listing and the read.
     }
