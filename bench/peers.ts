@@ -65,6 +65,8 @@ interface AutocannonResult {
   requests: { total: number };
   latency: { p50: number; p99: number };
   non2xx: number;
+  /** Answers `verifyBody` refused (here: GraphQL errors in a 200). */
+  mismatches: number;
   errors: number;
   duration: number;
 }
@@ -92,7 +94,10 @@ const production = { NODE_ENV: 'production', LOG_LEVEL: 'warn' };
 // Rate limits stay on and count every request, but high enough that the bench measures the gateway, not
 // the throttle (one citizen asking thousands of times a second would rightly be refused 429 otherwise).
 const benchRates = JSON.stringify({ default: { principalRate: { points: 100_000_000, durationSec: 60 }, clientRate: { points: 100_000_000, durationSec: 60 } } });
-const serviceEnv: Record<string, Record<string, string>> = { gateway: { GATEWAY_LIMITS: benchRates } };
+// So is the parking platform's own limit (200 calls a second per app, answered 429 with Retry-After: 1): a
+// city above 200 dashboards a second would otherwise wait out that second on about 1 % of them, and p99 would
+// measure the platform's throttle.
+const serviceEnv: Record<string, Record<string, string>> = { gateway: { GATEWAY_LIMITS: benchRates }, 'parking-standin': { RATE_LIMIT_PER_SECOND: '0' } };
 // BENCH_GATEWAY_NODE_ARGS='--max-old-space-size=200' gives our gateway Node flags (e.g. to tell retained memory from a heap V8 has not collected yet).
 if (process.env.BENCH_GATEWAY_NODE_ARGS) serviceEnv.gateway!.CITYGRAPH_NODE_ARGS = process.env.BENCH_GATEWAY_NODE_ARGS;
 // BENCH_CPU_PROF=gateway,subgraph-population: CPU profiles of those processes (bench/lib/cpu-prof.ts).
@@ -192,12 +197,14 @@ try {
       connections: CONNECTIONS,
       duration: seconds,
       requests: [{ method: 'POST', setupRequest: (req: object) => ({ ...req, ...t.request(load, i++) }) }],
+      // An answer with GraphQL errors (a department missing from the dashboard) is a failure too, not only a non-2xx.
+      verifyBody: (body: string) => !body.includes('"errors"'),
     });
     const after: CpuSample[] = pids.map((p) => cpuSeconds(p.pid));
     served.set(`${load}\u0000${t.key}`, i);
     const n = Math.max(1, result.requests.total);
     const cpuMs = Object.fromEntries(pids.map((p, k) => [p.name, ((after[k]! - before[k]!) * 1000) / n]));
-    return { rps: result.requests.total / result.duration, p50: result.latency.p50, p99: result.latency.p99, failed: result.non2xx + result.errors, cpuMs };
+    return { rps: result.requests.total / result.duration, p50: result.latency.p50, p99: result.latency.p99, failed: result.non2xx + result.errors + result.mismatches, cpuMs };
   };
 
   // Legacy calls per dashboard, read from the stand-ins' counters, against the minimum: one batch per

@@ -1,12 +1,13 @@
 /**
  * A small fetch for service-to-service calls (gateway → subgraphs, adapters → legacy systems) on
- * node:http with pooled keep-alive connections. Node's global fetch (undici) costs about 0.5 ms of CPU
- * more per call in its web-streams machinery; on a request that makes four such calls, that was the
- * largest single cost after the legacy protocols themselves. It covers only what those callers use:
- * one request with a string or byte body, an abort signal, and a fully buffered response.
+ * undici's dispatcher (`Agent.dispatch`) with pooled keep-alive connections. Node's global fetch (undici
+ * under web streams) cost about 0.5 ms of CPU more per call, and node:http's ClientRequest about 35 µs
+ * more than the dispatcher (66–91 against 29–35 µs of the caller's CPU per call over loopback,
+ * docs/BENCHMARKS.md): a dashboard makes eleven such calls. It covers only what those callers use: one
+ * request with a string or byte body, an abort signal, and a fully buffered response.
  */
-import { Agent as HttpAgent, request as httpRequest, type IncomingHttpHeaders, type IncomingMessage } from 'node:http';
-import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
+import type { Dispatcher } from 'undici';
+import Agent from 'undici/lib/dispatcher/agent.js';
 import { outgoingTraceparent } from './request-scope.ts';
 
 /** What a call may carry; the subset of fetch's RequestInit the callers use. */
@@ -17,7 +18,7 @@ export interface HttpFetchInit {
   headers?: Record<string, string>;
   /** Request body; its length is sent as content-length. */
   body?: string | Uint8Array;
-  /** Aborts the call (connection included), rejecting with an AbortError. */
+  /** Aborts the call (connection included), rejecting with the signal's reason. */
   signal?: AbortSignal;
 }
 
@@ -46,54 +47,107 @@ export interface HttpFetchOptions {
   maxResponseBytes?: number;
 }
 
-/** Creates a fetch with its own connection pools (one for http, one for https). */
+/** Creates a fetch with its own connection pools (one per origin, http and https). */
 export function createHttpFetch(options: HttpFetchOptions = {}): HttpFetch {
-  const agentOptions = { keepAlive: true, timeout: options.idleTimeoutMs ?? 4000, maxSockets: options.maxSockets ?? 64, scheduling: 'lifo' as const };
   const maxResponse = options.maxResponseBytes ?? 16 * 1024 * 1024;
-  const http = new HttpAgent(agentOptions);
-  const https = new HttpsAgent(agentOptions);
+  const idle = options.idleTimeoutMs ?? 4000;
+  // No pipelining: a call that fails mid-way must not take the calls queued behind it on the same connection.
+  // Idle connections are kept at most `idle` ms, whatever a server's keep-alive hint says.
+  const agent = new Agent({ connections: options.maxSockets ?? 64, pipelining: 1, keepAliveTimeout: idle, keepAliveMaxTimeout: idle });
 
   return (url, init = {}) =>
     new Promise<HttpFetchResponse>((resolve, reject) => {
-      const target = new URL(url);
-      const secure = target.protocol === 'https:';
-      if (!secure && target.protocol !== 'http:') return reject(new TypeError(`Only http and https URLs can be fetched, not ${target.protocol}`));
+      let target: URL;
+      try {
+        target = new URL(url);
+      } catch (e) {
+        return reject(e);
+      }
+      if (target.protocol !== 'http:' && target.protocol !== 'https:') return reject(new TypeError(`Only http and https URLs can be fetched, not ${target.protocol}`));
       const signal = init.signal;
       if (signal?.aborted) return reject(abortError(signal));
-      const body = init.body === undefined ? undefined : typeof init.body === 'string' ? Buffer.from(init.body, 'utf8') : init.body;
-      const headers: Record<string, string | number> = { ...init.headers };
+      const headers: Record<string, string> = { ...init.headers };
       // A call made for a request continues its trace (W3C), legacy systems included, unless the caller set one.
       const traceparent = Object.keys(headers).some((k) => k.toLowerCase() === 'traceparent') ? undefined : outgoingTraceparent();
       if (traceparent) headers.traceparent = traceparent;
-      if (body !== undefined) headers['content-length'] = body.byteLength;
-      const send = secure ? httpsRequest : httpRequest;
-      const req = send(target, { method: init.method ?? 'GET', headers, agent: secure ? https : http, signal }, (res) => {
-        const chunks: Buffer[] = [];
-        let size = 0;
-        res.on('data', (chunk: Buffer) => {
-          size += chunk.length;
-          // A runaway reply from a legacy system must not exhaust our memory.
-          if (size > maxResponse) {
-            req.destroy();
-            reject(new Error(`The response exceeds ${maxResponse} bytes.`));
-            return;
-          }
-          chunks.push(chunk);
-        });
-        res.on('error', reject);
-        res.on('aborted', () => reject(new Error('The response was cut off before its end.')));
-        res.on('end', () => resolve(new BufferedResponse(url, res, Buffer.concat(chunks))));
-      });
-      req.on('error', (e) => reject(signal?.aborted ? abortError(signal) : e));
-      req.end(body);
+      const handler = new BufferingHandler(url, maxResponse, signal, resolve, reject);
+      agent.dispatch({ origin: target.origin, path: `${target.pathname}${target.search}`, method: (init.method ?? 'GET') as Dispatcher.HttpMethod, headers, body: init.body ?? null }, handler);
     });
 }
+
+/** The process's shared instance. */
+export const httpFetch: HttpFetch = createHttpFetch();
 
 /** Decodes as fetch's `text()` does: a BOM is dropped, invalid sequences become U+FFFD. */
 const UTF8 = new TextDecoder('utf-8');
 
-/** The process's shared instance. */
-export const httpFetch: HttpFetch = createHttpFetch();
+/** Reads one response into memory, and ties the call to its abort signal. */
+class BufferingHandler implements Dispatcher.DispatchHandler {
+  private readonly chunks: Buffer[] = [];
+  private size = 0;
+  private status = 0;
+  private statusText = '';
+  private headers: Record<string, string | string[] | undefined> = {};
+  private controller: Dispatcher.DispatchController | undefined;
+  private settled = false;
+  private readonly url: string;
+  private readonly maxResponse: number;
+  private readonly signal: AbortSignal | undefined;
+  private readonly resolve: (r: HttpFetchResponse) => void;
+  private readonly reject: (e: unknown) => void;
+  private readonly onAbort: (() => void) | undefined;
+
+  constructor(url: string, maxResponse: number, signal: AbortSignal | undefined, resolve: (r: HttpFetchResponse) => void, reject: (e: unknown) => void) {
+    this.url = url;
+    this.maxResponse = maxResponse;
+    this.signal = signal;
+    this.resolve = resolve;
+    this.reject = reject;
+    if (signal) {
+      this.onAbort = () => this.fail(abortError(signal));
+      signal.addEventListener('abort', this.onAbort, { once: true });
+    }
+  }
+
+  onRequestStart(controller: Dispatcher.DispatchController): void {
+    this.controller = controller;
+    // Aborted while it waited for a connection: the request is not sent.
+    if (this.settled) controller.abort(new Error('The call was given up.'));
+  }
+
+  onResponseStart(_controller: Dispatcher.DispatchController, statusCode: number, headers: Record<string, string | string[] | undefined>, statusText: string): void {
+    this.status = statusCode;
+    this.statusText = statusText;
+    this.headers = headers;
+  }
+
+  onResponseData(_controller: Dispatcher.DispatchController, chunk: Buffer): void {
+    this.size += chunk.length;
+    // A runaway reply from a legacy system must not exhaust our memory.
+    if (this.size > this.maxResponse) return this.fail(new Error(`The response exceeds ${this.maxResponse} bytes.`));
+    this.chunks.push(chunk);
+  }
+
+  onResponseEnd(): void {
+    if (this.settled) return;
+    this.settled = true;
+    this.signal?.removeEventListener('abort', this.onAbort!);
+    this.resolve(new BufferedResponse(this.url, this.status, this.statusText, this.headers, this.chunks.length === 1 ? this.chunks[0]! : Buffer.concat(this.chunks)));
+  }
+
+  onResponseError(_controller: Dispatcher.DispatchController, err: Error): void {
+    this.fail(err);
+  }
+
+  /** Rejects once, and gives the connection up (undici closes it) when the call is still running. */
+  private fail(e: unknown): void {
+    if (this.settled) return;
+    this.settled = true;
+    this.signal?.removeEventListener('abort', this.onAbort!);
+    this.reject(e);
+    this.controller?.abort(e instanceof Error ? e : new Error('The call was given up.'));
+  }
+}
 
 class BufferedResponse implements HttpFetchResponse {
   readonly ok: boolean;
@@ -103,13 +157,13 @@ class BufferedResponse implements HttpFetchResponse {
   readonly url: string;
   private readonly bytes: Buffer;
 
-  constructor(url: string, res: IncomingMessage, bytes: Buffer) {
+  constructor(url: string, status: number, statusText: string, headers: Record<string, string | string[] | undefined>, bytes: Buffer) {
     this.url = url;
     this.bytes = bytes;
-    this.status = res.statusCode ?? 0;
-    this.ok = this.status >= 200 && this.status <= 299;
-    this.statusText = res.statusMessage ?? '';
-    this.headers = new HeaderView(res.headers);
+    this.status = status;
+    this.ok = status >= 200 && status <= 299;
+    this.statusText = statusText;
+    this.headers = new HeaderView(headers);
   }
 
   async text(): Promise<string> {
@@ -127,8 +181,8 @@ class BufferedResponse implements HttpFetchResponse {
 
 /** fetch's `headers.get`: case-insensitive, repeated values joined with ", ". */
 class HeaderView {
-  private readonly raw: IncomingHttpHeaders;
-  constructor(raw: IncomingHttpHeaders) {
+  private readonly raw: Record<string, string | string[] | undefined>;
+  constructor(raw: Record<string, string | string[] | undefined>) {
     this.raw = raw;
   }
 

@@ -137,7 +137,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       serviceUrls.set(name, instances);
       return subgraphSource<GatewayContext>({
         url: instances[0]!,
-        // Pooled keep-alive connections on node:http: Apollo's default fetcher is slow and hangs under nock,
+        // Pooled keep-alive connections on undici's dispatcher: Apollo's default fetcher is slow and hangs under nock,
         // and Node's fetch spends about 0.5 ms of CPU more per call (see core/http-fetch.ts). The pool picks the instance.
         fetch: subgraphFetcher(name, poolOf(name, url).fetch),
         headers: (context) => ({

@@ -39,9 +39,50 @@ describe('httpFetch', () => {
     const f = createHttpFetch();
     ports.length = 0;
     await f(`${base}/a`);
+    // undici hands a connection back one turn of the event loop after its answer (against servers that close it anyway).
+    await new Promise((r) => setImmediate(r));
     await f(`${base}/b`);
-    expect(ports).toHaveLength(2);
-    expect(ports[0]).toBe(ports[1]);
+    await new Promise((r) => setImmediate(r));
+    await f(`${base}/c`);
+    expect(ports).toHaveLength(3);
+    expect(new Set(ports).size).toBe(1);
+  });
+
+  it('keeps at most maxSockets connections to an origin, queueing the rest', async () => {
+    const f = createHttpFetch({ maxSockets: 2 });
+    ports.length = 0;
+    const answers = await Promise.all(Array.from({ length: 6 }, (_, i) => f(`${base}/q${i}`).then((r) => r.json())));
+    expect(answers).toHaveLength(6);
+    expect(new Set(ports).size).toBeLessThanOrEqual(2);
+  });
+
+  it('sends a byte body as it is and joins a repeated response header as fetch does', async () => {
+    const echo = createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        res.setHeader('x-many', ['a', 'b']);
+        res.end(Buffer.concat(chunks));
+      });
+    });
+    await new Promise<void>((r) => echo.listen(0, '127.0.0.1', r));
+    try {
+      const gbk = Uint8Array.from([0xd5, 0xc5, 0xc8, 0xfd]);
+      const r = await createHttpFetch()(`http://127.0.0.1:${(echo.address() as AddressInfo).port}/`, { method: 'POST', body: gbk });
+      expect(new Uint8Array(await r.arrayBuffer())).toEqual(gbk);
+      expect(r.headers.get('X-Many')).toBe('a, b');
+      expect(r.headers.get('x-none')).toBeNull();
+    } finally {
+      await new Promise<void>((r) => (echo.closeAllConnections(), echo.close(() => r())));
+    }
+  });
+
+  it('rejects a refused connection with ECONNREFUSED, which the gateway\'s instance pools read as "nothing was sent"', async () => {
+    const closed = createServer();
+    await new Promise<void>((r) => closed.listen(0, '127.0.0.1', r));
+    const port = (closed.address() as AddressInfo).port;
+    await new Promise<void>((r) => closed.close(() => r()));
+    await expect(createHttpFetch()(`http://127.0.0.1:${port}/`, { method: 'POST', body: '{}' })).rejects.toMatchObject({ code: 'ECONNREFUSED' });
   });
 
   it('reports a non-2xx answer as not ok with its status and headers, without throwing', async () => {
@@ -49,11 +90,20 @@ describe('httpFetch', () => {
     expect([r.ok, r.status, r.headers.get('X-A')]).toEqual([false, 404, 'b']);
   });
 
-  it('rejects with the signal\'s reason when aborted mid-call', async () => {
+  it('rejects with the signal\'s reason when aborted mid-call, and closes that connection', async () => {
     const controller = new AbortController();
+    const closed = new Promise<void>((resolve) => server.once('request', (req) => req.socket.once('close', () => resolve())));
     const call = createHttpFetch()(`${base}/slow`, { signal: controller.signal });
     setTimeout(() => controller.abort(new Error('gave up')), 50);
     await expect(call).rejects.toThrow('gave up');
+    await closed;
+  });
+
+  it('rejects at once with the reason of a signal already aborted, and sends nothing', async () => {
+    ports.length = 0;
+    await expect(createHttpFetch()(`${base}/x`, { signal: AbortSignal.abort(new Error('too late')) })).rejects.toThrow('too late');
+    await new Promise((r) => setTimeout(r, 20));
+    expect(ports).toHaveLength(0);
   });
 
   it('refuses a reply longer than its limit', async () => {
