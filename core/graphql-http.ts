@@ -10,7 +10,7 @@ import { HeaderMap, type ApolloServer, type BaseContext } from '@apollo/server';
 import { ErrorCode } from './errors.ts';
 import type { Logger } from './logger.ts';
 import { metricsText } from './metrics.ts';
-import { runInRequestScope, type RequestScope } from './request-scope.ts';
+import { endRequestScope, runInRequestScope, type RequestScope } from './request-scope.ts';
 import { InflightDedup } from './inflight.ts';
 import { endSpan } from './tracing.ts';
 
@@ -245,39 +245,44 @@ export async function serveGraphQL<TContext extends BaseContext, TAdmitted = und
     const scope = options.scope ? options.scope(req) : { deadline: Date.now() + deadlineMs };
     // The request's span (tracing on) ends with the answer, whatever path it took.
     if (scope.span) res.once('close', () => endSpan(scope.span, res.statusCode >= 500 ? `HTTP_${res.statusCode}` : undefined));
-    await runInRequestScope(scope, async () => {
-      let admitted: TAdmitted | undefined;
-      let graphqlBody = body as Record<string, unknown>;
-      if (options.admit) {
-        try {
-          ({ body: graphqlBody, admitted } = await options.admit(req, graphqlBody, res));
-        } catch (e) {
-          if (e instanceof HttpRefusal) return refuse(res, e);
-          throw e;
+    try {
+      await runInRequestScope(scope, async () => {
+        let admitted: TAdmitted | undefined;
+        let graphqlBody = body as Record<string, unknown>;
+        if (options.admit) {
+          try {
+            ({ body: graphqlBody, admitted } = await options.admit(req, graphqlBody, res));
+          } catch (e) {
+            if (e instanceof HttpRefusal) return refuse(res, e);
+            throw e;
+          }
         }
-      }
-      const headers = new HeaderMap();
-      for (const [key, value] of Object.entries(req.headers)) {
-        if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(', ') : value);
-      }
-      const execute = async (): Promise<Answer> => {
-        const response = await server.executeHTTPGraphQLRequest({
-          httpGraphQLRequest: { method: 'POST', headers, search: url.search, body: graphqlBody },
-          context: () => options.context(req, res, admitted),
-        });
-        if (response.body.kind === 'complete') return { status: response.status ?? 200, headers: [...response.headers], body: response.body.string };
-        let text = '';
-        for await (const chunk of response.body.asyncIterator) text += chunk;
-        return { status: response.status ?? 200, headers: [...response.headers], body: text };
-      };
-      // Identical requests the caller says may share one execution (same principal, same operation, and
-      // nothing recorded per request) wait for the one in flight instead of running again.
-      const key = options.shareKey && admitted !== undefined ? options.shareKey(admitted, graphqlBody) : null;
-      const answer = key === null ? await execute() : await shared.run(key, execute);
-      for (const [name, value] of answer.headers) res.setHeader(name, value);
-      res.statusCode = answer.status;
-      res.end(answer.body);
-    });
+        const headers = new HeaderMap();
+        for (const [key, value] of Object.entries(req.headers)) {
+          if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(', ') : value);
+        }
+        const execute = async (): Promise<Answer> => {
+          const response = await server.executeHTTPGraphQLRequest({
+            httpGraphQLRequest: { method: 'POST', headers, search: url.search, body: graphqlBody },
+            context: () => options.context(req, res, admitted),
+          });
+          if (response.body.kind === 'complete') return { status: response.status ?? 200, headers: [...response.headers], body: response.body.string };
+          let text = '';
+          for await (const chunk of response.body.asyncIterator) text += chunk;
+          return { status: response.status ?? 200, headers: [...response.headers], body: text };
+        };
+        // Identical requests the caller says may share one execution (same principal, same operation, and
+        // nothing recorded per request) wait for the one in flight instead of running again.
+        const key = options.shareKey && admitted !== undefined ? options.shareKey(admitted, graphqlBody) : null;
+        const answer = key === null ? await execute() : await shared.run(key, execute);
+        for (const [name, value] of answer.headers) res.setHeader(name, value);
+        res.statusCode = answer.status;
+        res.end(answer.body);
+      });
+    } finally {
+      // Whatever path the request took: e.g. the gateway's deadline timer is cleared, not left to fire.
+      endRequestScope(scope);
+    }
   };
 
   // Timeouts are checked every second, not Node's default 30 s, so the slow-loris guard bites on time.

@@ -30,6 +30,8 @@ export interface RequestScope {
    * calls in flight (a query of a citizen or an enterprise about itself); absent when they may not.
    */
   shareAs?: string;
+  /** What to do when the request has been answered (core/graphql-http.ts calls them): see `atRequestEnd`. */
+  atEnd?: Array<() => void>;
 }
 
 const storage = new AsyncLocalStorage<RequestScope>();
@@ -42,6 +44,19 @@ export function runInRequestScope<T>(scope: RequestScope, fn: () => T): T {
 /** The current request's scope, if any. */
 export function currentRequestScope(): RequestScope | undefined {
   return storage.getStore();
+}
+
+/** Runs `fn` once `scope`'s request has been answered (e.g. to clear a timer of its deadline). */
+export function atRequestEnd(scope: RequestScope, fn: () => void): void {
+  (scope.atEnd ??= []).push(fn);
+}
+
+/** Called by the HTTP layer once the request has been answered, whatever path it took. */
+export function endRequestScope(scope: RequestScope): void {
+  const fns = scope.atEnd;
+  if (!fns) return;
+  scope.atEnd = undefined;
+  for (const fn of fns) fn();
 }
 
 /** Milliseconds left before the current request's deadline; Infinity outside a request. */
@@ -92,7 +107,8 @@ let idPoolAt = idPool.length;
 
 /**
  * `bytes` random bytes as lower-case hex, never all zeros (W3C trace context forbids a zero trace or
- * span id). Ids must be unique, not secret: one `randomFillSync` serves 512 span ids, where a
+ * span id), from the CSPRNG. For what must be unique, not secret (ids, and the nonces that legacy
+ * signatures cover so that a replay is refused): one `randomFillSync` serves 512 span ids, where a
  * `randomBytes` call per subgraph call was ≈ 5 % of the gateway's CPU profile under the dashboard load.
  */
 export function randomHex(bytes: number): string {

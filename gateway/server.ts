@@ -15,7 +15,7 @@ import { dedupFetch } from '../core/inflight.ts';
 import type { Logger } from '../core/logger.ts';
 import { enableProcessMetrics, gatewayDuration, gatewayErrors, gatewayRequests, operationLabel, subgraphCallDuration } from '../core/metrics.ts';
 import { createPrincipalSigner, EXECUTION_ID_HEADER, PRINCIPAL_HEADER, type Principal } from '../core/principal.ts';
-import { currentRequestScope, DEADLINE_HEADER, TRACEPARENT_HEADER, type RequestScope } from '../core/request-scope.ts';
+import { atRequestEnd, currentRequestScope, DEADLINE_HEADER, TRACEPARENT_HEADER, type RequestScope } from '../core/request-scope.ts';
 import { endSpan, SpanKind, startSpan } from '../core/tracing.ts';
 import { createAdmission, type Admitted } from './admission.ts';
 import { formatGatewayError } from './format-error.ts';
@@ -280,14 +280,21 @@ function subgraphFetcher(subgraph: string, fetch: HttpFetch = httpFetch) {
   };
 }
 
-/** One abort signal per request, firing at its deadline, shared by its subgraph calls (a timer each cost about 6 µs). */
+/**
+ * One abort signal per request, firing at its deadline, shared by its subgraph calls (a timer each cost
+ * about 6 µs). Its timer is cleared once the request is answered: `AbortSignal.timeout` cannot be, and
+ * fired long after every answer, ≈ 1 % of the gateway's CPU profile under the dashboard load.
+ */
 const deadlineSignals = new WeakMap<RequestScope, AbortSignal>();
 function deadlineSignal(scope: RequestScope, left: number): AbortSignal {
   let signal = deadlineSignals.get(scope);
   if (!signal) {
-    signal = AbortSignal.timeout(Math.max(1, left));
+    const controller = new AbortController();
+    signal = controller.signal;
     // Each call in flight listens to it; a query over many departments must not warn of a leak.
     setMaxListeners(1000, signal);
+    const timer = setTimeout(() => controller.abort(new DOMException('The request\'s deadline passed.', 'TimeoutError')), Math.max(1, left));
+    atRequestEnd(scope, () => clearTimeout(timer));
     deadlineSignals.set(scope, signal);
   }
   return signal;

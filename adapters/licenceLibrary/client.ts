@@ -4,8 +4,9 @@
  * `x-tif-signature` = upper-case hex SM3 of timestamp ‖ secret ‖ nonce ‖ timestamp), and the reply
  * envelope `{"head": {"status", "message", "rid"}, "data": …}`, `status` "0" meaning success.
  */
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { httpFetch } from '../../core/http-fetch.ts';
+import { randomHex } from '../../core/request-scope.ts';
 import { licenceLibraryError } from './faults.ts';
 
 /** The base path of the library's services. */
@@ -53,7 +54,7 @@ export async function callLibrary(endpoint: LibraryEndpoint, service: LibrarySer
     headers: {
       'content-type': 'application/json; charset=utf-8',
       'x-request-id': call.requestId,
-      ...signatureHeaders(endpoint, Date.now(), randomBytes(8).toString('hex')),
+      ...signatureHeaders(endpoint, Date.now(), randomHex(8)),
     },
     body: JSON.stringify({ data }),
     signal: call.signal,

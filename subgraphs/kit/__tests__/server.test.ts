@@ -1,5 +1,6 @@
 /** A kit subgraph over HTTP: the gateway's principal is required, rules apply, answers are never cacheable. */
 import { generateKeyPairSync } from 'node:crypto';
+import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../../../core/logger.ts';
 import { createPrincipalSigner, PRINCIPAL_HEADER, REQUEST_ID_HEADER } from '../../../core/principal.ts';
@@ -62,5 +63,47 @@ describe('a kit subgraph over HTTP', () => {
     expect(res.status).toBe(401);
     expect(json.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
     expect(json.data ?? null).toBeNull();
+  });
+});
+
+describe('the request logger', () => {
+  it('is made only when a resolver logs, and then names the request', async () => {
+    const lines: string[] = [];
+    const logger = createLogger({ service: 'test', level: 'info', destination: new Writable({ write: (c, _e, done) => (lines.push(String(c)), done()) }) });
+    let children = 0;
+    const makeChild = logger.child.bind(logger);
+    logger.child = ((bindings: Record<string, unknown>, options?: object) => (children++, makeChild(bindings, options))) as typeof logger.child;
+    const logging = await startSubgraph(
+      {
+        ...def,
+        resolvers: {
+          Query: {
+            thing: (_: unknown, a: { id: string }, ctx: { log: { info(msg: string): void } }) => {
+              if (a.id === 'loud') ctx.log.info('asked for the loud thing');
+              return { id: a.id, secret: 's', open: 'o' };
+            },
+          },
+        },
+      },
+      { principalPublicKeyPem: keys.publicKey.export({ type: 'spki', format: 'pem' }).toString(), deps: {}, logger, sdl: SDL },
+    );
+    try {
+      const token = await sign({ sub: citizen, role: 'citizen', department: null, scopes: [], onBehalfOf: null, client: null });
+      const post = (id: string) =>
+        fetch(logging.url, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', [REQUEST_ID_HEADER]: 'kit-server-test-2', [PRINCIPAL_HEADER]: token },
+          body: JSON.stringify({ query: `{ thing(id: "${id}") { id open } }` }),
+        }).then((r) => r.json());
+      expect(await post('quiet')).toEqual({ data: { thing: { id: 'quiet', open: 'o' } } });
+      // Apollo copies the context for each operation; that copy must not make the logger.
+      expect(children).toBe(0);
+      expect(await post('loud')).toEqual({ data: { thing: { id: 'loud', open: 'o' } } });
+      expect(children).toBe(1);
+      const line = lines.map((l) => JSON.parse(l) as Record<string, unknown>).find((l) => l.msg === 'asked for the loud thing');
+      expect(line).toMatchObject({ requestId: 'kit-server-test-2', service: 'test' });
+    } finally {
+      await logging.close();
+    }
   });
 });
