@@ -83,13 +83,23 @@ export interface GraphQLHttpOptions<TContext extends BaseContext, TAdmitted = un
 /** A plain GET route beside GraphQL: it writes the whole answer itself. */
 export type HttpRoute = (req: IncomingMessage, res: ServerResponse) => void | Promise<void>;
 
-/** A running server. */
 /** A buffered GraphQL answer, shareable among identical requests in flight. */
-interface Answer {
+export interface GraphQLAnswer {
   status: number;
   headers: Array<[string, string]>;
   body: string;
 }
+type Answer = GraphQLAnswer;
+
+/**
+ * Executes one GraphQL request from its JSON body, in place of Apollo Server (the subgraphs':
+ * subgraphs/kit/execute.ts). `context` builds the request's context; a GraphQLError it throws is answered.
+ */
+export interface GraphQLEngine<TContext> {
+  execute(body: Record<string, unknown>, context: () => Promise<TContext>): Promise<GraphQLAnswer>;
+}
+
+/** A running server. */
 
 export interface RunningHttp {
   url: string;
@@ -166,9 +176,10 @@ function drain(req: IncomingMessage, max: number): void {
 
 /** Starts `server` (already constructed, not started) behind a node:http listener. */
 export async function serveGraphQL<TContext extends BaseContext, TAdmitted = undefined>(
-  server: ApolloServer<TContext>,
+  server: ApolloServer<TContext> | GraphQLEngine<TContext>,
   options: GraphQLHttpOptions<TContext, TAdmitted>,
 ): Promise<RunningHttp> {
+  const apollo = 'executeHTTPGraphQLRequest' in server ? server : null;
   const max = options.maxBodyBytes ?? 1024 * 1024;
   const deadlineMs = options.defaultDeadlineMs ?? 3000;
   const log = options.logger;
@@ -176,7 +187,7 @@ export async function serveGraphQL<TContext extends BaseContext, TAdmitted = und
     options.onRefusal?.(r.status, r.code);
     fail(res, r.status, r.code, r.message, r.headers, r.details);
   };
-  await server.start();
+  await apollo?.start();
 
   const shared = new InflightDedup<Answer>();
   let draining = false;
@@ -257,14 +268,16 @@ export async function serveGraphQL<TContext extends BaseContext, TAdmitted = und
             throw e;
           }
         }
-        const headers = new HeaderMap();
-        for (const [key, value] of Object.entries(req.headers)) {
-          if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(', ') : value);
-        }
+        const context = () => options.context(req, res, admitted);
         const execute = async (): Promise<Answer> => {
-          const response = await server.executeHTTPGraphQLRequest({
+          if (!apollo) return (server as GraphQLEngine<TContext>).execute(graphqlBody, context);
+          const headers = new HeaderMap();
+          for (const [key, value] of Object.entries(req.headers)) {
+            if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(', ') : value);
+          }
+          const response = await apollo.executeHTTPGraphQLRequest({
             httpGraphQLRequest: { method: 'POST', headers, search: url.search, body: graphqlBody },
-            context: () => options.context(req, res, admitted),
+            context,
           });
           if (response.body.kind === 'complete') return { status: response.status ?? 200, headers: [...response.headers], body: response.body.string };
           let text = '';
@@ -312,7 +325,7 @@ export async function serveGraphQL<TContext extends BaseContext, TAdmitted = und
       http.close(() => resolve());
       http.closeAllConnections();
     });
-    await server.stop();
+    await apollo?.stop();
   };
   return {
     url: `http://${options.host ?? '127.0.0.1'}:${port}/`,

@@ -3,9 +3,7 @@
  * token and a well-formed request id: without both the request is refused before execution, `_service` and `_entities`
  * included, so nothing can be reached by going around the gateway. Identity headers are ignored.
  */
-import { ApolloServer } from '@apollo/server';
-import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginInlineTraceDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
-import { GraphQLError } from 'graphql';
+import { GraphQLError, type ExecutionResult } from 'graphql';
 import { ErrorCode, isCityGraphError, toSafeGraphQLError } from '../../core/errors.ts';
 import { serveGraphQL, type HttpRoute, type Readiness } from '../../core/graphql-http.ts';
 import type { Logger } from '../../core/logger.ts';
@@ -15,6 +13,7 @@ import { currentRequestScope, DEADLINE_HEADER, deadlineFromHeader, parseTracepar
 import { SpanKind, startSpan } from '../../core/tracing.ts';
 import { buildDepartmentSchema, hasDisclosures } from './build.ts';
 import { DisclosureLog, RecordedReads, writeDisclosures } from './disclosure.ts';
+import { createSubgraphEngine } from './execute.ts';
 import type { SubgraphContext } from './context.ts';
 import type { SubgraphDefinition } from './definition.ts';
 import type { SupervisionStore } from '../../supervision/index.ts';
@@ -56,37 +55,6 @@ export interface RunningSubgraph {
   drain(options?: { delayMs?: number; timeoutMs?: number }): Promise<void>;
 }
 
-/**
- * A variable that fails its scalar (a float for a Decimal) is the caller's mistake, answered as a
- * GraphQL error with BAD_USER_INPUT; Apollo's HTTP 400 would make the gateway report the whole
- * department as unreachable instead.
- */
-const badVariablesAnswered = {
-  async requestDidStart() {
-    return {
-      async willSendResponse({ response, errors }: { response: { http: { status?: number } }; errors?: readonly GraphQLError[] }) {
-        if (response.http.status === 400 && errors?.length && errors.every((e) => e.extensions?.code === 'BAD_USER_INPUT')) response.http.status = 200;
-      },
-    };
-  },
-};
-
-/**
- * Every answer `cache-control: no-store`, as Apollo's cache-control plugin answered (no field has a
- * cache hint: personal data is never cacheable). That plugin is off: it hooks every field of every
- * request (`willResolveField`), which makes Apollo wrap every resolver of the schema and follow each
- * field's result with a promise callback, to compute a policy that is always "uncacheable" here.
- */
-const neverCached = {
-  async requestDidStart() {
-    return {
-      async willSendResponse({ response }: { response: { http: { headers: Map<string, string> } } }) {
-        response.http.headers.set('cache-control', 'no-store');
-      },
-    };
-  },
-};
-
 /** Starts a department's subgraph on its own HTTP port. */
 export async function startSubgraph<TDeps, TLoaders>(def: SubgraphDefinition<TDeps, TLoaders>, options: SubgraphServerOptions<TDeps>): Promise<RunningSubgraph> {
   if (!options?.principalPublicKeyPem) throw new TypeError(`Subgraph ${def.name} needs principalPublicKeyPem, the gateway's public key.`);
@@ -97,31 +65,32 @@ export async function startSubgraph<TDeps, TLoaders>(def: SubgraphDefinition<TDe
   enableProcessMetrics(`subgraph-${def.name}`);
   const recordReads = options.recordReads !== false && hasDisclosures(def);
 
-  const server = new ApolloServer<SubgraphContext<TLoaders>>({
+  const recorded = options.supervision && recordReads ? { store: options.supervision, reads: new RecordedReads() } : null;
+  const engine = createSubgraphEngine<SubgraphContext<TLoaders>>({
     schema,
-    includeStacktraceInErrorResponses: false,
-    // Our process drains on SIGTERM (core/process.ts); Apollo's own handler (on outside NODE_ENV=test) would stop it at once.
-    stopOnTerminationSignals: false,
-    // No inline traces: timings of legacy calls are ours to log, not the client's to read.
-    plugins: [
-      ApolloServerPluginLandingPageDisabled(),
-      ApolloServerPluginInlineTraceDisabled(),
-      ApolloServerPluginCacheControlDisabled(),
-      neverCached,
-      badVariablesAnswered,
-      timingPlugin(def.name),
-      ...(options.supervision && recordReads ? [disclosurePlugin(def.name, options.supervision)] : []),
-    ],
     formatError(formatted, error) {
       const safe = toSafeGraphQLError(error);
       const code = safe.extensions.code;
-      if (code === ErrorCode.INTERNAL) log.error({ err: error }, 'unexpected error');
-      else if (!isCityGraphError((error as GraphQLError)?.originalError)) log.debug({ code, message: formatted.message }, 'request error');
+      if (code === ErrorCode.INTERNAL) log.error({ err: error.originalError ?? error }, 'unexpected error');
+      else if (!isCityGraphError(error.originalError)) log.debug({ code, message: formatted.message }, 'request error');
       return { ...safe.toJSON(), path: formatted.path };
     },
+    // The request's access records are written before its answer leaves; a read that is not recorded shows nothing.
+    beforeAnswer: recorded ? (context, result) => recordBeforeAnswer(def.name, recorded.store, recorded.reads, context, result) : undefined,
   });
 
-  return serveGraphQL(server, {
+  const timed: typeof engine = {
+    async execute(body, context) {
+      const end = subgraphDuration.startTimer({ subgraph: def.name });
+      try {
+        return await engine.execute(body, context);
+      } finally {
+        end();
+      }
+    },
+  };
+
+  return serveGraphQL(timed, {
     port: options.port ?? 0,
     host: options.host,
     logger: log,
@@ -204,42 +173,18 @@ async function readiness(checks: Record<string, () => Promise<'ok' | string>>): 
   return { ready: reasons.length === 0, reasons, checks: Object.fromEntries(results) };
 }
 
-/** Times each request inside the subgraph. */
-function timingPlugin(subgraph: string) {
-  return {
-    async requestDidStart() {
-      const end = subgraphDuration.startTimer({ subgraph });
-      return {
-        async willSendResponse() {
-          end();
-        },
-      };
-    },
-  };
-}
-
 /**
- * Writes the request's access records before its answer is sent (Apollo awaits this hook), and
- * replaces the answer by an error when they cannot be written: a read that is not recorded shows nothing.
+ * Writes the request's access records before its answer is sent, and replaces the answer by an error
+ * when they cannot be written: a read that is not recorded shows nothing.
  */
-function disclosurePlugin<TLoaders>(department: string, store: SupervisionStore) {
-  const recorded = new RecordedReads();
-  return {
-    async requestDidStart() {
-      return {
-        async willSendResponse({ contextValue, response }: { contextValue: SubgraphContext<TLoaders>; response: { body: { kind: string; singleResult?: unknown } } }) {
-          try {
-            await writeDisclosures(department, store, contextValue, recorded);
-          } catch (e) {
-            contextValue.log?.error({ err: e }, 'access records not written; answer withheld');
-            if (response.body.kind === 'single') {
-              response.body.singleResult = {
-                errors: [{ message: 'The supervision store cannot record this read of personal data, so no data is returned. Try again later.', extensions: { code: ErrorCode.SUPERVISION_UNAVAILABLE } }],
-              };
-            }
-          }
-        },
-      };
-    },
-  };
+async function recordBeforeAnswer<TLoaders>(department: string, store: SupervisionStore, recorded: RecordedReads, context: SubgraphContext<TLoaders>, result: ExecutionResult): Promise<ExecutionResult> {
+  try {
+    await writeDisclosures(department, store, context, recorded);
+    return result;
+  } catch (e) {
+    context.log.error({ err: e }, 'access records not written; answer withheld');
+    return {
+      errors: [new GraphQLError('The supervision store cannot record this read of personal data, so no data is returned. Try again later.', { extensions: { code: ErrorCode.SUPERVISION_UNAVAILABLE } })],
+    };
+  }
 }
