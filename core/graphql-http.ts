@@ -100,7 +100,6 @@ export interface GraphQLEngine<TContext> {
 }
 
 /** A running server. */
-
 export interface RunningHttp {
   url: string;
   close(): Promise<void>;
@@ -174,12 +173,13 @@ function drain(req: IncomingMessage, max: number): void {
   req.resume();
 }
 
-/** Starts `server` (already constructed, not started) behind a node:http listener. */
+/** Starts `server` (an Apollo Server constructed, not started; or an engine) behind a node:http listener. */
 export async function serveGraphQL<TContext extends BaseContext, TAdmitted = undefined>(
   server: ApolloServer<TContext> | GraphQLEngine<TContext>,
   options: GraphQLHttpOptions<TContext, TAdmitted>,
 ): Promise<RunningHttp> {
   const apollo = 'executeHTTPGraphQLRequest' in server ? server : null;
+  const engine = apollo ? null : (server as GraphQLEngine<TContext>);
   const max = options.maxBodyBytes ?? 1024 * 1024;
   const deadlineMs = options.defaultDeadlineMs ?? 3000;
   const log = options.logger;
@@ -270,12 +270,12 @@ export async function serveGraphQL<TContext extends BaseContext, TAdmitted = und
         }
         const context = () => options.context(req, res, admitted);
         const execute = async (): Promise<Answer> => {
-          if (!apollo) return (server as GraphQLEngine<TContext>).execute(graphqlBody, context);
+          if (engine) return engine.execute(graphqlBody, context);
           const headers = new HeaderMap();
           for (const [key, value] of Object.entries(req.headers)) {
             if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(', ') : value);
           }
-          const response = await apollo.executeHTTPGraphQLRequest({
+          const response = await apollo!.executeHTTPGraphQLRequest({
             httpGraphQLRequest: { method: 'POST', headers, search: url.search, body: graphqlBody },
             context,
           });
