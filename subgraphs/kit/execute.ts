@@ -74,7 +74,8 @@ export function createSubgraphEngine<TContext>(options: SubgraphEngineOptions<TC
         context = await makeContext();
       } catch (e) {
         if (!(e instanceof GraphQLError)) throw e;
-        const status = (e.extensions?.http as { status?: number } | undefined)?.status ?? 500;
+        const wanted = (e.extensions?.http as { status?: unknown } | undefined)?.status;
+        const status = Number.isInteger(wanted) && (wanted as number) >= 400 && (wanted as number) <= 599 ? (wanted as number) : 500;
         return answer(status, { errors: [new GraphQLError(e.message, { extensions: { code: e.extensions.code } })] });
       }
       let document = documents.get(query);

@@ -89,6 +89,15 @@ describe('a subgraph engine', () => {
     }
   });
 
+  it('answers a refusal without a status of its own (or with one that is not an error status) as 500', async () => {
+    for (const http of [undefined, { status: 200 }, { status: 'x' }]) {
+      const refuse = async (): Promise<{ who: string }> => {
+        throw new GraphQLError('No.', { extensions: { code: 'FORBIDDEN', ...(http ? { http } : {}) } });
+      };
+      expect((await run({ query: '{ count(n: 1) }' }, refuse)).status).toBe(500);
+    }
+  });
+
   it('refuses introspection unless asked to allow it', async () => {
     const off = await run({ query: '{ __schema { queryType { name } } }' });
     expect([off.status, off.json.errors?.[0]?.extensions?.code]).toEqual([400, 'GRAPHQL_VALIDATION_FAILED']);
