@@ -112,6 +112,8 @@ describe('httpFetch', () => {
 
   it('refuses a URL that is not http or https', async () => {
     await expect(createHttpFetch()('file:///etc/passwd')).rejects.toThrow(/Only http and https/);
+    // A malformed URL is a rejection too, never a throw out of the call.
+    await expect(createHttpFetch()('not a url')).rejects.toThrow(TypeError);
   });
 });
 
