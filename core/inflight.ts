@@ -5,24 +5,78 @@
  */
 import type { HttpFetch, HttpFetchInit, HttpFetchResponse } from './http-fetch.ts';
 
-/** Shares the promise of a running call among callers with the same key. */
+/** One running call and who still waits for it. */
+interface Running<T> {
+  promise: Promise<T>;
+  controller: AbortController;
+  /** Callers waiting with a signal of their own; Infinity once a caller without one joined (it never leaves). */
+  waiters: number;
+}
+
+/**
+ * Shares the promise of a running call among callers with the same key. A caller that passes a signal
+ * stops waiting when it aborts; when the last caller has stopped waiting, the call itself is aborted
+ * (the signal handed to `fn` fires) and forgotten, so a hung call is neither left running nor joined by
+ * later callers.
+ */
 export class InflightDedup<T> {
-  private readonly running = new Map<string, Promise<T>>();
+  private readonly running = new Map<string, Running<T>>();
   /** Calls that joined one already running (for metrics and tests). */
   joined = 0;
+  /** Calls aborted because every caller had stopped waiting (for metrics and tests). */
+  abandoned = 0;
 
   /** Runs `fn`, or joins the call with the same `key` that is already running. */
-  run(key: string, fn: () => Promise<T>): Promise<T> {
-    const known = this.running.get(key);
-    if (known) {
-      this.joined++;
-      return known;
+  run(key: string, fn: (signal: AbortSignal) => Promise<T>, signal?: AbortSignal): Promise<T> {
+    if (signal?.aborted) return Promise.reject(signal.reason);
+    let entry = this.running.get(key);
+    if (entry) this.joined++;
+    else entry = this.start(key, fn);
+    if (!signal) {
+      entry.waiters = Infinity;
+      return entry.promise;
     }
-    const p = fn().finally(() => {
-      if (this.running.get(key) === p) this.running.delete(key);
+    entry.waiters++;
+    const call = entry;
+    return new Promise<T>((resolve, reject) => {
+      const onAbort = () => {
+        reject(signal.reason);
+        if (--call.waiters > 0) return;
+        // Nobody waits any more: stop the call and let the next caller start a fresh one.
+        if (this.running.get(key) === call) this.running.delete(key);
+        this.abandoned++;
+        call.controller.abort(signal.reason);
+      };
+      signal.addEventListener('abort', onAbort, { once: true });
+      call.promise.then(
+        (v) => {
+          signal.removeEventListener('abort', onAbort);
+          resolve(v);
+        },
+        (e) => {
+          signal.removeEventListener('abort', onAbort);
+          reject(e);
+        },
+      );
     });
-    this.running.set(key, p);
-    return p;
+  }
+
+  private start(key: string, fn: (signal: AbortSignal) => Promise<T>): Running<T> {
+    const controller = new AbortController();
+    const entry: Running<T> = { promise: Promise.resolve() as Promise<T>, controller, waiters: 0 };
+    let p: Promise<T>;
+    try {
+      p = fn(controller.signal);
+    } catch (e) {
+      p = Promise.reject(e);
+    }
+    entry.promise = p.finally(() => {
+      if (this.running.get(key) === entry) this.running.delete(key);
+    });
+    // An abandoned call rejects with nobody left to hear it; that is expected, not an unhandled rejection.
+    entry.promise.catch(() => {});
+    this.running.set(key, entry);
+    return entry;
   }
 
   /** Calls running now. */
@@ -54,29 +108,9 @@ export function dedupFetch(fetch: HttpFetch, options: DedupFetchOptions): HttpFe
     if (identity === null) return fetch(url, init);
     // JSON of an array: no separator inside one part can make two different calls collide.
     const key = JSON.stringify([url, identity, init.body]);
-    // A sharer's abort must not cancel the others' call: the shared call runs without a signal, and each
-    // caller stops waiting when its own signal aborts.
-    const call = dedup.run(key, () => fetch(url, { ...init, signal: undefined }));
-    return init.signal ? untilAborted(call, init.signal) : call;
+    // A sharer's abort must not cancel the others' call: each caller stops waiting when its own signal
+    // aborts, and the shared call is aborted only once none is left waiting.
+    return dedup.run(key, (signal) => fetch(url, { ...init, signal }), init.signal);
   };
   return Object.assign(shared, { dedup });
-}
-
-/** `p`, or a rejection with the signal's reason as soon as `signal` aborts. */
-function untilAborted<T>(p: Promise<T>, signal: AbortSignal): Promise<T> {
-  if (signal.aborted) return Promise.reject(signal.reason);
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(signal.reason);
-    signal.addEventListener('abort', onAbort, { once: true });
-    p.then(
-      (v) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(v);
-      },
-      (e) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(e);
-      },
-    );
-  });
 }

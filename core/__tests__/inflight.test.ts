@@ -21,6 +21,70 @@ describe('InflightDedup', () => {
     expect(results.map((r) => r.status)).toEqual(['rejected', 'rejected']);
     expect(d.size).toBe(0);
   });
+
+  // A call that never settles, whose signal is kept for the test to look at.
+  const hung = () => {
+    const seen: AbortSignal[] = [];
+    const fn = (signal: AbortSignal) => {
+      seen.push(signal);
+      return new Promise<number>((_, reject) => signal.addEventListener('abort', () => reject(signal.reason), { once: true }));
+    };
+    return { seen, fn };
+  };
+
+  it('aborts the call once its only caller has stopped waiting, and starts afresh for the next', async () => {
+    const d = new InflightDedup<number>();
+    const { seen, fn } = hung();
+    const ac = new AbortController();
+    const first = d.run('k', fn, ac.signal);
+    ac.abort(new Error('deadline'));
+    await expect(first).rejects.toThrow('deadline');
+    expect(seen[0]!.aborted).toBe(true);
+    expect([d.size, d.abandoned]).toEqual([0, 1]);
+    // The next caller is not joined to the abandoned call: it starts its own.
+    const second = d.run('k', () => Promise.resolve(7));
+    expect(await second).toBe(7);
+    expect(d.joined).toBe(0);
+  });
+
+  it('keeps the call running while any caller still waits', async () => {
+    const d = new InflightDedup<number>();
+    let signal: AbortSignal | undefined;
+    let finish!: (v: number) => void;
+    const fn = (s: AbortSignal) => {
+      signal = s;
+      return new Promise<number>((r) => (finish = r));
+    };
+    const early = new AbortController();
+    const late = new AbortController();
+    const a = d.run('k', fn, early.signal);
+    const b = d.run('k', fn, late.signal);
+    early.abort(new Error('first deadline'));
+    await expect(a).rejects.toThrow('first deadline');
+    expect(signal!.aborted).toBe(false);
+    finish(5);
+    expect(await b).toBe(5);
+    expect([d.joined, d.abandoned]).toEqual([1, 0]);
+  });
+
+  it('never aborts a call a caller without a signal waits for', async () => {
+    const d = new InflightDedup<number>();
+    const { seen, fn } = hung();
+    const ac = new AbortController();
+    const withSignal = d.run('k', fn, ac.signal);
+    void d.run('k', fn);
+    ac.abort(new Error('deadline'));
+    await expect(withSignal).rejects.toThrow('deadline');
+    expect(seen[0]!.aborted).toBe(false);
+    expect([d.size, d.abandoned]).toEqual([1, 0]);
+  });
+
+  it('refuses at once a caller whose signal has already aborted, starting nothing', async () => {
+    const d = new InflightDedup<number>();
+    let calls = 0;
+    await expect(d.run('k', async () => ++calls, AbortSignal.abort(new Error('too late')))).rejects.toThrow('too late');
+    expect([calls, d.size]).toEqual([0, 0]);
+  });
 });
 
 describe('dedupFetch', () => {
@@ -80,5 +144,44 @@ describe('dedupFetch', () => {
     ac.abort(new Error('deadline'));
     await expect(second).rejects.toThrow('deadline');
     expect((await first).who).toBe('carol');
+  });
+
+  it('closes a hung shared call once every sharer has given up, and sends the next identical call afresh', async () => {
+    let hang = true;
+    const closed: number[] = [];
+    let received = 0;
+    const hanging = createServer((req, res) => {
+      received++;
+      req.resume();
+      res.on('close', () => closed.push(received));
+      if (!hang) res.end(JSON.stringify({ who: req.headers['x-who'], hit: received }));
+    });
+    await new Promise<void>((r) => hanging.listen(0, '127.0.0.1', r));
+    const hangingUrl = `http://127.0.0.1:${(hanging.address() as AddressInfo).port}/`;
+    try {
+      const f = make();
+      const ask = (signal: AbortSignal) =>
+        f(hangingUrl, { method: 'POST', headers: { 'x-who': 'dave' }, body: '{q}', signal }).then((r) => r.json() as Promise<{ who: string; hit: number }>);
+      const one = new AbortController();
+      const two = new AbortController();
+      const calls = [ask(one.signal), ask(two.signal)];
+      await new Promise((r) => setTimeout(r, 50));
+      expect(received).toBe(1);
+      one.abort(new Error('deadline one'));
+      await expect(calls[0]).rejects.toThrow('deadline one');
+      await new Promise((r) => setTimeout(r, 30));
+      expect(closed).toEqual([]);
+      two.abort(new Error('deadline two'));
+      await expect(calls[1]).rejects.toThrow('deadline two');
+      await expect.poll(() => closed.length).toBe(1);
+      expect(f.dedup.abandoned).toBe(1);
+      // The service recovers: the same question reaches it again instead of joining the dead call.
+      hang = false;
+      const answer = await ask(new AbortController().signal);
+      expect(answer).toEqual({ who: 'dave', hit: 2 });
+    } finally {
+      hanging.closeAllConnections();
+      await new Promise<void>((r) => hanging.close(() => r()));
+    }
   });
 });
