@@ -135,7 +135,7 @@ async function build(w: Where, builder: string, entries: readonly string[]): Pro
     platform: 'node',
     logLevel: 'silent',
     plugins: [originalLocations(), httpWithoutUndici()],
-    output: { dir: out, format: 'esm', entryFileNames: '[name].mjs', chunkFileNames: 'chunks/[name]-[hash].mjs' },
+    output: { dir: out, format: 'esm', charset: 'ascii', comments: { legal: true, annotation: true, jsdoc: false }, entryFileNames: '[name].mjs', chunkFileNames: 'chunks/[name]-[hash].mjs' },
   });
   const modules = new Set<string>(ALWAYS_INPUTS.map((f) => join(w.root, f)).filter((f) => existsSync(f)));
   for (const chunk of result.output) if (chunk.type === 'chunk') for (const id of chunk.moduleIds) if (isAbsolute(id) && existsSync(id)) modules.add(id);
