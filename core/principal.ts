@@ -3,8 +3,8 @@
  * EdDSA token for the subgraphs; they hold only the public key, so no subgraph (and nobody who reaches a
  * subgraph's port directly) can mint or alter one. The request id travels beside it, in its own header.
  */
-import { createHash, createPrivateKey, createPublicKey, randomUUID } from 'node:crypto';
-import { SignJWT, errors, importPKCS8, importSPKI, jwtVerify, type JWTPayload } from 'jose';
+import { createHash, createPrivateKey, createPublicKey, randomUUID, sign as signBytes, verify as verifyBytes, type KeyObject } from 'node:crypto';
+import { errors, importSPKI, jwtVerify, type JWTPayload } from 'jose';
 import { z } from 'zod';
 import { CityGraphError, ErrorCode } from './errors.ts';
 
@@ -75,6 +75,10 @@ const AUDIENCE = 'citygraph-subgraph';
 const TOKEN_TYPE = 'citygraph-principal+jwt';
 /** EdDSA only: pinning the algorithm is what makes `alg: none` and HS256-with-the-public-key fail. */
 const ALGORITHMS = ['EdDSA'];
+/** Refuses bytes that are not UTF-8, as jose does for a claims set. */
+const STRICT_UTF8 = new TextDecoder('utf-8', { fatal: true });
+/** An Ed25519 signature in base64url: 64 bytes. */
+const SIGNATURE_FORMAT = /^[A-Za-z0-9_-]{86}$/;
 /** Most tokens a signer or verifier remembers at once; past it the oldest entry is dropped. */
 const MAX_REMEMBERED = 10_000;
 
@@ -142,24 +146,23 @@ export async function createPrincipalSigner(options: PrincipalSignerOptions): Pr
   if (!Number.isFinite(reuse) || reuse < 0 || reuse > ttl / 2) {
     throw new TypeError(`createPrincipalSigner: reuseSeconds must be from 0 to half of ttlSeconds, got ${String(reuse)}.`);
   }
-  const key = await importKey('createPrincipalSigner: privateKeyPem must be an Ed25519 private key in PKCS#8 PEM', () =>
-    importPKCS8(options?.privateKeyPem, 'EdDSA'),
-  );
+  const key = await importKey('createPrincipalSigner: privateKeyPem must be an Ed25519 private key in PKCS#8 PEM', async () => {
+    const k = createPrivateKey(options?.privateKeyPem);
+    if (k.asymmetricKeyType !== 'ed25519') throw new TypeError('not Ed25519');
+    return k;
+  });
   // The kid tells subgraphs holding the current and the next key (a rollover) which one to check.
-  const kid = principalKeyId(options.privateKeyPem);
+  const header = principalHeader(principalKeyId(options.privateKeyPem));
   const signed = new Map<string, { token: Promise<string>; since: number; until: number }>();
+  // Signed with node:crypto's one-shot Ed25519, on this thread: jose signs through WebCrypto, a job on
+  // libuv's thread pool per token, which cost about twice the signature itself (docs/BENCHMARKS.md).
   const signNew = (principal: z.infer<typeof principalSchema>): Promise<string> => {
     const { sub, ...rest } = principal;
-    const jwt = new SignJWT({ ...rest })
-      .setProtectedHeader({ alg: 'EdDSA', typ: TOKEN_TYPE, kid })
-      .setIssuer(issuer)
-      .setAudience(AUDIENCE)
-      .setIssuedAt()
-      .setExpirationTime(`${ttl}s`)
-      .setJti(randomUUID());
+    const iat = Math.floor(Date.now() / 1000);
     // A JWT `sub` must be a string, so the anonymous principal's null sub is expressed by its absence.
-    if (sub !== null) jwt.setSubject(sub);
-    return jwt.sign(key);
+    const claims = { ...rest, ...(sub !== null ? { sub } : {}), iss: issuer, aud: AUDIENCE, iat, exp: iat + ttl, jti: randomUUID() };
+    const input = `${header}.${Buffer.from(JSON.stringify(claims)).toString('base64url')}`;
+    return Promise.resolve(`${input}.${signBytes(null, Buffer.from(input), key).toString('base64url')}`);
   };
   return async (p) => {
     // Checked on every call, so a bug in the gateway fails at the gateway, not as a 401 in every subgraph.
@@ -214,9 +217,15 @@ export async function createPrincipalVerifier(
   const pems = typeof options?.publicKeyPem === 'string' ? splitPublicKeys(options.publicKeyPem) : [];
   if (pems.length === 0) throw new TypeError('createPrincipalVerifier: publicKeyPem must be an Ed25519 public key in SPKI PEM (or several, one after the other).');
   const keys = new Map<string, Awaited<ReturnType<typeof importSPKI>>>();
+  // The header each key's tokens carry, exactly as the signer writes it: such tokens take the fast path.
+  const ownHeaders = new Map<string, KeyObject>();
   for (const pem of pems) {
-    keys.set(principalKeyId(pem), await importKey('createPrincipalVerifier: publicKeyPem must be an Ed25519 public key in SPKI PEM', () => importSPKI(pem, 'EdDSA')));
+    const message = 'createPrincipalVerifier: publicKeyPem must be an Ed25519 public key in SPKI PEM';
+    keys.set(principalKeyId(pem), await importKey(message, () => importSPKI(pem, 'EdDSA')));
+    ownHeaders.set(principalHeader(principalKeyId(pem)), await importKey(message, async () => createPublicKey(pem)));
   }
+  // An older gateway's tokens had no kid; they name the key only when there is one.
+  if (pems.length === 1) ownHeaders.set(principalHeader(undefined), ownHeaders.values().next().value!);
   const only = keys.size === 1 ? [...keys.values()][0]! : null;
   // The key the token's kid names; a token without kid (an older gateway) only when there is one key.
   const key = (header: { kid?: string }) => {
@@ -227,6 +236,36 @@ export async function createPrincipalVerifier(
   // Only tokens that passed every check below, each until its own `exp` (the clock tolerance is not
   // added, so never longer than jose would accept it); a forgotten token is simply checked again.
   const verified = new Map<string, { principal: Principal; since: number; until: number }>();
+  /**
+   * The signer's own tokens, checked on this thread with node:crypto (jose checks through WebCrypto, a job
+   * on libuv's thread pool per token): the header byte for byte as the signer writes it (so alg, typ and
+   * kid are known), the Ed25519 signature, then the claims jose would check. Whatever this path does not
+   * accept outright goes through jose, whose refusal names the reason.
+   */
+  const verifyOwn = (token: string, now: number): JWTPayload | null => {
+    const first = token.indexOf('.');
+    const second = token.indexOf('.', first + 1);
+    if (first < 0 || second < 0 || token.includes('.', second + 1)) return null;
+    const publicKey = ownHeaders.get(token.slice(0, first));
+    const signature = token.slice(second + 1);
+    if (!publicKey || !SIGNATURE_FORMAT.test(signature)) return null;
+    if (!verifyBytes(null, Buffer.from(token.slice(0, second)), publicKey, Buffer.from(signature, 'base64url'))) {
+      throw refuse('has an invalid signature', 'signature');
+    }
+    let payload: unknown;
+    try {
+      payload = JSON.parse(STRICT_UTF8.decode(Buffer.from(token.slice(first + 1, second), 'base64url')));
+    } catch {
+      return null;
+    }
+    if (typeof payload !== 'object' || payload === null || Array.isArray(payload)) return null;
+    const c = payload as JWTPayload;
+    const seconds = Math.floor(now / 1000);
+    if (c.iss !== issuer || c.aud !== AUDIENCE || typeof c.iat !== 'number' || typeof c.jti !== 'string') return null;
+    if (typeof c.exp !== 'number' || c.exp <= seconds - clockTolerance) return null;
+    if (c.nbf !== undefined && (typeof c.nbf !== 'number' || c.nbf > seconds + clockTolerance)) return null;
+    return c;
+  };
   const verifyToken = async (token: string): Promise<Principal> => {
     const now = Date.now();
     const known = verified.get(token);
@@ -234,15 +273,16 @@ export async function createPrincipalVerifier(
     if (known) verified.delete(token);
     let payload: JWTPayload;
     try {
-      ({ payload } = await jwtVerify(token, key, {
+      payload = verifyOwn(token, now) ?? (await jwtVerify(token, key, {
         algorithms: ALGORITHMS,
         issuer,
         audience: AUDIENCE,
         typ: TOKEN_TYPE,
         clockTolerance,
         requiredClaims: ['exp', 'iat', 'jti'],
-      }));
+      })).payload;
     } catch (e) {
+      if (e instanceof CityGraphError) throw e;
       if (e instanceof UnknownKey) throw refuse('is signed by a key this subgraph does not hold (kid); roll the new key out to the subgraphs before the gateway', 'kid');
       throw refuse(...describeJoseFailure(e));
     }
@@ -270,6 +310,11 @@ export async function createPrincipalVerifier(
 }
 
 class UnknownKey extends Error {}
+
+/** The protected header of a principal token signed by the key `kid`, base64url, as the signer writes it. */
+function principalHeader(kid: string | undefined): string {
+  return Buffer.from(JSON.stringify(kid === undefined ? { alg: 'EdDSA', typ: TOKEN_TYPE } : { alg: 'EdDSA', typ: TOKEN_TYPE, kid })).toString('base64url');
+}
 
 async function importKey<K>(message: string, load: () => Promise<K>): Promise<K> {
   try {

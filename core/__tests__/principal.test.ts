@@ -1,8 +1,8 @@
-import { generateKeyPairSync, type KeyObject } from 'node:crypto';
-import { SignJWT, base64url } from 'jose';
+import { createPublicKey, generateKeyPairSync, sign as signBytes, type KeyObject } from 'node:crypto';
+import { SignJWT, base64url, jwtVerify } from 'jose';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { isCityGraphError } from '../errors.ts';
-import { ANONYMOUS, createPrincipalSigner, createPrincipalVerifier, type Principal } from '../principal.ts';
+import { ANONYMOUS, createPrincipalSigner, createPrincipalVerifier, principalKeyId, type Principal } from '../principal.ts';
 
 function pemPair(): { privateKeyPem: string; publicKeyPem: string; privateKey: KeyObject } {
   const { privateKey, publicKey } = generateKeyPairSync('ed25519');
@@ -194,6 +194,79 @@ describe('principal token', () => {
     const sign = await createPrincipalSigner({ privateKeyPem: gateway.privateKeyPem });
     await expect(sign({ ...citizen, role: 'root' as Principal['role'] })).rejects.toThrow();
     await expect(sign({ ...citizen, scopes: ['two words'] })).rejects.toThrow();
+  });
+
+  // A token with exactly the header the gateway writes (so it takes the verifier's own path), any claims.
+  const ownHeader = () => base64url.encode(JSON.stringify({ alg: 'EdDSA', typ: 'citygraph-principal+jwt', kid: principalKeyId(gateway.publicKeyPem) }));
+  const signOwn = (claims: Record<string, unknown>) => {
+    const input = `${ownHeader()}.${base64url.encode(JSON.stringify(claims))}`;
+    return `${input}.${signBytes(null, Buffer.from(input), gateway.privateKey).toString('base64url')}`;
+  };
+  const claimsOf = (overrides: Record<string, unknown>) => {
+    const now = Math.floor(Date.now() / 1000);
+    const { sub, ...rest } = citizen;
+    return { ...rest, sub, iss: 'citygraph-gateway', aud: 'citygraph-subgraph', iat: now, exp: now + 60, jti: 'j1', ...overrides };
+  };
+
+  it('signs standard EdDSA JWTs: jose accepts them with the public key', async () => {
+    const sign = await createPrincipalSigner({ privateKeyPem: gateway.privateKeyPem });
+    const { payload, protectedHeader } = await jwtVerify(await sign(citizen), createPublicKey(gateway.publicKeyPem), {
+      algorithms: ['EdDSA'],
+      issuer: 'citygraph-gateway',
+      audience: 'citygraph-subgraph',
+      typ: 'citygraph-principal+jwt',
+      requiredClaims: ['exp', 'iat', 'jti'],
+    });
+    expect(protectedHeader).toEqual({ alg: 'EdDSA', typ: 'citygraph-principal+jwt', kid: principalKeyId(gateway.publicKeyPem) });
+    expect(payload).toMatchObject({ sub: citizen.sub, role: 'citizen', scopes: ['profile:read'], client: 'citizen-app' });
+    expect(payload.exp! - payload.iat!).toBe(60);
+  });
+
+  it('checks the gateway\'s own tokens on its thread, without WebCrypto; any other header goes through jose', async () => {
+    const verify = await createPrincipalVerifier({ publicKeyPem: gateway.publicKeyPem });
+    const subtle = vi.spyOn(globalThis.crypto.subtle, 'verify');
+    try {
+      const sign = await createPrincipalSigner({ privateKeyPem: gateway.privateKeyPem });
+      expect((await verify(await sign(citizen), RID)).principal.sub).toBe(citizen.sub);
+      expect(subtle).not.toHaveBeenCalled();
+      // The same claims under a header written otherwise (its fields in another order): accepted, through jose.
+      const { sub, ...rest } = citizen;
+      const reordered = await new SignJWT({ ...rest, sub: sub! })
+        .setProtectedHeader({ typ: 'citygraph-principal+jwt', alg: 'EdDSA' })
+        .setIssuer('citygraph-gateway')
+        .setAudience('citygraph-subgraph')
+        .setIssuedAt()
+        .setExpirationTime('60s')
+        .setJti('j2')
+        .sign(gateway.privateKey);
+      expect((await verify(reordered, RID)).principal.sub).toBe(citizen.sub);
+      expect(subtle).toHaveBeenCalledTimes(1);
+    } finally {
+      subtle.mockRestore();
+    }
+  });
+
+  it('refuses on its own path what jose refuses, for the same reasons', async () => {
+    const verify = await createPrincipalVerifier({ publicKeyPem: gateway.publicKeyPem, clockToleranceSeconds: 5 });
+    const now = Math.floor(Date.now() / 1000);
+    await expect(verify(signOwn(claimsOf({})), RID)).resolves.toBeTruthy();
+    expect(await refusal(verify(signOwn(claimsOf({ aud: 'someone-else' })), RID))).toBe('claims');
+    expect(await refusal(verify(signOwn(claimsOf({ iss: 'another-gateway' })), RID))).toBe('claims');
+    expect(await refusal(verify(signOwn(claimsOf({ nbf: now + 60 })), RID))).toBe('claims');
+    expect(await refusal(verify(signOwn(claimsOf({ exp: now - 6 })), RID))).toBe('expired');
+    expect(await refusal(verify(signOwn(claimsOf({ exp: 'tomorrow' })), RID))).toBe('claims');
+    expect(await refusal(verify(signOwn(claimsOf({ jti: undefined })), RID))).toBe('claims');
+    expect(await refusal(verify(signOwn(claimsOf({ role: 'superuser' })), RID))).toBe('claims');
+    // Within the clock tolerance on either side: accepted, as jose accepts it.
+    await expect(verify(signOwn(claimsOf({ exp: now - 4, nbf: now + 4 })), RID)).resolves.toBeTruthy();
+    // A payload that is not a JSON object, under a good signature: malformed, as jose says.
+    const input = `${ownHeader()}.${base64url.encode('[1,2]')}`;
+    const notAnObject = `${input}.${signBytes(null, Buffer.from(input), gateway.privateKey).toString('base64url')}`;
+    expect(await refusal(verify(notAnObject, RID))).toBe('malformed');
+    // A signature of another length, or a fourth part: not the gateway's token, and refused.
+    const good = signOwn(claimsOf({}));
+    expect(await refusal(verify(`${good.slice(0, -2)}`, RID))).not.toBe('');
+    expect(await refusal(verify(`${good}.x`, RID))).toBe('malformed');
   });
 
   it('refuses keys of the wrong kind at construction', async () => {
