@@ -136,7 +136,7 @@ export interface PrincipalSignerOptions {
  * principal is handed out again to the same principal's requests for `reuseSeconds`: one signature per
  * caller every few seconds instead of one per request, and one verification per token in each subgraph.
  */
-export async function createPrincipalSigner(options: PrincipalSignerOptions): Promise<(p: Principal) => Promise<string>> {
+export async function createPrincipalSigner(options: PrincipalSignerOptions): Promise<PrincipalSigner> {
   const issuer = options?.issuer ?? DEFAULT_ISSUER;
   const ttl = options?.ttlSeconds ?? 60;
   if (!Number.isInteger(ttl) || ttl < 1 || ttl > 3600) {
@@ -164,13 +164,19 @@ export async function createPrincipalSigner(options: PrincipalSignerOptions): Pr
     const input = `${header}.${Buffer.from(JSON.stringify(claims)).toString('base64url')}`;
     return Promise.resolve(`${input}.${signBytes(null, Buffer.from(input), key).toString('base64url')}`);
   };
-  return async (p) => {
+  const sign = async (p: Principal): Promise<string> => {
     // Checked on every call, so a bug in the gateway fails at the gateway, not as a 401 in every subgraph.
     const principal = principalSchema.parse(p);
     if (reuse === 0) return signNew(principal);
     // The parsed principal, fields in schema order: equal principals, and only those, share a token.
     const id = JSON.stringify(principal);
     const now = Date.now();
+    // Tokens past their reuse go, oldest first (the map is in signing order): it holds the principals of
+    // the last `reuseSeconds`, not up to MAX_REMEMBERED tokens nobody will be handed again.
+    for (const [k, e] of signed) {
+      if (e.until > now) break;
+      signed.delete(k);
+    }
     const known = signed.get(id);
     if (known && now >= known.since && now < known.until) return known.token;
     if (known) signed.delete(id);
@@ -183,7 +189,11 @@ export async function createPrincipalSigner(options: PrincipalSignerOptions): Pr
     });
     return token;
   };
+  return Object.defineProperty(sign, 'remembered', { get: () => signed.size }) as PrincipalSigner;
 }
+
+/** The gateway's signer: a principal → its token; `remembered` counts the tokens kept for reuse. */
+export type PrincipalSigner = ((p: Principal) => Promise<string>) & { readonly remembered: number };
 
 /** Options of createPrincipalVerifier. */
 export interface PrincipalVerifierOptions {

@@ -156,6 +156,21 @@ describe('principal token', () => {
     expect(await sign(citizen)).not.toBe(first);
   });
 
+  it('keeps only the tokens it may still hand out: past their reuse they are dropped, oldest first', async () => {
+    const sign = await createPrincipalSigner({ privateKeyPem: gateway.privateKeyPem, ttlSeconds: 60 });
+    const start = Date.now();
+    vi.useFakeTimers({ toFake: ['Date'], now: start });
+    for (let i = 0; i < 50; i++) await sign({ ...citizen, sub: `21010219850315${String(i).padStart(4, '0')}` });
+    expect(sign.remembered).toBe(50);
+    vi.setSystemTime(start + 5_000);
+    const later = await sign({ ...citizen, sub: '210102198503159999' });
+    expect(sign.remembered).toBe(51);
+    // The first fifty are past their 10 s; the one signed at 5 s is not, and is handed out again.
+    vi.setSystemTime(start + 10_000);
+    expect(await sign({ ...citizen, sub: '210102198503159999' })).toBe(later);
+    expect(sign.remembered).toBe(1);
+  });
+
   it('signs a token per call with reuseSeconds 0, and refuses a reuse longer than half the lifetime', async () => {
     const sign = await createPrincipalSigner({ privateKeyPem: gateway.privateKeyPem, reuseSeconds: 0 });
     expect(await sign(citizen)).not.toBe(await sign(citizen));
