@@ -265,10 +265,16 @@ try {
         peerTargets.map((t) => `- ${load === 'many' ? 'many citizens' : 'one citizen'}: CityGraph / ${t.name} = ${(rpsOf.get(`${load}\u0000${ours.name}`)! / rpsOf.get(`${load}\u0000${t.name}`)!).toFixed(2)}×`),
       )
     : [];
-  // Where the CPU of one dashboard goes, process by process, behind this gateway (many citizens).
-  const oursMany = samples.get(`many\u0000${ours.name}`) ?? [];
-  const perProcess = ['gateway', ...ours.behind.map((b) => b.name)].map((name) => `${name} ${median(oursMany.map((x) => x.cpuMs[name] ?? 0)).toFixed(2)}`);
-  const breakdown = measuredOurs ? [`- CPU ms per dashboard behind CityGraph's gateway, by process (many citizens): ${perProcess.join(', ')}`] : [];
+  // Where the CPU of one dashboard goes, process by process, behind each gateway (many citizens): the
+  // same subgraphs cost more behind one gateway than another when it sends them more or costlier calls.
+  const perProcess = (t: Target) => {
+    const many = samples.get(`many\u0000${t.name}`) ?? [];
+    return ['gateway', ...t.behind.map((b) => b.name)].map((name) => `${name} ${median(many.map((x) => x.cpuMs[name] ?? 0)).toFixed(2)}`).join(', ');
+  };
+  const breakdown = [
+    ...(measuredOurs && loads.includes('many') ? [`- CPU ms per dashboard behind CityGraph's gateway, by process (many citizens): ${perProcess(ours)}`] : []),
+    ...(loads.includes('many') ? peerTargets.map((t) => `- CPU ms per dashboard behind ${t.name}, by process (many citizens): ${perProcess(t)}`) : []),
+  ];
   const rss = [
     ['citygraph', `CityGraph ${peakRssMiB(ours.pid)} MiB`],
     ['apollo', `bare @apollo/gateway ${peakRssMiB(apollo.child.pid!)} MiB`],
