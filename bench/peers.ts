@@ -265,8 +265,9 @@ try {
         peerTargets.map((t) => `- ${load === 'many' ? 'many citizens' : 'one citizen'}: CityGraph / ${t.name} = ${(rpsOf.get(`${load}\u0000${ours.name}`)! / rpsOf.get(`${load}\u0000${t.name}`)!).toFixed(2)}×`),
       )
     : [];
-  // Where the CPU of one dashboard goes, process by process, behind each gateway (many citizens): the
-  // same subgraphs cost more behind one gateway than another when it sends them more or costlier calls.
+  // Where the CPU of one dashboard goes, process by process, behind each gateway (many citizens): the same
+  // subgraphs and stand-ins can cost differently behind different gateways (more calls, costlier calls,
+  // or fewer requests a second to spread each process's wake-ups over).
   const perProcess = (t: Target) => {
     const many = samples.get(`many\u0000${t.name}`) ?? [];
     return ['gateway', ...t.behind.map((b) => b.name)].map((name) => `${name} ${median(many.map((x) => x.cpuMs[name] ?? 0)).toFixed(2)}`).join(', ');

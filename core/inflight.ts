@@ -63,16 +63,19 @@ export class InflightDedup<T> {
 
   private start(key: string, fn: (signal: AbortSignal) => Promise<T>): Running<T> {
     const controller = new AbortController();
-    const entry: Running<T> = { promise: Promise.resolve() as Promise<T>, controller, waiters: 0 };
     let p: Promise<T>;
     try {
       p = fn(controller.signal);
     } catch (e) {
       p = Promise.reject(e);
     }
-    entry.promise = p.finally(() => {
-      if (this.running.get(key) === entry) this.running.delete(key);
-    });
+    const entry: Running<T> = {
+      controller,
+      waiters: 0,
+      promise: p.finally(() => {
+        if (this.running.get(key) === entry) this.running.delete(key);
+      }),
+    };
     // An abandoned call rejects with nobody left to hear it; that is expected, not an unhandled rejection.
     entry.promise.catch(() => {});
     this.running.set(key, entry);

@@ -153,16 +153,16 @@ export async function createPrincipalSigner(options: PrincipalSignerOptions): Pr
   });
   // The kid tells subgraphs holding the current and the next key (a rollover) which one to check.
   const header = principalHeader(principalKeyId(options.privateKeyPem));
-  const signed = new Map<string, { token: Promise<string>; since: number; until: number }>();
+  const signed = new Map<string, { token: string; since: number; until: number }>();
   // Signed with node:crypto's one-shot Ed25519, on this thread: jose signs through WebCrypto, a job on
   // libuv's thread pool per token, which cost about twice the signature itself (docs/BENCHMARKS.md).
-  const signNew = (principal: z.infer<typeof principalSchema>): Promise<string> => {
+  const signNew = (principal: z.infer<typeof principalSchema>): string => {
     const { sub, ...rest } = principal;
     const iat = Math.floor(Date.now() / 1000);
     // A JWT `sub` must be a string, so the anonymous principal's null sub is expressed by its absence.
     const claims = { ...rest, ...(sub !== null ? { sub } : {}), iss: issuer, aud: AUDIENCE, iat, exp: iat + ttl, jti: randomUUID() };
     const input = `${header}.${Buffer.from(JSON.stringify(claims)).toString('base64url')}`;
-    return Promise.resolve(`${input}.${signBytes(null, Buffer.from(input), key).toString('base64url')}`);
+    return `${input}.${signBytes(null, Buffer.from(input), key).toString('base64url')}`;
   };
   const sign = async (p: Principal): Promise<string> => {
     // Checked on every call, so a bug in the gateway fails at the gateway, not as a 401 in every subgraph.
@@ -181,12 +181,9 @@ export async function createPrincipalSigner(options: PrincipalSignerOptions): Pr
     if (known && now >= known.since && now < known.until) return known.token;
     if (known) signed.delete(id);
     else if (signed.size >= MAX_REMEMBERED) signed.delete(signed.keys().next().value!);
+    // Signing is synchronous: a failure throws before anything is remembered.
     const token = signNew(principal);
-    const entry = { token, since: now, until: now + reuse * 1000 };
-    signed.set(id, entry);
-    token.catch(() => {
-      if (signed.get(id) === entry) signed.delete(id);
-    });
+    signed.set(id, { token, since: now, until: now + reuse * 1000 });
     return token;
   };
   return Object.defineProperty(sign, 'remembered', { get: () => signed.size }) as PrincipalSigner;
@@ -231,8 +228,9 @@ export async function createPrincipalVerifier(
   const ownHeaders = new Map<string, KeyObject>();
   for (const pem of pems) {
     const message = 'createPrincipalVerifier: publicKeyPem must be an Ed25519 public key in SPKI PEM';
-    keys.set(principalKeyId(pem), await importKey(message, () => importSPKI(pem, 'EdDSA')));
-    ownHeaders.set(principalHeader(principalKeyId(pem)), await importKey(message, async () => createPublicKey(pem)));
+    const kid = principalKeyId(pem);
+    keys.set(kid, await importKey(message, () => importSPKI(pem, 'EdDSA')));
+    ownHeaders.set(principalHeader(kid), await importKey(message, async () => createPublicKey(pem)));
   }
   // An older gateway's tokens had no kid; they name the key only when there is one.
   if (pems.length === 1) ownHeaders.set(principalHeader(undefined), ownHeaders.values().next().value!);
