@@ -7,6 +7,7 @@ import { Redis } from 'ioredis';
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
 import { ErrorCode } from '../core/errors.ts';
 import { HttpRefusal } from '../core/graphql-http.ts';
+import { outsideRequestScope } from '../core/request-scope.ts';
 import type { Logger } from '../core/logger.ts';
 import { rateLimitRefusals } from '../core/metrics.ts';
 import type { Principal } from '../core/principal.ts';
@@ -49,7 +50,8 @@ export function createRateLimiter(options: RateLimiterOptions): GatewayRateLimit
 
   const take = async (scope: 'principal' | 'client', id: string, rate: RateLimit, role: string) => {
     try {
-      await limiterFor(scope, rate).consume(id, 1);
+      // Outside the request's scope: the in-memory limiter sets a timer per key that lives the whole window.
+      await outsideRequestScope(() => limiterFor(scope, rate).consume(id, 1));
     } catch (e) {
       if (!(e instanceof RateLimiterRes)) throw e;
       rateLimitRefusals.inc({ scope, role });
