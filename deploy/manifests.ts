@@ -5,7 +5,7 @@
  * the Kubernetes schemas (kubernetes-models) and fails when the files are stale.
  */
 import { stringify } from 'yaml';
-import { GATEWAY_NODE_FLAGS } from '../scripts/lib/node-flags.ts';
+import { GATEWAY_ENV, GATEWAY_NODE_FLAGS } from '../scripts/lib/node-flags.ts';
 import { SUBGRAPHS } from '../scripts/lib/subgraphs.ts';
 
 /** What a department's subgraph needs beyond what every subgraph gets. */
@@ -205,6 +205,7 @@ export function renderManifests(supergraphSdl: string): Record<string, K8sObject
         { name: 'SUBGRAPH_URLS', value: JSON.stringify(subgraphUrls) },
         // The gateway's heap (scripts/lib/node-flags.ts): resident memory levels off instead of growing with garbage.
         { name: 'NODE_OPTIONS', value: GATEWAY_NODE_FLAGS.join(' ') },
+        ...Object.entries(GATEWAY_ENV).map(([name, value]) => ({ name, value })),
         { name: 'SUPERGRAPH_FILE', value: '/etc/citygraph/supergraph.graphql' },
         // SIGTERM: not ready for 10 s while the load balancer drops the pod, then the requests in flight finish.
         { name: 'SHUTDOWN_DELAY_MS', value: '10000' },

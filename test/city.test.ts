@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { DEMO_CITIZEN_ID, listCitizenIds } from '../adapters/population/standin/index.ts';
 import { residentIdCheckDigit } from '../core/resident-id.ts';
-import { GATEWAY_NODE_FLAGS } from '../scripts/lib/node-flags.ts';
+import { GATEWAY_ENV, GATEWAY_NODE_FLAGS } from '../scripts/lib/node-flags.ts';
 import { startTestCity, type TestCity } from './support/city.ts';
 
 let t: TestCity;
@@ -37,11 +37,16 @@ describe('the runtime', () => {
     expect(process.version).toMatch(/^v24\./);
   });
 
-  it('runs the gateway with its heap flags (scripts/lib/node-flags.ts), and the subgraphs with V8\'s own sizing', () => {
+  it('runs the gateway with its heap flags and malloc setting (scripts/lib/node-flags.ts), and the subgraphs with V8\'s and glibc\'s own sizing', () => {
     const args = (name: string) => readFileSync(`/proc/${t.city.services[name]!.child.pid}/cmdline`, 'utf8').split('\0');
     expect(GATEWAY_NODE_FLAGS.length).toBeGreaterThan(0);
     for (const flag of GATEWAY_NODE_FLAGS) expect(args('gateway')).toContain(flag);
     expect(args('subgraph-population').filter((a) => a.startsWith('--max-'))).toEqual([]);
+    // …and its malloc setting in its environment, which glibc reads as the process starts.
+    const environ = (name: string) => readFileSync(`/proc/${t.city.services[name]!.child.pid}/environ`, 'utf8').split('\0');
+    expect(Object.keys(GATEWAY_ENV).length).toBeGreaterThan(0);
+    for (const [k, v] of Object.entries(GATEWAY_ENV)) expect(environ('gateway')).toContain(`${k}=${v}`);
+    expect(environ('subgraph-population').filter((e) => e.startsWith('MALLOC_'))).toEqual([]);
   });
 });
 

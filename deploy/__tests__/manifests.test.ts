@@ -7,7 +7,7 @@ import { PodDisruptionBudget } from 'kubernetes-models/policy/v1';
 import { ConfigMap, Namespace, Service } from 'kubernetes-models/v1';
 import { describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
-import { GATEWAY_NODE_FLAGS } from '../../scripts/lib/node-flags.ts';
+import { GATEWAY_ENV, GATEWAY_NODE_FLAGS } from '../../scripts/lib/node-flags.ts';
 import { ROOT } from '../../scripts/lib/processes.ts';
 import { SUBGRAPHS } from '../../scripts/lib/subgraphs.ts';
 import { DEPARTMENTS, renderManifests, toYaml } from '../manifests.ts';
@@ -93,11 +93,12 @@ describe('the Kubernetes manifests in deploy/k8s', () => {
     expect(gw.volumes).toContainEqual({ name: 'supergraph', configMap: { name: 'citygraph-supergraph' } });
   });
 
-  it('run the gateway with its heap flags (scripts/lib/node-flags.ts) and no subgraph with them', () => {
+  it('run the gateway with its heap flags and malloc setting (scripts/lib/node-flags.ts) and no subgraph with them', () => {
     const env = (name: string) => deployments.find((d) => d.metadata.name === name).spec.template.spec.containers[0].env as { name: string; value?: string }[];
     const options = env('gateway').find((e) => e.name === 'NODE_OPTIONS')?.value?.split(' ') ?? [];
     expect(GATEWAY_NODE_FLAGS.length).toBeGreaterThan(0);
     for (const flag of GATEWAY_NODE_FLAGS) expect(options).toContain(flag);
+    for (const [name, value] of Object.entries(GATEWAY_ENV)) expect(env('gateway')).toContainEqual({ name, value });
     for (const d of deployments.filter((x) => x.metadata.name !== 'gateway')) expect(env(d.metadata.name).find((e) => e.name === 'NODE_OPTIONS')).toBeUndefined();
   });
 

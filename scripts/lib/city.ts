@@ -6,7 +6,7 @@ import { createServer, type AddressInfo, type Server } from 'node:net';
 import { resolve } from 'node:path';
 import { ensureDevKeys } from '../../core/dev-keys.ts';
 import { currentBundles } from './bundle.ts';
-import { GATEWAY_NODE_FLAGS } from './node-flags.ts';
+import { GATEWAY_ENV, GATEWAY_NODE_FLAGS } from './node-flags.ts';
 import { launch, type Service } from './processes.ts';
 import { SUBGRAPHS } from './subgraphs.ts';
 
@@ -140,7 +140,7 @@ export async function startCity(options: CityOptions): Promise<City> {
   // released early can be chosen by another city starting beside this one (test files run side by side).
   let held: HeldPorts | null = null;
   const start = async (name: string, entry: string, env: Record<string, string>) => {
-    const full = { ...common, ...env, ...options.serviceEnv?.[name] };
+    const full = { ...common, ...(entry === 'gateway/main.ts' ? GATEWAY_ENV : {}), ...env, ...options.serviceEnv?.[name] };
     await held?.release(Number(env.PORT));
     launched.set(name, { entry, env: full });
     const nodeArgs = entry === 'gateway/main.ts' ? GATEWAY_NODE_FLAGS : undefined;
