@@ -17,7 +17,8 @@ const write = (file: string, text: string) => {
   utimesSync(join(root, file), past, past);
 };
 let writes = 0;
-const run = (bundle: string) => JSON.parse(execFileSync(process.execPath, [bundle], { encoding: 'utf8' })) as { version: number; where: string; data: string; cjsDir: string };
+const run = (bundle: string) =>
+  JSON.parse(execFileSync(process.execPath, [bundle], { encoding: 'utf8' })) as { version: number; where: string; data: string; cjsDir: string; esmFromCjs: { same: boolean; before: number; after: number } };
 const bundleOf = async () => (await currentBundles(['main.ts'], { root, dir }))!['main.ts']!;
 
 beforeAll(() => {
@@ -30,14 +31,22 @@ beforeAll(() => {
     "import { VERSION, where } from './lib/where.ts';",
     'const require = createRequire(import.meta.url);',
     "const cjsDir: string = require('fake-cjs');",
+    "const esmFromCjs: { same: boolean; before: number; after: number } = require('fake-cjs-pair');",
     "const data = readFileSync(new URL('./lib/data.txt', import.meta.url), 'utf8');",
-    'process.stdout.write(JSON.stringify({ version: VERSION, where: where(), data, cjsDir }));',
+    'process.stdout.write(JSON.stringify({ version: VERSION, where: where(), data, cjsDir, esmFromCjs }));',
     '',
   ].join('\n'));
   write('lib/where.ts', 'export const VERSION: number = 1;\nexport const where = (): string => import.meta.url;\n');
   write('lib/data.txt', 'beside the source');
   write('node_modules/fake-cjs/package.json', '{ "main": "index.js" }\n');
   write('node_modules/fake-cjs/index.js', 'module.exports = __dirname;\n');
+  // CommonJS modules requiring one ES module: each gets the same exports object, whose bindings stay live.
+  write('node_modules/fake-esm/package.json', '{ "type": "module", "main": "index.js" }\n');
+  write('node_modules/fake-esm/index.js', 'export let count = 0;\nexport function bump() { count++; }\n');
+  write('node_modules/fake-cjs-pair/package.json', '{ "main": "index.js" }\n');
+  write('node_modules/fake-cjs-pair/one.js', "module.exports = require('fake-esm');\n");
+  write('node_modules/fake-cjs-pair/two.js', "module.exports = require('fake-esm');\n");
+  write('node_modules/fake-cjs-pair/index.js', "const one = require('./one.js'); const two = require('./two.js'); const before = two.count; one.bump();\nmodule.exports = { same: one === two, before, after: two.count };\n");
 });
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
@@ -50,6 +59,8 @@ describe('currentBundles', () => {
     expect(out.where).toBe(pathToFileURL(join(root, 'lib/where.ts')).href);
     expect(out.data).toBe('beside the source');
     expect(out.cjsDir).toBe(join(root, 'node_modules/fake-cjs'));
+    // As Node's own require of an ES module: one exports object however many modules require it, bindings live.
+    expect(out.esmFromCjs).toEqual({ same: true, before: 0, after: 1 });
     // The CommonJS package was bundled, not required at run time.
     expect(readFileSync(bundle, 'utf8')).not.toMatch(/require\(["']fake-cjs["']\)/);
   }, 60_000);

@@ -134,7 +134,7 @@ async function build(w: Where, builder: string, entries: readonly string[]): Pro
     cwd: w.root,
     platform: 'node',
     logLevel: 'silent',
-    plugins: [originalLocations(), httpWithoutUndici()],
+    plugins: [originalLocations(), httpWithoutUndici(), oneCommonJsViewPerModule()],
     output: { dir: out, format: 'esm', charset: 'ascii', comments: { legal: true, annotation: true, jsdoc: false }, entryFileNames: '[name].mjs', chunkFileNames: 'chunks/[name]-[hash].mjs' },
   });
   const modules = new Set<string>(ALWAYS_INPUTS.map((f) => join(w.root, f)).filter((f) => existsSync(f)));
@@ -192,6 +192,31 @@ function httpWithoutUndici(): Plugin {
         const names = Object.keys(process.getBuiltinModule('node:http')).filter((n) => !UNDICI_EXPORTS.has(n));
         return `const http = process.getBuiltinModule('node:http');\nexport { http as default, http as "module.exports" };\nexport const { ${names.join(', ')} } = http;\n`;
       },
+    },
+  };
+}
+
+/** rolldown's runtime helper that hands an ES module to CommonJS code as an exports object. */
+const TO_COMMONJS = 'var __toCommonJS = (mod) => __hasOwnProp.call(mod, "module.exports") ? mod["module.exports"] : __copyProps(__defProp({}, "__esModule", { value: true }), mod);';
+
+/**
+ * One CommonJS view of each ES module. rolldown's `__toCommonJS` builds a new object, with a bound
+ * getter for every export, each time CommonJS code requires an ES module: OpenTelemetry's CommonJS
+ * packages require `@opentelemetry/api` (ES) 225 times in the gateway, and the gateway kept 37,000 such
+ * getters (≈ 4 MB of its heap). Made once per module, as Node's own `require` of an ES module does; the
+ * getters still read the module's live bindings. A rolldown whose helper reads otherwise fails the build.
+ */
+function oneCommonJsViewPerModule(): Plugin {
+  return {
+    name: 'citygraph-one-commonjs-view',
+    renderChunk(code) {
+      // Packages built with other bundlers carry a `__toCommonJS` of their own, without the "module.exports" test.
+      if (!code.includes(TO_COMMONJS)) {
+        if (code.includes('var __toCommonJS = (mod) => __hasOwnProp.call(mod, "module.exports")')) throw new Error('rolldown\'s runtime __toCommonJS is not the one scripts/lib/bundle.ts memoises; update oneCommonJsViewPerModule.');
+        return null;
+      }
+      const once = 'var __commonJsViews = new WeakMap();\nvar __toCommonJS = (mod) => { let view = __commonJsViews.get(mod); if (view === undefined) __commonJsViews.set(mod, view = ' + TO_COMMONJS.slice('var __toCommonJS = (mod) => '.length, -1) + '); return view; };';
+      return code.replace(TO_COMMONJS, once);
     },
   };
 }
