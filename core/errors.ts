@@ -30,6 +30,8 @@ export const ErrorCode = {
   CONFLICT: 'CONFLICT',
   /** A department's subgraph could not be reached or answered outside GraphQL (gateway only). */
   SUBGRAPH_UNAVAILABLE: 'SUBGRAPH_UNAVAILABLE',
+  /** A department's subgraph did not answer within the request's deadline (gateway only); its call was given up. */
+  SUBGRAPH_TIMEOUT: 'SUBGRAPH_TIMEOUT',
   /** The supervision store cannot write, so no mutation may proceed. */
   SUPERVISION_UNAVAILABLE: 'SUPERVISION_UNAVAILABLE',
   /** The request exceeds an operation limit (depth, aliases, tokens, cost, body size…); `details.limit` names it. */

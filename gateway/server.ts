@@ -148,6 +148,12 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
         // A network failure or a non-2xx answer carries the subgraph's URL: log it, tell the client only the department.
         onError(error: Error) {
           log.warn({ department: name, requestId: currentRequestScope()?.requestId, traceId: currentRequestScope()?.traceId, reason: error.message }, 'subgraph could not answer');
+          // Given up at the request's deadline (the subgraph may be slow, not down): a code of its own, so a client can tell.
+          if (isDeadlineAbort(error)) {
+            throw new GraphQLError(`The ${name} service did not answer within this request's time limit; try again, or ask for less at once.`, {
+              extensions: { code: ErrorCode.SUBGRAPH_TIMEOUT, department: name },
+            });
+          }
           throw new GraphQLError(`The ${name} service could not answer this part of the request.`, {
             extensions: { code: ErrorCode.SUBGRAPH_UNAVAILABLE, department: name },
           });
@@ -273,12 +279,16 @@ function subgraphFetcher(subgraph: string, fetch: HttpFetch = httpFetch) {
       endSpan(span, response.ok ? undefined : `HTTP_${response.status}`);
       return response;
     } catch (e) {
-      end({ outcome: 'failed' });
-      endSpan(span, ErrorCode.SUBGRAPH_UNAVAILABLE);
+      const timedOut = isDeadlineAbort(e);
+      end({ outcome: timedOut ? 'timeout' : 'failed' });
+      endSpan(span, timedOut ? ErrorCode.SUBGRAPH_TIMEOUT : ErrorCode.SUBGRAPH_UNAVAILABLE);
       throw e;
     }
   };
 }
+
+/** A subgraph call given up at the request's deadline: the signal's reason, a `TimeoutError` (see `deadlineSignal`). */
+const isDeadlineAbort = (e: unknown): boolean => e instanceof Error && e.name === 'TimeoutError';
 
 /**
  * One abort signal per request, firing at its deadline, shared by its subgraph calls (a timer each cost

@@ -22,10 +22,10 @@ interface Call {
   closed: Promise<number>;
 }
 
-/** A subgraph on node:http that executes `schema`, or, while `hang` is set, reads the call and never answers. */
+/** A subgraph on node:http that executes `schema`, or, while `hang` is set, reads the call and never answers (while `fail` is set, answers 502 at once). */
 function fakeSubgraph(schema: GraphQLSchema) {
   const calls: Call[] = [];
-  const state = { hang: false };
+  const state = { hang: false, fail: false };
   const server: Server = createServer((req, res) => {
     let text = '';
     let closedAt: (t: number) => void = () => {};
@@ -37,6 +37,7 @@ function fakeSubgraph(schema: GraphQLSchema) {
     req.on('data', (c: Buffer) => (text += c));
     req.on('end', async () => {
       if (state.hang) return;
+      if (state.fail) return void res.writeHead(502, { 'content-type': 'text/html' }).end('<h1>Bad Gateway</h1>');
       const body = JSON.parse(text) as { query: string; variables?: Record<string, unknown> };
       const result = await execute({ schema, document: parse(body.query), variableValues: body.variables });
       res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(result));
@@ -98,7 +99,7 @@ describe('a subgraph that never answers', () => {
   /** `p`'s value, or undefined when it has not settled within `ms`. */
   const within = <T>(p: Promise<T>, ms: number) => Promise.race([p, new Promise<undefined>((r) => setTimeout(r, ms))]);
 
-  it('is answered at the deadline with SUBGRAPH_UNAVAILABLE for its field, the healthy department\'s data kept', async () => {
+  it('is answered at the deadline with SUBGRAPH_TIMEOUT for its field, the healthy department\'s data kept', async () => {
     population.state.hang = true;
     const r = await post('{ citizen(id: "21010219850315231X") { name } freeSpaces }');
     expect(r.ms).toBeGreaterThanOrEqual(DEADLINE_MS - 20);
@@ -107,16 +108,34 @@ describe('a subgraph that never answers', () => {
     expect(r.body.data).toEqual({ citizen: null, freeSpaces: 12 });
     expect(r.body.errors).toHaveLength(1);
     expect(r.body.errors![0]).toMatchObject({
-      message: 'The population service could not answer this part of the request.',
-      extensions: { code: 'SUBGRAPH_UNAVAILABLE', department: 'population' },
+      message: 'The population service did not answer within this request\'s time limit; try again, or ask for less at once.',
+      extensions: { code: 'SUBGRAPH_TIMEOUT', department: 'population' },
     });
     expect(Object.keys(r.body.errors![0]!.extensions!).sort()).toEqual(['code', 'department', 'requestId']);
+  });
+
+  it('tells a subgraph that fails apart from one that is slow: SUBGRAPH_UNAVAILABLE, at once', async () => {
+    population.state.hang = false;
+    population.state.fail = true;
+    try {
+      const r = await post('{ citizen(id: "21010219850315231X") { name } freeSpaces }');
+      expect(r.ms).toBeLessThan(DEADLINE_MS);
+      expect(r.body.data).toEqual({ citizen: null, freeSpaces: 12 });
+      expect(r.body.errors).toHaveLength(1);
+      expect(r.body.errors![0]).toMatchObject({
+        message: 'The population service could not answer this part of the request.',
+        extensions: { code: 'SUBGRAPH_UNAVAILABLE', department: 'population' },
+      });
+      expect(r.text).not.toContain('Bad Gateway');
+    } finally {
+      population.state.fail = false;
+    }
   });
 
   it('shows the client no URL, address, port, stack or abort reason of the subgraph', async () => {
     population.state.hang = true;
     const r = await post('{ citizen(id: "21010219850315231X") { name } }');
-    expect(r.body.errors?.[0]?.extensions?.code).toBe('SUBGRAPH_UNAVAILABLE');
+    expect(r.body.errors?.[0]?.extensions?.code).toBe('SUBGRAPH_TIMEOUT');
     const port = String((population.server.address() as AddressInfo).port);
     for (const secret of [urlOf(population.server), '127.0.0.1', `:${port}`, 'http://', 'stacktrace', '    at ', 'TimeoutError', 'AbortError', 'deadline passed', 'ECONN']) {
       expect(r.text).not.toContain(secret);
@@ -130,7 +149,7 @@ describe('a subgraph that never answers', () => {
     population.state.hang = true;
     const before = population.calls.length;
     const r = await post('{ citizen(id: "21010219850315231X") { name } }');
-    expect(r.body.errors?.[0]?.extensions?.code).toBe('SUBGRAPH_UNAVAILABLE');
+    expect(r.body.errors?.[0]?.extensions?.code).toBe('SUBGRAPH_TIMEOUT');
     expect(population.calls).toHaveLength(before + 1);
     const call = population.calls[before]!;
     const closedAt = await within(call.closed, SLACK_MS);
@@ -164,7 +183,7 @@ describe('a subgraph that never answers', () => {
       population.state.hang = true;
       const before = population.calls.length;
       const r = await post('{ citizen(id: "21010219850315231X") { name } }');
-      expect(r.body.errors?.[0]?.extensions?.code).toBe('SUBGRAPH_UNAVAILABLE');
+      expect(r.body.errors?.[0]?.extensions?.code).toBe('SUBGRAPH_TIMEOUT');
       const closedAt = await within(population.calls[before]!.closed, SLACK_MS);
       expect(closedAt, 'the shared call was left running after its last caller gave up').toBeDefined();
       // The same question, same principal, once the subgraph answers: a new call, not the dead one joined.
