@@ -202,9 +202,10 @@ const TO_COMMONJS = 'var __toCommonJS = (mod) => __hasOwnProp.call(mod, "module.
 /**
  * One CommonJS view of each ES module. rolldown's `__toCommonJS` builds a new object, with a bound
  * getter for every export, each time CommonJS code requires an ES module: OpenTelemetry's CommonJS
- * packages require `@opentelemetry/api` (ES) 225 times in the gateway, and the gateway kept 37,000 such
- * getters (≈ 4 MB of its heap). Made once per module, as Node's own `require` of an ES module does; the
- * getters still read the module's live bindings. A rolldown whose helper reads otherwise fails the build.
+ * packages require `@opentelemetry/api` (ES) 225 times in the gateway, which kept 37,000 such getters
+ * (a gateway just started: 53.3 MB of live heap with them, 47.2 MB without). Made once per module, as
+ * Node's own `require` of an ES module does; the getters still read the module's live bindings. A
+ * rolldown whose helper reads otherwise fails the build.
  */
 function oneCommonJsViewPerModule(): Plugin {
   return {
