@@ -32,6 +32,7 @@ import { ensureDevKeys } from '../core/dev-keys.ts';
 import { createPrincipalSigner, PRINCIPAL_HEADER, REQUEST_ID_HEADER } from '../core/principal.ts';
 import { signDevToken } from '../gateway/auth/index.ts';
 import { startCity } from '../scripts/lib/city.ts';
+import { SUBGRAPHS } from '../scripts/lib/subgraphs.ts';
 import { ROOT } from '../scripts/lib/processes.ts';
 import { cpuProfEnv } from './lib/cpu-prof.ts';
 import { describeFloor, tcpRoundTrip } from './lib/floor.ts';
@@ -100,6 +101,8 @@ const benchRates = JSON.stringify({ default: { principalRate: { points: 100_000_
 const serviceEnv: Record<string, Record<string, string>> = { gateway: { GATEWAY_LIMITS: benchRates }, 'parking-standin': { RATE_LIMIT_PER_SECOND: '0' } };
 // BENCH_GATEWAY_NODE_ARGS='--max-old-space-size=200' gives our gateway Node flags (e.g. to tell retained memory from a heap V8 has not collected yet).
 if (process.env.BENCH_GATEWAY_NODE_ARGS) serviceEnv.gateway!.CITYGRAPH_NODE_ARGS = process.env.BENCH_GATEWAY_NODE_ARGS;
+// BENCH_SUBGRAPH_NODE_ARGS='--max-semi-space-size=8' gives every subgraph Node flags (e.g. to size their heaps).
+if (process.env.BENCH_SUBGRAPH_NODE_ARGS) for (const s of SUBGRAPHS) serviceEnv[`subgraph-${s.name}`] = { ...serviceEnv[`subgraph-${s.name}`], CITYGRAPH_NODE_ARGS: process.env.BENCH_SUBGRAPH_NODE_ARGS };
 // BENCH_CPU_PROF=gateway,subgraph-population: CPU profiles of those processes (bench/lib/cpu-prof.ts).
 for (const [name, env] of Object.entries(cpuProfEnv())) serviceEnv[name] = { ...serviceEnv[name], ...env };
 const city = await startCity({ dataDir, env: production, serviceEnv });
@@ -283,6 +286,8 @@ try {
     ['hive-router', `Hive + Router runtime ${peakRssMiB(hiveRouter.child.pid!)} MiB`],
   ].filter(([key]) => picked.includes(key!));
   const memory = rss.length ? [`- gateway peak RSS: ${rss.map(([, text]) => text).join(', ')}`] : [];
+  // The subgraphs serve every target, so their peak is the whole run's.
+  memory.push(`- subgraphs' peak RSS over the whole run: ${behind.filter((b) => b.name.startsWith('subgraph-')).map((b) => `${b.name.slice('subgraph-'.length)} ${peakRssMiB(b.pid)}`).join(', ')} MiB`);
   // Memory over a long run: resident memory of our gateway every 10 s under the many-citizen load, and
   // the slope of a least-squares line through the second half (flat means the caches stopped growing).
   const soak: string[] = [];
