@@ -4,7 +4,7 @@
  * subgraph's port directly) can mint or alter one. The request id travels beside it, in its own header.
  */
 import { createHash, createPrivateKey, createPublicKey, randomUUID, sign as signBytes, verify as verifyBytes, type KeyObject } from 'node:crypto';
-import { errors, importSPKI, jwtVerify, type JWTPayload } from 'jose';
+import { errors, jwtVerify, type JWTPayload } from 'jose';
 import { z } from 'zod';
 import { CityGraphError, ErrorCode } from './errors.ts';
 
@@ -223,17 +223,22 @@ export async function createPrincipalVerifier(
   }
   const pems = typeof options?.publicKeyPem === 'string' ? splitPublicKeys(options.publicKeyPem) : [];
   if (pems.length === 0) throw new TypeError('createPrincipalVerifier: publicKeyPem must be an Ed25519 public key in SPKI PEM (or several, one after the other).');
-  const keys = new Map<string, Awaited<ReturnType<typeof importSPKI>>>();
+  // One key object each, for both paths: node:crypto's own and jose's.
+  const keys = new Map<string, KeyObject>();
   // The header each key's tokens carry, exactly as the signer writes it: such tokens take the fast path.
   const ownHeaders = new Map<string, KeyObject>();
   for (const pem of pems) {
-    const message = 'createPrincipalVerifier: publicKeyPem must be an Ed25519 public key in SPKI PEM';
     const kid = principalKeyId(pem);
-    keys.set(kid, await importKey(message, () => importSPKI(pem, 'EdDSA')));
-    ownHeaders.set(principalHeader(kid), await importKey(message, async () => createPublicKey(pem)));
+    const publicKey = await importKey('createPrincipalVerifier: publicKeyPem must be an Ed25519 public key in SPKI PEM', async () => {
+      const k = createPublicKey(pem);
+      if (k.asymmetricKeyType !== 'ed25519') throw new TypeError('not Ed25519');
+      return k;
+    });
+    keys.set(kid, publicKey);
+    ownHeaders.set(principalHeader(kid), publicKey);
   }
   // An older gateway's tokens had no kid; they name the key only when there is one.
-  if (pems.length === 1) ownHeaders.set(principalHeader(undefined), ownHeaders.values().next().value!);
+  if (pems.length === 1) ownHeaders.set(principalHeader(undefined), keys.values().next().value!);
   const only = keys.size === 1 ? [...keys.values()][0]! : null;
   // The key the token's kid names; a token without kid (an older gateway) only when there is one key.
   const key = (header: { kid?: string }) => {

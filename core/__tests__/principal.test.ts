@@ -289,5 +289,9 @@ describe('principal token', () => {
     await expect(createPrincipalSigner({ privateKeyPem: gateway.publicKeyPem })).rejects.toThrow(TypeError);
     const rsa = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
     await expect(createPrincipalSigner({ privateKeyPem: rsa })).rejects.toThrow(/Ed25519/);
+    // A public key, but not Ed25519: refused, not kept to refuse every token later.
+    const ec = generateKeyPairSync('ec', { namedCurve: 'P-256' }).publicKey.export({ type: 'spki', format: 'pem' }).toString();
+    await expect(createPrincipalVerifier({ publicKeyPem: ec })).rejects.toThrow(/Ed25519/);
+    await expect(createPrincipalVerifier({ publicKeyPem: `${gateway.publicKeyPem}\n${ec}` })).rejects.toThrow(/Ed25519/);
   });
 });

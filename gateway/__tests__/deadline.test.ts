@@ -8,6 +8,7 @@ import { buildSubgraphSchema } from '@apollo/subgraph';
 import { execute, parse, type DocumentNode, type GraphQLSchema } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../../core/logger.ts';
+import { subgraphCallDuration } from '../../core/metrics.ts';
 import type { Principal } from '../../core/principal.ts';
 import { DEADLINE_HEADER } from '../../core/request-scope.ts';
 import { startGateway, type RunningGateway } from '../server.ts';
@@ -112,6 +113,10 @@ describe('a subgraph that never answers', () => {
       extensions: { code: 'SUBGRAPH_TIMEOUT', department: 'population' },
     });
     expect(Object.keys(r.body.errors![0]!.extensions!).sort()).toEqual(['code', 'department', 'requestId']);
+    // The operator's metric says so too: a call timed out, not failed.
+    const counts = (await subgraphCallDuration.get()).values.filter((v) => v.metricName?.endsWith('_count') && v.labels.subgraph === 'population');
+    expect(counts.find((v) => v.labels.outcome === 'timeout')?.value).toBeGreaterThanOrEqual(1);
+    expect(counts.find((v) => v.labels.outcome === 'failed')).toBeUndefined();
   });
 
   it('tells a subgraph that fails apart from one that is slow: SUBGRAPH_UNAVAILABLE, at once', async () => {

@@ -140,10 +140,12 @@ export async function startCity(options: CityOptions): Promise<City> {
   // released early can be chosen by another city starting beside this one (test files run side by side).
   let held: HeldPorts | null = null;
   const start = async (name: string, entry: string, env: Record<string, string>) => {
-    const full = { ...common, ...(entry === 'gateway/main.ts' ? GATEWAY_ENV : {}), ...env, ...options.serviceEnv?.[name] };
+    // The gateway's heap flags and malloc setting (node-flags.ts); the service's own environment may override the setting.
+    const gateway = entry === 'gateway/main.ts';
+    const full = { ...common, ...(gateway ? GATEWAY_ENV : {}), ...env, ...options.serviceEnv?.[name] };
     await held?.release(Number(env.PORT));
     launched.set(name, { entry, env: full });
-    const nodeArgs = entry === 'gateway/main.ts' ? GATEWAY_NODE_FLAGS : undefined;
+    const nodeArgs = gateway ? GATEWAY_NODE_FLAGS : undefined;
     services[name] = await launch({ name, entry, bundle: bundles?.[entry], echo: options.echo, env: full, nodeArgs, readyTimeoutMs: options.readyTimeoutMs, signal: failed.signal });
     return services[name];
   };
