@@ -48,8 +48,12 @@ export interface SignerOptions {
 /** Loads the signer's keys, generating and saving a new pair (private key mode 0600) when both are absent. */
 export function loadOrCreateSigner(options: SignerOptions): Signer {
   const algorithm = options.algorithm ?? 'sm2';
+  // The public key is looked for first: a new private key is linked into place before its public key is
+  // written, so a public key seen before the private key is looked for means the private key is really
+  // missing, not still being made by another process opening the same new store.
+  const havePublic = existsSync(options.publicKeyPath);
   const havePrivate = existsSync(options.privateKeyPath);
-  if (!havePrivate && existsSync(options.publicKeyPath)) {
+  if (!havePrivate && havePublic) {
     throw new Error(`The checkpoint public key ${options.publicKeyPath} exists but its private key ${options.privateKeyPath} does not.`);
   }
   if (!havePrivate) generateKeys(algorithm, options.privateKeyPath, options.publicKeyPath);
