@@ -5,10 +5,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import smCrypto from 'sm-crypto';
+import { sm2 as sm2v2 } from 'sm-crypto-v2';
 import { afterAll, describe, expect, it } from 'vitest';
 import { checkpointSignatureValid, signCheckpoint } from '../checkpoint.ts';
 import { keyIdOf, loadOrCreateSigner, signerFromPrivateKey, SM2_USER_ID, verifySignature } from '../signing.ts';
-import { sm2PrivateHexFrom, sm2PublicHexFromPem } from '../sm2-keys.ts';
+import { sm2PrivateHexFrom, sm2PublicHexFromPem, sm2PublicOf } from '../sm2-keys.ts';
 
 const OPENSSL = '/usr/bin/openssl';
 const dir = mkdtempSync(join(tmpdir(), 'citygraph-sm2-'));
@@ -100,6 +101,16 @@ describe('SM2 checkpoint signatures', () => {
     const key = { keyId: signer.keyId, algorithm: signer.algorithm, publicKeyPem: signer.publicKeyPem };
     expect(checkpointSignatureValid(cp, key)).toBe(true);
     expect(checkpointSignatureValid({ ...cp, totalSeq: 2 }, key)).toBe(false);
+  });
+
+  it('derives the public point sm-crypto-v2 derives, through OpenSSL, and refuses a scalar out of [1, n−1]', () => {
+    const n = 'fffffffeffffffffffffffffffffffff7203df6b21c6052b53bbf40939d54123';
+    const nMinus1 = 'fffffffeffffffffffffffffffffffff7203df6b21c6052b53bbf40939d54122';
+    for (const d of [...Array.from({ length: 200 }, () => randomBytes(32).toString('hex')), `${'0'.repeat(63)}1`, nMinus1, `00${randomBytes(31).toString('hex')}`]) {
+      if (BigInt(`0x${d}`) === 0n || BigInt(`0x${d}`) >= BigInt(`0x${n}`)) continue;
+      expect(sm2PublicOf(d)).toBe(sm2v2.getPublicKeyFromPrivateKey(d));
+    }
+    for (const d of ['0'.repeat(64), n, 'f'.repeat(64), 'ab', 'x'.repeat(64)]) expect(() => sm2PublicOf(d)).toThrow(/SM2 private key/);
   });
 
   it('refuses a public key file that does not belong to the private key', () => {
