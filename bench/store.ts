@@ -31,6 +31,10 @@ import { listCitizenIds } from '../adapters/population/standin/index.ts';
 import { DisclosureLog, writeDisclosures } from '../subgraphs/kit/disclosure.ts';
 import { describeFloor, describeThreadFloor, tcpRoundTrip, threadRoundTrip } from './lib/floor.ts';
 import type { SubgraphContext } from '../subgraphs/kit/context.ts';
+import { useCompileCache } from '../scripts/lib/processes.ts';
+
+// As `npm run audit -- verify` runs: the verifier's worker threads load their modules from the code cache.
+useCompileCache();
 
 const n = Number(process.env.BENCH_MUTATIONS ?? 500);
 /** Mutations written first, untimed, on the same store (JIT, connections, the first groups and pages); default 500. */

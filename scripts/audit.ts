@@ -26,6 +26,10 @@ import { keyIdOf } from '../supervision/signing.ts';
 import { verifyStore } from '../supervision/verify-store.ts';
 import { runWitness, WitnessRefusal } from '../supervision/witness.ts';
 import type { VerifyResult } from '../supervision/verify.ts';
+import { useCompileCache } from './lib/processes.ts';
+
+// The verifier's worker threads load their modules from the city's code cache (see useCompileCache).
+useCompileCache();
 
 const USAGE = `usage: audit verify [--checkpoint FILE] [--db URL|PATH] [--json] [--witnesses K --witness-key PEM …]
        audit export-checkpoints FILE [--db URL|PATH]

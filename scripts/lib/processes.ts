@@ -3,6 +3,7 @@
  * `npm start`, the whole-system tests and the benchmarks, so all three run the same thing.
  */
 import { fork, type ChildProcess } from 'node:child_process';
+import { enableCompileCache } from 'node:module';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -10,6 +11,18 @@ import { fileURLToPath } from 'node:url';
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 /** V8's code cache on disk (Node 24) for every process of a city and for the launcher itself, under node_modules, which `npm ci` replaces. */
 export const COMPILE_CACHE_DIR = join(ROOT, 'node_modules', '.cache', 'citygraph-compile');
+
+/**
+ * For a command-line process (the audit command, a bench): what it imports from now on, and the modules
+ * of every worker thread it starts, come from that code cache. A worker thread turns the cache on only
+ * when NODE_COMPILE_CACHE is in the environment it is given. Without the cache, each worker type-strips its
+ * TypeScript again: the verifier's two workers were ready in 145–235 ms without it and 63–108 ms with it
+ * (a throwaway script, Node 24.22.3).
+ */
+export function useCompileCache(): void {
+  enableCompileCache(COMPILE_CACHE_DIR);
+  process.env.NODE_COMPILE_CACHE ??= COMPILE_CACHE_DIR;
+}
 
 /** A started child process and the URL it announced. */
 export interface Service {
