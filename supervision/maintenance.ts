@@ -24,6 +24,8 @@ export async function addSignedCheckpoint(
   frontiers: Map<string, MerkleFrontier> = new Map(),
   newFrontier?: (department: string) => MerkleFrontier,
 ): Promise<Checkpoint> {
+  // Not inside the checkpoint's transaction, which holds the store's write lock (SM2's first signature in a process).
+  signer.warm();
   for (let attempt = 0; ; attempt++) {
     const snap = await db.heads();
     const heads: ChainHead[] = [];
