@@ -3,12 +3,13 @@
  * mutation (intent + outcome) at a time per writer, as the kit writes them, by BENCH_WRITERS concurrent
  * writers; then the time the offline verifier takes to check every record and chain. With
  * BENCH_VERIFY_RECORDS it also builds a store of that many records quickly (large transactions through
- * the store's own drafting and sealing code, then a signed checkpoint) and times its verification.
+ * the store's own drafting and sealing code, with a signed checkpoint every BENCH_CHECKPOINT_EVERY
+ * records, default 100 as the city signs them, and one at the end) and times its verification.
  * Prints figures; asserts nothing.
  *
  *   BENCH_MUTATIONS=10000 BENCH_WRITERS=8 npm run -s bench:store                                   # after BENCH_WARMUP_MUTATIONS (500) untimed
  *   BENCH_MUTATIONS=10000 BENCH_WRITERS=8 DATABASE_URL=postgres://postgres@127.0.0.1:5432/test npm run -s bench:store   # PostgreSQL, 8 writers
- *   BENCH_MUTATIONS=0 BENCH_VERIFY_RECORDS=1000000 npm run -s bench:store                          # verify one million records
+ *   BENCH_MUTATIONS=0 BENCH_VERIFY_RECORDS=1000000 npm run -s bench:store                          # verify one million records (10,000 checkpoints; BENCH_CHECKPOINT_EVERY=0: only one at the end)
  *   BENCH_MUTATIONS=0 BENCH_ACCESS_REQUESTS=300 npm run -s bench:store                             # access records: 1, 2, 100 per request, as the kit writes them, and a bare round trip to a worker thread
  *   BENCH_MUTATIONS=0 BENCH_VERIFY_DB=/tmp/…/verify.db npm run -s bench:store                      # time the verifier on a kept store (BENCH_VERIFY_PLAIN=1: one thread)
  *   BENCH_MUTATIONS=0 BENCH_VERIFY_DB=/tmp/…/verify.db BENCH_PROOFS=1 npm run -s bench:store       # and the auditors' proofs (supervisionRecord, consistencyProof)
@@ -27,6 +28,10 @@ import { openSupervisionStore, verifyStore } from '../supervision/index.ts';
 import type { SqlFilter } from '../supervision/columns.ts';
 import { openBackend } from '../supervision/open-backend.ts';
 import { sealRecord, type SupervisionRecord } from '../supervision/record.ts';
+import { defaultKeyPaths } from '../supervision/config.ts';
+import { addSignedCheckpoint } from '../supervision/maintenance.ts';
+import { MerkleFrontier } from '../supervision/merkle.ts';
+import { loadOrCreateSigner } from '../supervision/signing.ts';
 import { listCitizenIds } from '../adapters/population/standin/index.ts';
 import { DisclosureLog, writeDisclosures } from '../subgraphs/kit/disclosure.ts';
 import { describeFloor, describeThreadFloor, tcpRoundTrip, threadRoundTrip } from './lib/floor.ts';
@@ -42,6 +47,8 @@ const warmup = Number(process.env.BENCH_WARMUP_MUTATIONS ?? 500);
 const writers = Number(process.env.BENCH_WRITERS ?? 1);
 const verifyRecords = Number(process.env.BENCH_VERIFY_RECORDS ?? 0);
 const accessRequests = Number(process.env.BENCH_ACCESS_REQUESTS ?? 0);
+/** Records between two checkpoints of the built store: the city's default (`checkpointEvery`); 0 for one checkpoint at the end. */
+const checkpointEvery = Number(process.env.BENCH_CHECKPOINT_EVERY ?? 100);
 const subjectKey = 'bench-subject-key-'.padEnd(40, 'x');
 const dir = mkdtempSync(join(tmpdir(), 'citygraph-store-bench-'));
 const admin = process.env.DATABASE_URL?.startsWith('postgres') ? new pg.Client({ connectionString: process.env.DATABASE_URL }) : null;
@@ -130,13 +137,17 @@ async function buildStore(total: number): Promise<string> {
   const db = openBackend(url);
   const o = { hash: (await db.readHashAlgorithm())!, subjectKey, maxArgsBytes: 65536 };
   const seal = (d: Parameters<typeof sealRecord>[0], p: Parameters<typeof sealRecord>[1]) => sealRecord(d, p, o.hash);
+  // The store's own key, as the city's processes sign with it; one frontier per chain, as a store keeps them.
+  const signer = loadOrCreateSigner(defaultKeyPaths(dir, 'sm2'));
+  const frontiers = new Map<string, MerkleFrontier>();
+  let checkpoints = 0;
   const t0 = process.hrtime.bigint();
   try {
     const departments = ['population', 'medicalInsurance', 'housingFund', 'parking', 'tax', 'civilAffairs'];
     // Batches of pairs: each batch's intents, then (next batch) their outcomes, so intents and outcomes interleave as in life.
     let pending: SupervisionRecord[] = [];
     for (let written = 0, i = 0; written < total; ) {
-      const room = Math.min(2000, total - written);
+      const room = Math.min(checkpointEvery > 0 ? checkpointEvery : 2000, total - written);
       const entries = pending.slice(0, room).map((intent) => ({ draft: draftOutcome(intent, { outcome: 'SUCCESS' }) }));
       pending = pending.slice(entries.length);
       while (entries.length < room) {
@@ -153,14 +164,17 @@ async function buildStore(total: number): Promise<string> {
       const results = (await db.appendMany(entries, seal)) as SupervisionRecord[];
       pending.push(...results.filter((r) => r.kind === 'intent'));
       written += results.length;
+      if (checkpointEvery > 0 && written < total) {
+        await addSignedCheckpoint(db, signer, o.hash, frontiers);
+        checkpoints++;
+      }
     }
+    await addSignedCheckpoint(db, signer, o.hash, frontiers);
+    checkpoints++;
   } finally {
     await db.close();
   }
-  const store = await openSupervisionStore({ url, dataDir: dir, subjectKey, checkpointEvery: 0, checkpointIntervalMs: 0 });
-  await store.checkpoint();
-  await store.close();
-  console.log(`built a ${kind} store of ${total} records in ${(Number(process.hrtime.bigint() - t0) / 1e9).toFixed(1)} s`);
+  console.log(`built a ${kind} store of ${total} records and ${checkpoints} signed checkpoints in ${(Number(process.hrtime.bigint() - t0) / 1e9).toFixed(1)} s`);
   return url;
 }
 

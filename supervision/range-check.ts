@@ -56,6 +56,8 @@ export interface RangeSummary {
   parts: DepartmentPart[];
   /** Outcomes whose intent lies in an earlier range, as triples: intent seq, department index, 1 if definitive. */
   laterOutcomes: number[];
+  /** The checkpoint signatures the worker was asked to check besides its rows (hash-check-worker.ts), in order: whether each holds. */
+  signatures?: boolean[];
 }
 
 interface Chain {

@@ -196,17 +196,19 @@ export async function verifyLog(input: VerifyInput): Promise<VerifyResult> {
 
 /**
  * The checks after the walk (checkpoint signatures, heads, roots, truncation, cosignatures), appended to
- * the walk's `problems`, and the verifier's answer. The parallel verifier calls it with what its workers found.
+ * the walk's `problems`, and the verifier's answer. The parallel verifier calls it with what its workers
+ * found, `signatureValid` included: each checkpoint's `checkpointSignatureValid` under its key, by index
+ * of `cps` (its workers check them; without it they are checked here).
  */
-export function concludeVerify(input: VerifyInput, cps: CheckpointToCheck[], facts: WalkFacts, problems: Problem[]): VerifyResult {
+export function concludeVerify(input: VerifyInput, cps: CheckpointToCheck[], facts: WalkFacts, problems: Problem[], signatureValid?: readonly boolean[]): VerifyResult {
   const { count, maxSeq, found, rootAt, length } = facts;
-  for (const { cp, source, key } of cps) {
+  for (const [i, { cp, source, key }] of cps.entries()) {
     const label = `${source} checkpoint ${cp.id}`;
     if (!key) {
       problems.push({ kind: 'badSignature', checkpointId: cp.id, message: `The ${label} is signed by an unknown key ${cp.keyId.slice(0, 16)}….` });
       continue;
     }
-    if (!checkpointSignatureValid(cp, key)) {
+    if (!(signatureValid ? signatureValid[i] === true : checkpointSignatureValid(cp, key))) {
       problems.push({ kind: 'badSignature', checkpointId: cp.id, message: `The signature of the ${label} does not verify.` });
       continue;
     }

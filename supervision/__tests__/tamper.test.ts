@@ -2,7 +2,10 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { RECORD_COLUMNS, recordFromRow, recordValues } from '../columns.ts';
+import { signCheckpoint } from '../checkpoint.ts';
 import { recordHash, type SupervisionRecord } from '../record.ts';
+import { signerFromPrivateKey } from '../signing.ts';
+import { generateSm2KeyPair, sm2PrivatePem } from '../sm2-keys.ts';
 import { checkRangesInWorkers, joinRanges, rangePlan, verifyStore } from '../verify-store.ts';
 import { BACKENDS, seed, type TestContext } from './harness.ts';
 
@@ -63,6 +66,20 @@ describe.each(BACKENDS)('verify detects tampering on $name', ({ create }) => {
     expect(await checkRangesInWorkers(ctx.db, plan(), 12, 3, true)).toEqual([expect.objectContaining({ perfect: false, reason: 'seq 10: hash' })]);
     // A record past the highest seq the caller knew of is still checked (the last range runs to the end).
     expect((await checkRangesInWorkers(ctx.db, plan(), 6, 2)).map((r) => [r.perfect, r.count])).toEqual([[true, 3], [false, 6]]);
+  }, 120_000);
+
+  it('shares the checkpoints\' signatures out among the workers and answers each, in order', async () => {
+    const signer = signerFromPrivateKey('sm2', sm2PrivatePem(generateSm2KeyPair()));
+    const key = { keyId: signer.keyId, algorithm: signer.algorithm, publicKeyPem: signer.publicKeyPem };
+    const cps = [1, 2, 3, 4, 5].map((id) => signCheckpoint({ id, time: '2026-12-03T00:00:00Z', hashAlgorithm: 'sm3', heads: [], totalSeq: id }, signer));
+    cps[1] = { ...cps[1]!, totalSeq: 9 }; // no longer what was signed
+    cps[3] = { ...cps[3]!, signature: cps[2]!.signature }; // another checkpoint's signature
+    for (const workers of [1, 2, 3]) {
+      const plan = rangePlan('sm3', ['medicalInsurance', 'population'], [], 12); // its shared arrays serve one run
+      const ranges = await checkRangesInWorkers(ctx.db, plan, 12, workers, true, { keys: [key], checkpoints: cps.map((cp) => [0, cp]) });
+      expect(ranges.map((r) => r.signatures?.length ?? 0).every((n) => n >= 1)).toBe(true);
+      expect(ranges.flatMap((r) => r.signatures ?? [])).toEqual([true, false, true, false, true]);
+    }
   }, 120_000);
 
   it('names a modified record', async () => {
@@ -128,6 +145,8 @@ describe.each(BACKENDS)('verify detects tampering on $name', ({ create }) => {
     const [row] = await ctx.sql('SELECT body FROM supervision_checkpoints');
     await ctx.sql('UPDATE supervision_checkpoints SET body = ?', [String(row?.body).replace('"totalSeq":12', '"totalSeq":11')]);
     expect((await verify(false)).firstProblem).toMatchObject({ kind: 'badSignature', checkpointId: 1 });
+    // Found by the parallel verifier's workers, which check the signatures beside the records.
+    expect(fallbacks).toEqual(['a checkpoint problem: The signature of the stored checkpoint 1 does not verify.']);
   });
 
   it('reports a corrupt or foreign witness file as corruptCheckpoint with a one-line reason', async () => {
