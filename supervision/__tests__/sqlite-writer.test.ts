@@ -88,10 +88,17 @@ describe('SQLite writer thread', () => {
     const store = await openSupervisionStore({ url: file, dataDir, subjectKey: SUBJECT_KEY, checkpointEvery: 0, checkpointIntervalMs: 0, busyTimeoutMs: 2000 });
     await store.appendAccess({ department: 'population', actor: { role: 'staff', department: 'population' }, field: 'Citizen.name' });
     // Another process holds the lock for `ms` (the main connection's wait blocks this thread, as SQLite's did).
+    // The child waits its turn for the lock (the store's writer thread may be filling its subject index at
+    // that moment), and a child that exits without taking it fails the test at once instead of hanging it.
     const holdLock = async (ms: number) => {
-      const child = spawn(process.execPath, ['-e', `const { DatabaseSync } = require('node:sqlite'); const db = new DatabaseSync(${JSON.stringify(file)}); db.exec('BEGIN IMMEDIATE'); console.log('locked'); Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ${ms}); db.exec('COMMIT');`]);
+      const child = spawn(process.execPath, ['-e', `const { DatabaseSync } = require('node:sqlite'); const db = new DatabaseSync(${JSON.stringify(file)}, { timeout: 10000 }); db.exec('BEGIN IMMEDIATE'); console.log('locked'); Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ${ms}); db.exec('COMMIT');`]);
+      let stderr = '';
+      child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
       const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-      await new Promise<void>((resolve) => child.stdout.once('data', () => resolve()));
+      await new Promise<void>((resolve, reject) => {
+        child.stdout.once('data', () => resolve());
+        child.once('exit', (code) => reject(new Error(`the lock-holding process exited (${code}) before taking the lock: ${stderr}`)));
+      });
       return { exited };
     };
     let { exited } = await holdLock(300);
