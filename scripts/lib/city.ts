@@ -2,8 +2,10 @@
  * Brings up the whole city: the stand-in legacy systems, every subgraph and the gateway, each a real
  * process on its own port, wired by URLs. `npm start`, whole-system tests and benchmarks share it.
  */
-import { createServer, type AddressInfo, type Server } from 'node:net';
-import { resolve } from 'node:path';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { ensureDevKeys } from '../../core/dev-keys.ts';
 import { currentBundles } from './bundle.ts';
 import { GATEWAY_ENV, GATEWAY_NODE_FLAGS } from './node-flags.ts';
@@ -197,6 +199,7 @@ export async function startCity(options: CityOptions): Promise<City> {
     const stop = async () => {
       await Promise.all(gatewayServices.map((g) => g.stop()));
       await Promise.all(Object.values(services).map((s) => s.stop()));
+      held?.unreserve();
     };
     const crashAndRestart = async (name: string) => {
       const old = services[name];
@@ -215,6 +218,7 @@ export async function startCity(options: CityOptions): Promise<City> {
     await held?.releaseAll();
     failed.abort();
     await Promise.all(Object.values(services).map((s) => s.stop()));
+    held?.unreserve();
     throw e;
   }
 }
@@ -241,19 +245,79 @@ function portOfService(name: string, p: Record<string, number>): number | undefi
 const PORT_RANGE = { low: 20_000, high: 32_000 } as const;
 
 /** Loopback ports chosen for a city's services, still bound by the launcher until each is released. */
-interface HeldPorts {
+export interface HeldPorts {
   /** Port by key. */
   ports: Record<string, number>;
   /** Unbinds `port` (a service is about to bind it); nothing when it is not held. */
   release(port: number): Promise<void>;
   /** Unbinds every port still held. */
   releaseAll(): Promise<void>;
+  /** Ends the ports' reservations (the city stopped): other cities may choose them again. */
+  unreserve(): void;
 }
 
-/** Free loopback ports, one per key: each bound to prove it free, and held until released. */
-async function holdFreePorts(keys: readonly string[]): Promise<HeldPorts> {
-  const span = PORT_RANGE.high - PORT_RANGE.low;
+/**
+ * Ports reserved by the cities started on this machine, a file per port holding the process's pid. A port
+ * is free between the launcher's unbinding it and its service's binding it (a process start, seconds on a
+ * loaded machine); another city choosing ports at that moment took it, and the service failed with
+ * EADDRINUSE (seen in full test runs, test files starting cities side by side). A city now passes over
+ * ports another live process reserved, and reservations last until its city stops (or its process ends).
+ */
+export const RESERVATIONS = join(tmpdir(), 'citygraph-ports');
+/** This process's reservation files, removed when it exits if its cities did not. */
+const reservedHere = new Set<string>();
+let cleanUpOnExit = false;
+
+/** Reserves `port` for this process; false when a live process holds it. Without a usable folder, only the bind decides. */
+function reserve(port: number): boolean {
+  const file = join(RESERVATIONS, String(port));
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      mkdirSync(RESERVATIONS, { recursive: true });
+      writeFileSync(file, String(process.pid), { flag: 'wx' });
+      reservedHere.add(file);
+      if (!cleanUpOnExit) {
+        cleanUpOnExit = true;
+        process.once('exit', () => reservedHere.forEach((f) => rmSync(f, { force: true })));
+      }
+      return true;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') return true;
+      if (processAlive(Number(readText(file)))) return false;
+      rmSync(file, { force: true }); // left by a process that is gone
+    }
+  }
+  return false;
+}
+
+function unreservePort(port: number): void {
+  const file = join(RESERVATIONS, String(port));
+  if (reservedHere.delete(file)) rmSync(file, { force: true });
+}
+
+function readText(file: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch {
+    return '';
+  }
+}
+
+function processAlive(pid: number): boolean {
+  if (!Number.isSafeInteger(pid) || pid <= 0) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Free loopback ports, one per key: each reserved against other cities, bound to prove it free, and held until released. Exported for tests (`range`: a few ports). */
+export async function holdFreePorts(keys: readonly string[], range: { low: number; high: number } = PORT_RANGE): Promise<HeldPorts> {
+  const span = range.high - range.low;
   const held = new Map<number, Server>();
+  const chosen: number[] = [];
   const release = async (port: number) => {
     const srv = held.get(port);
     if (!srv) return;
@@ -263,20 +327,28 @@ async function holdFreePorts(keys: readonly string[]): Promise<HeldPorts> {
   const releaseAll = async () => {
     await Promise.all([...held.keys()].map(release));
   };
-  let next = PORT_RANGE.low + Math.floor(Math.random() * span);
+  const unreserve = () => chosen.forEach(unreservePort);
+  let next = range.low + Math.floor(Math.random() * span);
   try {
     for (let tried = 0; held.size < keys.length; tried++) {
-      if (tried >= span) throw new Error(`No free loopback port between ${PORT_RANGE.low} and ${PORT_RANGE.high}.`);
-      const srv = await listenOn(next);
-      if (srv) held.set((srv.address() as AddressInfo).port, srv);
-      next = next + 1 >= PORT_RANGE.high ? PORT_RANGE.low : next + 1;
+      if (tried >= span) throw new Error(`No free loopback port between ${range.low} and ${range.high}.`);
+      if (reserve(next)) {
+        const srv = await listenOn(next);
+        if (srv) {
+          held.set(next, srv);
+          chosen.push(next);
+        } else {
+          unreservePort(next);
+        }
+      }
+      next = next + 1 >= range.high ? range.low : next + 1;
     }
   } catch (e) {
     await releaseAll();
+    unreserve();
     throw e;
   }
-  const ports = [...held.keys()];
-  return { ports: Object.fromEntries(keys.map((k, i) => [k, ports[i]!])), release, releaseAll };
+  return { ports: Object.fromEntries(keys.map((k, i) => [k, chosen[i]!])), release, releaseAll, unreserve };
 }
 
 /** A server listening on `port` of 127.0.0.1, or null when the port is taken. */
