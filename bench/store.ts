@@ -28,7 +28,7 @@ import { openSupervisionStore, verifyStore } from '../supervision/index.ts';
 import type { SqlFilter } from '../supervision/columns.ts';
 import { openBackend } from '../supervision/open-backend.ts';
 import { sealRecord, type SupervisionRecord } from '../supervision/record.ts';
-import { defaultKeyPaths } from '../supervision/config.ts';
+import { DEFAULT_CHECKPOINT_EVERY, defaultKeyPaths } from '../supervision/config.ts';
 import { addSignedCheckpoint } from '../supervision/maintenance.ts';
 import { MerkleFrontier } from '../supervision/merkle.ts';
 import { loadOrCreateSigner } from '../supervision/signing.ts';
@@ -48,7 +48,7 @@ const writers = Number(process.env.BENCH_WRITERS ?? 1);
 const verifyRecords = Number(process.env.BENCH_VERIFY_RECORDS ?? 0);
 const accessRequests = Number(process.env.BENCH_ACCESS_REQUESTS ?? 0);
 /** Records between two checkpoints of the built store: the city's default (`checkpointEvery`); 0 for one checkpoint at the end. */
-const checkpointEvery = Number(process.env.BENCH_CHECKPOINT_EVERY ?? 100);
+const checkpointEvery = Number(process.env.BENCH_CHECKPOINT_EVERY ?? DEFAULT_CHECKPOINT_EVERY);
 const subjectKey = 'bench-subject-key-'.padEnd(40, 'x');
 const dir = mkdtempSync(join(tmpdir(), 'citygraph-store-bench-'));
 const admin = process.env.DATABASE_URL?.startsWith('postgres') ? new pg.Client({ connectionString: process.env.DATABASE_URL }) : null;

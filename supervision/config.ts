@@ -7,6 +7,9 @@ import { z } from 'zod';
 import type { HashAlgorithm } from './hashing.ts';
 import type { SignatureAlgorithm } from './signing.ts';
 
+/** Appends by one process between two checkpoints it signs, unless configured (`checkpointEvery`). */
+export const DEFAULT_CHECKPOINT_EVERY = 100;
+
 /** Options of `openSupervisionStore`. */
 export interface SupervisionConfig {
   /** `postgres://…` (optionally `?schema=name`) → PostgreSQL; a file path → SQLite there; default SQLite at `<dataDir>/supervision.db`. */
@@ -124,7 +127,7 @@ export function resolveSupervisionConfig(config: SupervisionConfig): ResolvedSup
       ...(c.signing?.publicKeyPath ? { publicKeyPath: c.signing.publicKeyPath } : {}),
     },
     subjectKey: c.subjectKey,
-    checkpointEvery: c.checkpointEvery ?? 100,
+    checkpointEvery: c.checkpointEvery ?? DEFAULT_CHECKPOINT_EVERY,
     checkpointIntervalMs: c.checkpointIntervalMs ?? 60_000,
     maxArgsBytes: c.maxArgsBytes ?? 16_384,
     busyTimeoutMs: c.busyTimeoutMs ?? 5000,

@@ -13,7 +13,7 @@ export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export const COMPILE_CACHE_DIR = join(ROOT, 'node_modules', '.cache', 'citygraph-compile');
 
 /**
- * For a command-line process (the audit command, a bench): what it imports from now on, and the modules
+ * For a command-line process (the launcher, the audit command, a bench): what it imports from now on, and the modules
  * of every worker thread it starts, come from that code cache. A worker thread turns the cache on only
  * when NODE_COMPILE_CACHE is in the environment it is given. Without the cache, each worker type-strips its
  * TypeScript again: the verifier's two workers were ready in 145–235 ms without it and 63–108 ms with it
@@ -62,8 +62,9 @@ export interface LaunchOptions {
  * stripping; tsconfig's `erasableSyntaxOnly` keeps the code strippable), so no process transpiles.
  */
 export async function launch(options: LaunchOptions): Promise<Service> {
-  // A port chosen for the service can be held for an instant by another city's search for free ports
-  // (two test cities starting side by side): the service then fails to bind it; try it again shortly.
+  // Cities reserve their ports against each other (city.ts), but a port chosen for the service can still be
+  // taken for an instant by a process outside them, or by any city where the temp folder cannot hold
+  // reservations: the service then fails to bind it; try it again shortly.
   for (let attempt = 1; ; attempt++) {
     try {
       return await launchOnce(options);
