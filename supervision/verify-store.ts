@@ -1,7 +1,8 @@
 /** Offline verification of a store where it lies (SQLite file or PostgreSQL), with an optional witness file. */
 import { availableParallelism } from 'node:os';
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import { Worker } from 'node:worker_threads';
-import { CheckpointFileError, readCheckpointFile, type Checkpoint, type CheckpointExport } from './checkpoint.ts';
+import { CheckpointFileError, parseCheckpoint, readCheckpointFile, type Checkpoint, type CheckpointExport } from './checkpoint.ts';
 import { openBackend } from './open-backend.ts';
 import type { StoreBackend } from './backend.ts';
 import type { RangeJob, SignatureJob } from './hash-check-worker.ts';
@@ -45,6 +46,26 @@ const WORKER_BATCH = 1_000;
  * 5.8 against 5.3 s; 32, 64 and 96 MB were no better than 48).
  */
 const WORKER_YOUNG_GENERATION_MB = 48;
+
+/**
+ * Longest stretch, in ms, of the parallel verifier's own work on the calling thread before it lets the
+ * event loop turn: the supervision subgraph runs `integrity` in its serving process, and a million
+ * records' 10,000 checkpoints took ≈ 0.4 s to parse and their ranges ≈ 1 s to join in one piece.
+ */
+const SLICE_MS = 15;
+
+/** A clock that says when a slice is over; `due()` then restarts it, so the caller yields once. */
+function sliceClock(): { due(): boolean } {
+  let start = performance.now();
+  return {
+    due() {
+      const now = performance.now();
+      if (now - start < SLICE_MS) return false;
+      start = now;
+      return true;
+    },
+  };
+}
 
 /** Thrown when there is nothing to verify (no such file, no store schema, database unreachable). */
 export class StoreUnreadableError extends Error {
@@ -108,13 +129,20 @@ async function verifyInParallel(options: VerifyStoreOptions, db: StoreBackend, h
     options.onFallback?.(reason);
     return null;
   };
-  const cps = collectCheckpoints(input, problems);
+  const clock = sliceClock();
+  const parsed: (Checkpoint | null)[] = [];
+  for (const text of input.checkpointTexts) {
+    parsed.push(parseCheckpoint(text));
+    if (clock.due()) await nextTurn();
+  }
+  const cps = collectCheckpoints(input, problems, parsed);
   if (problems.length > 0) return fallback('a checkpoint cannot be parsed');
   const plan = rangePlan(hashAlgorithm, heads.map((h) => h.department), cps.map((c) => c.cp), totalSeq);
   // Every checkpoint with a known key has its signature checked by the workers, after their rows.
   const keys = [...new Set(cps.flatMap((c) => (c.key ? [c.key] : [])))];
   const signed = cps.flatMap((c, i) => (c.key ? [i] : []));
   const signatures: SignatureJob = { keys, checkpoints: signed.map((i) => [keys.indexOf(cps[i]!.key!), cps[i]!.cp]) };
+  await nextTurn(); // the workers' start copies every checkpoint to them: a slice of its own
   let summaries: RangeSummary[];
   try {
     summaries = await checkRangesInWorkers(options.db, plan, totalSeq, options.workers ?? availableParallelism(), true, signatures);
@@ -123,7 +151,7 @@ async function verifyInParallel(options: VerifyStoreOptions, db: StoreBackend, h
   }
   const doubt = summaries.find((s) => !s.perfect);
   if (doubt) return fallback(doubt.reason ?? 'a range is not perfect');
-  const facts = joinRanges(plan, summaries, hashAlgorithm);
+  const facts = await joinRanges(plan, summaries, hashAlgorithm, clock);
   if (!facts) return fallback('the ranges do not join');
   const checked = summaries.flatMap((summary) => summary.signatures ?? []);
   if (checked.length !== signed.length) return fallback('a worker did not check its signatures');
@@ -155,8 +183,13 @@ export function rangePlan(hashAlgorithm: HashAlgorithm, departments: string[], c
   };
 }
 
-/** What the ranges' summaries add up to, or null when they do not join into perfect chains. */
-export function joinRanges(plan: Pick<RangeSpec, 'departments' | 'roots' | 'openIntents' | 'outcomes'>, summaries: RangeSummary[], hashAlgorithm: HashAlgorithm): WalkFacts | null {
+/**
+ * What the ranges' summaries add up to, or null when they do not join into perfect chains. With a
+ * `clock`, the event loop turns whenever it says a slice is over (a Merkle root per chain per checkpoint).
+ */
+export async function joinRanges(
+  plan: Pick<RangeSpec, 'departments' | 'roots' | 'openIntents' | 'outcomes'>, summaries: RangeSummary[], hashAlgorithm: HashAlgorithm, clock?: { due(): boolean },
+): Promise<WalkFacts | null> {
   const facts: WalkFacts = { count: 0, maxSeq: 0, found: new Map(), rootAt: new Map(), length: new Map() };
   const chains = plan.departments.map(() => ({ next: 1, lastHash: GENESIS_HASH, tree: new MerkleFrontier(hashAlgorithm) }));
   const roots = plan.roots.map((sizes) => new Set(sizes));
@@ -177,6 +210,7 @@ export function joinRanges(plan: Pick<RangeSpec, 'departments' | 'roots' | 'open
         if (chain.tree.size !== start) return null;
         chain.tree.pushSubtree(size, Buffer.from(hash, 'hex'));
         if (roots[part.department]!.has(chain.tree.size)) facts.rootAt.set(headKey(name, chain.tree.size), chain.tree.root());
+        if (clock?.due()) await nextTurn();
       }
       if (chain.tree.size !== part.lastDeptSeq) return null;
       for (const [deptSeq, hash, seq] of part.heads) facts.found.set(headKey(name, deptSeq), { hash, seq });

@@ -320,16 +320,19 @@ async function* records(scan: VerifyInput['scan'], batch: number): AsyncGenerato
   }
 }
 
-/** The stored and the witness's checkpoints with the keys they name; a stored one that cannot be parsed is a problem. */
-export function collectCheckpoints(input: VerifyInput, problems: Problem[]): CheckpointToCheck[] {
+/**
+ * The stored and the witness's checkpoints with the keys they name; a stored one that cannot be parsed is
+ * a problem. `parsed`: the stored texts already parsed, in order (the parallel verifier parses them a
+ * slice at a time); default parsed here.
+ */
+export function collectCheckpoints(input: VerifyInput, problems: Problem[], parsed: readonly (Checkpoint | null)[] = input.checkpointTexts.map((t) => parseCheckpoint(t))): CheckpointToCheck[] {
   const keys = new Map<string, PublicKeyEntry>();
   for (const k of input.storeKeys) keys.set(k.keyId, k);
   // A witness's keys win: the store's key table could have been replaced along with the checkpoints.
   for (const k of input.witness?.keys ?? []) keys.set(k.keyId, k);
   const out: CheckpointToCheck[] = [];
   const stored = new Map<number, Checkpoint>();
-  input.checkpointTexts.forEach((text, i) => {
-    const cp = parseCheckpoint(text);
+  parsed.forEach((cp, i) => {
     if (!cp) {
       problems.push({ kind: 'corruptCheckpoint', message: `Stored checkpoint #${i + 1} cannot be parsed.` });
       return;

@@ -57,11 +57,18 @@ describe.each(BACKENDS)('verify detects tampering on $name', ({ create }) => {
     const plan = () => rangePlan('sm3', ['medicalInsurance', 'population'], [], 12);
     const ranges = await checkRangesInWorkers(ctx.db, plan(), 12, 3);
     expect(ranges.map((r) => [r.perfect, r.count, r.lastSeq])).toEqual([[true, 4, 4], [true, 4, 8], [true, 4, 12]]);
-    expect(joinRanges(plan(), ranges, 'sm3')).toMatchObject({ count: 12, maxSeq: 12, length: new Map([['population', 8], ['medicalInsurance', 4]]) });
+    expect(await joinRanges(plan(), ranges, 'sm3')).toMatchObject({ count: 12, maxSeq: 12, length: new Map([['population', 8], ['medicalInsurance', 4]]) });
+    // A slice at a time when a clock says so: other work of the serving process runs between slices.
+    const order: string[] = [];
+    setImmediate(() => order.push('other work'));
+    const sliced = await joinRanges(plan(), ranges, 'sm3', { due: () => (order.push('slice'), true) });
+    expect(sliced).toEqual(await joinRanges(plan(), ranges, 'sm3'));
+    expect(order.indexOf('other work')).toBe(1);
+    expect(order.filter((o) => o === 'slice').length).toBeGreaterThan(1);
     await ctx.sql("UPDATE supervision_records SET field = 'Mutation.other' WHERE seq = 10");
     const tampered = await checkRangesInWorkers(ctx.db, plan(), 12, 3);
     expect(tampered.map((r) => [r.perfect, r.reason])).toEqual([[true, undefined], [true, undefined], [false, 'seq 10: hash']]);
-    expect(joinRanges(plan(), tampered, 'sm3')).toBeNull();
+    expect(await joinRanges(plan(), tampered, 'sm3')).toBeNull();
     // Stopping at the first doubt answers with that range alone.
     expect(await checkRangesInWorkers(ctx.db, plan(), 12, 3, true)).toEqual([expect.objectContaining({ perfect: false, reason: 'seq 10: hash' })]);
     // A record past the highest seq the caller knew of is still checked (the last range runs to the end).
