@@ -15,9 +15,12 @@ import { digestHex } from './hashing.ts';
 import { generateSm2KeyPair, sm2PrivateHexFrom, sm2PrivatePem, sm2PublicHexFromPem, sm2PublicOf, sm2PublicPem, sm2SpkiDer } from './sm2-keys.ts';
 import { Sm2Verifier } from './sm2-verify.ts';
 
-/** SM2 public keys prepared for verification (the verifier checks every checkpoint under a few keys). */
+/**
+ * SM2 public keys prepared for verification (the verifier checks every checkpoint under a few keys: the
+ * operator's and its witnesses'). Each holds ≈ 0.5 MB of window tables, so at most 16 are kept.
+ */
 const prepared = new Map<string, Sm2Verifier>();
-const MAX_PREPARED = 64;
+const MAX_PREPARED = 16;
 
 /** Signature algorithms of checkpoints. */
 export type SignatureAlgorithm = 'sm2' | 'ed25519';
