@@ -5,6 +5,7 @@
  */
 import { createPrivateKey, createPublicKey, randomBytes } from 'node:crypto';
 import smCrypto from 'sm-crypto';
+import { SM2_ORDER } from './sm2-verify.ts';
 
 const { sm2 } = smCrypto;
 const SM2_CURVE_OID = '06082a811ccf5501822d';
@@ -13,8 +14,6 @@ const SPKI_PREFIX = '3059301306072a8648ce3d020106082a811ccf5501822d03420004';
 const PKCS8_PREFIX = '308187020100301306072a8648ce3d020106082a811ccf5501822d046d306b0201010420';
 /** PKCS#8 DER prefix of an SM2 private scalar without its public key (OpenSSL derives that). */
 const PKCS8_SCALAR_PREFIX = '3041020100301306072a8648ce3d020106082a811ccf5501822d042730250201010420';
-/** The order n of the SM2 curve's base point (GM/T 0003.5). */
-const SM2_ORDER = 0xfffffffeffffffffffffffffffffffff7203df6b21c6052b53bbf40939d54123n;
 
 /** A raw SM2 key pair: private scalar (64 hex) and public point `04‖x‖y` (130 hex). */
 export interface Sm2KeyPair {

@@ -16,9 +16,13 @@ import { hash } from 'node:crypto';
 const P = 0xfffffffeffffffffffffffffffffffffffffffff00000000ffffffffffffffffn;
 const A = P - 3n;
 const B = 0x28e9fa9e9d9f5e344d5a9e4bcf6509a7f39789f515ab8f92ddbcbd414d940e93n;
-const N = 0xfffffffeffffffffffffffffffffffff7203df6b21c6052b53bbf40939d54123n;
+/** n, the order of G: private scalars and signature values lie in [1, n − 1]. */
+export const SM2_ORDER = 0xfffffffeffffffffffffffffffffffff7203df6b21c6052b53bbf40939d54123n;
+const N = SM2_ORDER;
 const GX = 0x32c4ae2c1f1981195f9904466a39c9948fe30bbff2660be1715a4589334c74c7n;
 const GY = 0xbc3736a2f4f6779c59bdcee36b692153d0a9877cc62a474002df32e52139f0a0n;
+/** G as an uncompressed point `04‖x‖y`. */
+export const SM2_BASE_POINT_HEX = `04${GX.toString(16).padStart(64, '0')}${GY.toString(16).padStart(64, '0')}`;
 
 /** Window width in bits: the digits of a scalar are its bytes, recoded to −127…128. */
 const W = 8;

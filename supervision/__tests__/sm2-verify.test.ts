@@ -8,10 +8,10 @@ import { sm2 } from 'sm-crypto-v2';
 import { describe, expect, it } from 'vitest';
 import { SM2_USER_ID } from '../signing.ts';
 import { generateSm2KeyPair, sm2PrivatePem, sm2PublicHexFromPem } from '../sm2-keys.ts';
-import { parseDerSignature, Sm2Verifier } from '../sm2-verify.ts';
+import { parseDerSignature, SM2_BASE_POINT_HEX, SM2_ORDER, Sm2Verifier } from '../sm2-verify.ts';
 
-const N = 0xfffffffeffffffffffffffffffffffff7203df6b21c6052b53bbf40939d54123n;
-const G = `04${'32c4ae2c1f1981195f9904466a39c9948fe30bbff2660be1715a4589334c74c7'}${'bc3736a2f4f6779c59bdcee36b692153d0a9877cc62a474002df32e52139f0a0'}`;
+const N = SM2_ORDER;
+const G = SM2_BASE_POINT_HEX;
 
 const hex = (v: bigint, bytes = 32): string => v.toString(16).padStart(bytes * 2, '0');
 /** DER of r, s as an encoder writes it (a leading zero when the high bit is set). */
