@@ -7,7 +7,7 @@
  * addition formulas that a check of public data does not need; OpenSSL verifies only with an empty
  * distinguishing ID (Node cannot set it). Here both scalars run through fixed-window tables of affine
  * points (G's built once per process, each key's once per key: ≈ 25 ms each), so a verification is
- * ≈ 66 mixed Jacobian additions and no doublings, and both hashes are Node's native SM3: 220 µs.
+ * ≈ 66 mixed Jacobian additions, no doublings and no inversion, and both hashes are Node's native SM3: ≈ 200 µs.
  * sm2-verify.test.ts checks it against sm-crypto-v2 and OpenSSL.
  */
 import { hash } from 'node:crypto';
@@ -249,15 +249,25 @@ export class Sm2Verifier {
     const t = (r + s) % N;
     if (t === 0n) return false;
     const e = BigInt(`0x${hash('sm3', Buffer.concat([this.z, message]), 'hex')}`);
-    const point = this.sumOfMultiples(s, t);
-    return point !== undefined && (e + point[0]) % N === r;
+    const acc = this.jacobianSum(s, t);
+    if (acc.Z === 0n) return false;
+    // (e + x) mod n = r with x = X/Z² in [0, p): x is r − e mod n, or that plus n while below p (p > n).
+    // Compared as X against x·Z², which spares an inversion (≈ 20 µs of the 220).
+    const z2 = (acc.Z * acc.Z) % P;
+    const x = (((r - e) % N) + N) % N;
+    return (x * z2) % P === acc.X || (x + N < P && ((x + N) * z2) % P === acc.X);
   }
 
   /** s·G + t·Q in affine coordinates (Q this key), or undefined for the point at infinity; s, t in [0, n). */
   sumOfMultiples(s: bigint, t: bigint): [bigint, bigint] | undefined {
+    const acc = this.jacobianSum(s, t);
+    return acc.Z === 0n ? undefined : toAffine(acc);
+  }
+
+  private jacobianSum(s: bigint, t: bigint): Jacobian {
     const acc: Jacobian = { X: 0n, Y: 1n, Z: 0n };
     addMultiple(acc, baseTable!, s);
     addMultiple(acc, this.table, t);
-    return acc.Z === 0n ? undefined : toAffine(acc);
+    return acc;
   }
 }
