@@ -216,6 +216,19 @@ export class MerkleFrontier {
     this.size++;
   }
 
+  /** A frontier of the same leaves, to be grown apart from this one. */
+  copy(): MerkleFrontier {
+    const other = new MerkleFrontier(this.algorithm);
+    other.stack.push(...this.stack); // entries are never changed in place
+    other.size = this.size;
+    return other;
+  }
+
+  /** The hashes of its complete subtrees, largest (leftmost) first: RFC 9162's root folds them right to left. */
+  subtreeHashes(): Buffer[] {
+    return this.stack.map((entry) => entry.hash);
+  }
+
   /** The root of the tree of the leaves pushed so far. */
   root(): string {
     if (this.stack.length === 0) return digestHex(this.algorithm, '');

@@ -2,7 +2,8 @@
  * The parallel verifier's work on one seq range of rows (run by hash-check-worker.ts): it checks
  * everything that can be checked inside the range — each record's hash, seq continuity, each
  * department's deptSeq and prev-hash links, outcomes against open intents — hashes the range's Merkle
- * leaves into complete subtrees, and summarises what links it to the ranges around it. It only has to
+ * leaves into complete subtrees, folds as much of every signed root as lies in the range (see
+ * `joinPoint`), and summarises what links it to the ranges around it. It only has to
  * prove a store perfect: at the first doubt it gives up (`perfect: false`) and the store is verified
  * again the plain way, which names the problems.
  */
@@ -37,8 +38,15 @@ export interface DepartmentPart {
   firstPrevHash: string;
   lastDeptSeq: number;
   lastHash: string;
-  /** Complete Merkle subtrees covering the part's leaves in order, cut at every signed tree size: [first leaf index, size, hash hex]. */
+  /** The part's Merkle stack at its end: complete aligned subtrees covering its leaves in order, [first leaf index, size, hash hex]. */
   subtrees: [number, number, string][];
+  /**
+   * The stack where a signed root's left part ends (a join point past the part's first leaf), as it was
+   * when the chain reached that size: [size, the subtrees then, as in `subtrees`].
+   */
+  cuts: [number, [number, number, string][]][];
+  /** Each signed tree size the part reaches: [size, its join point, the fold of the subtrees between the two (hex; '' when they meet)]. */
+  roots: [number, number, string][];
   /** Checkpoint heads found in the range: [deptSeq, record hash, seq]. */
   heads: [number, string, number][];
 }
@@ -64,6 +72,10 @@ interface Chain {
   part: DepartmentPart;
   roots: Set<number>;
   heads: Set<number>;
+  /** Leaves of the chain before the range (the part's first leaf index). */
+  before: number;
+  /** Sizes at which the stack is written down: the join points of the roots. */
+  cuts: Set<number>;
   // The range's Merkle stack: complete subtrees, first leaf index, size and hash of each (bytes as a
   // latin1 string: Node's one-shot hash answers a string ≈ 1.2 µs sooner than a Buffer, see digestBytes).
   starts: number[];
@@ -120,11 +132,17 @@ export class RangeCheck {
     const prevHash = textOf(row[COL.prevHash]) ?? '';
     let chain = this.chains[d];
     if (!chain) {
-      const part: DepartmentPart = { department: d, firstDeptSeq: deptSeq, firstPrevHash: prevHash, lastDeptSeq: deptSeq, lastHash: stored, subtrees: [], heads: [] };
-      chain = { part, roots: new Set(this.spec.roots[d]), heads: new Set(this.spec.heads[d]), starts: [], sizes: [], hashes: [] };
-      this.chains[d] = chain;
+      const part: DepartmentPart = { department: d, firstDeptSeq: deptSeq, firstPrevHash: prevHash, lastDeptSeq: deptSeq, lastHash: stored, subtrees: [], cuts: [], roots: [], heads: [] };
       this.summary.parts.push(part);
       if (!Number.isSafeInteger(deptSeq) || deptSeq < 1) return this.fail(`seq ${seq}: deptSeq ${deptSeq}`);
+      const before = deptSeq - 1;
+      const cuts = new Set<number>();
+      for (const size of this.spec.roots[d]!) {
+        const at = size > before ? joinPoint(size, before) : before;
+        if (at > before) cuts.add(at);
+      }
+      chain = { part, roots: new Set(this.spec.roots[d]), heads: new Set(this.spec.heads[d]), before, cuts, starts: [], sizes: [], hashes: [] };
+      this.chains[d] = chain;
     } else {
       if (deptSeq !== chain.part.lastDeptSeq + 1 || prevHash !== chain.part.lastHash) return this.fail(`seq ${seq}: chain link`);
       chain.part.lastDeptSeq = deptSeq;
@@ -132,7 +150,8 @@ export class RangeCheck {
     }
     if (!this.kind(row, seq, d)) return false;
     this.pushLeaf(chain, deptSeq - 1, stored);
-    if (chain.roots.has(deptSeq)) this.flush(chain);
+    if (chain.cuts.has(deptSeq)) chain.part.cuts.push([deptSeq, this.stackOf(chain)]);
+    if (chain.roots.has(deptSeq) && !this.foldRoot(chain, deptSeq)) return this.fail(`seq ${seq}: the Merkle stack does not meet the join point of size ${deptSeq}`);
     if (chain.heads.has(deptSeq)) chain.part.heads.push([deptSeq, stored, seq]);
     this.summary.count++;
     this.summary.lastSeq = seq;
@@ -141,7 +160,7 @@ export class RangeCheck {
 
   /** The summary, once every row of the range was added. */
   finish(): RangeSummary {
-    if (this.summary.perfect) for (const chain of this.chains) if (chain) this.flush(chain);
+    if (this.summary.perfect) for (const chain of this.chains) if (chain) chain.part.subtrees = this.stackOf(chain);
     return this.summary;
   }
 
@@ -198,10 +217,54 @@ export class RangeCheck {
     hashes.push(hash);
   }
 
-  private flush(chain: Chain): void {
-    for (let i = 0; i < chain.sizes.length; i++) chain.part.subtrees.push([chain.starts[i]!, chain.sizes[i]!, Buffer.from(chain.hashes[i]!, 'latin1').toString('hex')]);
-    chain.starts.length = 0;
-    chain.sizes.length = 0;
-    chain.hashes.length = 0;
+  /** The stack as it is now, hashes in hex. */
+  private stackOf(chain: Chain): [number, number, string][] {
+    return chain.sizes.map((size, i) => [chain.starts[i]!, size, Buffer.from(chain.hashes[i]!, 'latin1').toString('hex')]);
   }
+
+  /**
+   * At a signed size: folds the subtrees from its join point to the top of the stack (the right part of
+   * its root, which lies in this range) and notes it; false when the stack does not meet the join point.
+   */
+  private foldRoot(chain: Chain, size: number): boolean {
+    const at = joinPoint(size, chain.before);
+    const { starts, sizes, hashes } = chain;
+    let i = starts.length - 1;
+    let right: string | null = null;
+    for (; i >= 0 && starts[i]! >= at; i--) {
+      if (right === null) right = hashes[i]!;
+      else {
+        this.nodeInput.write(hashes[i]!, 1, 'latin1');
+        this.nodeInput.write(right, 33, 'latin1');
+        right = oneShot(this.spec.hashAlgorithm, this.nodeInput, 'binary');
+      }
+    }
+    if ((i < 0 ? chain.before : starts[i]! + sizes[i]!) !== at) return false;
+    chain.part.roots.push([size, at, right === null ? '' : Buffer.from(right, 'latin1').toString('hex')]);
+    return true;
+  }
+}
+
+/**
+ * Where the root of a tree of `size` leaves splits between what lies before a range's first leaf
+ * (`before` leaves) and what lies in it. RFC 9162's root of n leaves folds, right to left, the complete
+ * subtrees of n's binary digits, largest first; the join point is the smallest of their edges (sums of
+ * n's leading digits) that is not below `before`. The subtrees right of it lie wholly in the range and
+ * are each one subtree of the range's stack, so the range's worker folds them; the ones left of it are
+ * the subtrees of a tree of exactly join-point leaves, which the main thread has from the ranges
+ * before (and from the range's stack at that size, written down as a cut). 0 when `before` is 0.
+ */
+export function joinPoint(size: number, before: number): number {
+  let edge = 0;
+  if (edge >= before) return edge;
+  let digit = 1;
+  while (digit * 2 <= size) digit *= 2;
+  let rest = size;
+  for (; digit >= 1; digit /= 2) {
+    if (rest < digit) continue;
+    edge += digit;
+    rest -= digit;
+    if (edge >= before) return edge;
+  }
+  return edge;
 }

@@ -7,7 +7,7 @@ import { openBackend } from './open-backend.ts';
 import type { StoreBackend } from './backend.ts';
 import type { RangeJob, SignatureJob } from './hash-check-worker.ts';
 import { GENESIS_HASH, type HashAlgorithm } from './hashing.ts';
-import { MerkleFrontier } from './merkle.ts';
+import { MerkleFrontier, node } from './merkle.ts';
 import type { RangeSpec, RangeSummary } from './range-check.ts';
 import { collectCheckpoints, concludeVerify, headKey, verifyLog, type Problem, type VerifyInput, type VerifyResult, type WalkFacts } from './verify.ts';
 
@@ -206,13 +206,25 @@ export async function joinRanges(
       chain.next = part.lastDeptSeq + 1;
       chain.lastHash = part.lastHash;
       facts.length.set(name, part.lastDeptSeq);
-      for (const [start, size, hash] of part.subtrees) {
-        if (chain.tree.size !== start) return null;
-        chain.tree.pushSubtree(size, Buffer.from(hash, 'hex'));
-        if (roots[part.department]!.has(chain.tree.size)) facts.rootAt.set(headKey(name, chain.tree.size), chain.tree.root());
+      // Each signed root of the part: the worker folded its right part (range-check.ts's joinPoint); its
+      // left part is the tree of the chain up to the join point, from the ranges before and the part's cuts.
+      if (chain.tree.size !== part.firstDeptSeq - 1) return null;
+      const lefts = new Map<number, Buffer[]>([[chain.tree.size, chain.tree.subtreeHashes()]]);
+      for (const [at, stack] of part.cuts) {
+        const tree = pushAll(chain.tree.copy(), stack);
+        if (!tree || tree.size !== at) return null;
+        lefts.set(at, tree.subtreeHashes());
+      }
+      for (const [size, at, right] of part.roots) {
+        const left = lefts.get(at);
+        if (!left || !roots[part.department]!.has(size) || (left.length === 0 && right === '')) return null;
+        let hash = right === '' ? left[left.length - 1]! : Buffer.from(right, 'hex');
+        for (let i = left.length - (right === '' ? 2 : 1); i >= 0; i--) hash = node(hashAlgorithm, left[i]!, hash);
+        facts.rootAt.set(headKey(name, size), hash.toString('hex'));
         if (clock?.due()) await nextTurn();
       }
-      if (chain.tree.size !== part.lastDeptSeq) return null;
+      if (!pushAll(chain.tree, part.subtrees) || chain.tree.size !== part.lastDeptSeq) return null;
+      if (clock?.due()) await nextTurn();
       for (const [deptSeq, hash, seq] of part.heads) facts.found.set(headKey(name, deptSeq), { hash, seq });
     }
   }
@@ -228,6 +240,15 @@ export async function joinRanges(
     }
   }
   return facts;
+}
+
+/** Pushes a part's subtrees ([first leaf, size, hash hex], in order) onto `tree`; null when one does not follow the last. */
+function pushAll(tree: MerkleFrontier, subtrees: [number, number, string][]): MerkleFrontier | null {
+  for (const [start, size, hash] of subtrees) {
+    if (tree.size !== start || !Number.isSafeInteger(size) || size < 1 || (size & (size - 1)) !== 0 || start % size !== 0) return null;
+    tree.pushSubtree(size, Buffer.from(hash, 'hex'));
+  }
+  return tree;
 }
 
 /**

@@ -3,10 +3,11 @@ import { describe, expect, it } from 'vitest';
 import { RECORD_COLUMNS, recordFromArray, recordValues } from '../columns.ts';
 import { digestHex, GENESIS_HASH } from '../hashing.ts';
 import { MerkleFrontier } from '../merkle.ts';
-import { RangeCheck } from '../range-check.ts';
+import { joinPoint, RangeCheck } from '../range-check.ts';
 import { sealRecord, storedRecordHash, type RecordDraft } from '../record.ts';
 import { COL, rowHashInput, rowHashInputByParts } from '../row-hash.ts';
-import { rangePlan } from '../verify-store.ts';
+import { headKey } from '../verify.ts';
+import { joinRanges, rangePlan } from '../verify-store.ts';
 
 const draft: RecordDraft = {
   department: 'population', kind: 'intent', intentSeq: null,
@@ -94,31 +95,44 @@ describe('a range check', () => {
     return rows;
   };
   const rows = chain(40);
-  const hashes = rows.map((r) => r[COL.hash] as string);
 
-  it('hashes its Merkle leaves into subtrees that give every signed root, wherever the range starts', () => {
-    const signed = [5, 13, 16, 29];
-    for (const afterSeq of [0, 1, 3, 8, 11, 27]) {
-      const plan = rangePlan('sm3', ['population'], [], 40);
-      const check = new RangeCheck({ ...plan, roots: [signed], afterSeq, upToSeq: null });
-      for (const r of rows.slice(afterSeq)) expect(check.add(r)).toBe(true);
-      const [part] = check.finish().parts;
-      // The tree up to the range, leaf by leaf; then the range's subtrees; every signed size is reached exactly.
-      const joined = new MerkleFrontier('sm3');
-      for (const h of hashes.slice(0, afterSeq)) joined.pushRecord(h);
-      const reached = new Map<number, string>();
-      for (const [start, size, hash] of part!.subtrees) {
-        expect(start).toBe(joined.size);
-        joined.pushSubtree(size, Buffer.from(hash, 'hex'));
-        reached.set(joined.size, joined.root());
-      }
-      const byLeaf = new MerkleFrontier('sm3');
-      for (const [i, h] of hashes.entries()) {
-        byLeaf.pushRecord(h);
-        if (signed.includes(i + 1) && i + 1 > afterSeq) expect(reached.get(i + 1), `root at ${i + 1} after ${afterSeq}`).toBe(byLeaf.root());
-      }
-      expect(joined.root()).toBe(byLeaf.root());
+  it('gives every signed root from the ranges\' parts, wherever the ranges start and end', async () => {
+    const long = chain(300);
+    // Each tree size's root, leaf by leaf: what the joined ranges must give.
+    const expected: string[] = [];
+    const byLeaf = new MerkleFrontier('sm3');
+    for (const r of long) {
+      byLeaf.pushRecord(r[COL.hash] as string);
+      expected[byLeaf.size] = byLeaf.root();
     }
+    const every = Array.from({ length: 300 }, (_, i) => i + 1);
+    const signedSets = [every, every.filter((n) => (n * 7919) % 5 === 0), [1, 2, 3, 4, 63, 64, 65, 127, 128, 129, 255, 256, 257, 300], [300]];
+    // Where each range starts (its afterSeq); the last runs to the end.
+    const splits = [[0], [0, 1], [0, 150], [0, 3, 64, 65, 127, 200, 299], [0, 37, 128, 129, 255, 256, 257], [0, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17]];
+    for (const signed of signedSets) {
+      for (const starts of splits) {
+        const plan = { ...rangePlan('sm3', ['population'], [], 300), roots: [signed] };
+        const summaries = starts.map((afterSeq, k) => {
+          const check = new RangeCheck({ ...plan, afterSeq, upToSeq: starts[k + 1] ?? null });
+          for (const r of long.slice(afterSeq)) {
+            if (check.past(r)) break;
+            expect(check.add(r)).toBe(true);
+          }
+          return check.finish();
+        });
+        const facts = await joinRanges(plan, summaries, 'sm3');
+        expect(facts, `ranges from ${starts.join(', ')}`).not.toBeNull();
+        expect([...facts!.rootAt.keys()].sort()).toEqual(signed.map((n) => headKey('population', n)).sort());
+        for (const n of signed) expect(facts!.rootAt.get(headKey('population', n)), `root at ${n}, ranges from ${starts.join(', ')}`).toBe(expected[n]);
+      }
+    }
+  });
+
+  it('finds where a root splits between the leaves before a range and those in it', () => {
+    // 13 = 8 + 4 + 1: its subtrees' edges are 0, 8, 12 and 13.
+    expect([0, 1, 8, 9, 12, 13].map((before) => joinPoint(13, before))).toEqual([0, 8, 8, 12, 12, 13]);
+    expect(joinPoint(100_000, 83_333)).toBe(98_304);
+    expect(joinPoint(1 << 20, 5)).toBe(1 << 20);
   });
 
   it('gives up at a broken link, a changed hash, a gap in seq and an unknown department', () => {
