@@ -9,7 +9,7 @@ import type { RangeJob, SignatureJob } from './hash-check-worker.ts';
 import { GENESIS_HASH, type HashAlgorithm } from './hashing.ts';
 import { MerkleFrontier, node } from './merkle.ts';
 import type { RangeSpec, RangeSummary } from './range-check.ts';
-import { collectCheckpoints, concludeVerify, headKey, verifyLog, type Problem, type VerifyInput, type VerifyResult, type WalkFacts } from './verify.ts';
+import { ByPosition, collectCheckpoints, concludeVerify, verifyLog, type Problem, type VerifyInput, type VerifyResult, type WalkFacts } from './verify.ts';
 
 /** What to verify. */
 export interface VerifyStoreOptions {
@@ -190,7 +190,7 @@ export function rangePlan(hashAlgorithm: HashAlgorithm, departments: string[], c
 export async function joinRanges(
   plan: Pick<RangeSpec, 'departments' | 'roots' | 'openIntents' | 'outcomes'>, summaries: RangeSummary[], hashAlgorithm: HashAlgorithm, clock?: { due(): boolean },
 ): Promise<WalkFacts | null> {
-  const facts: WalkFacts = { count: 0, maxSeq: 0, found: new Map(), rootAt: new Map(), length: new Map() };
+  const facts: WalkFacts = { count: 0, maxSeq: 0, found: new ByPosition(), rootAt: new ByPosition(), length: new Map() };
   const chains = plan.departments.map(() => ({ next: 1, lastHash: GENESIS_HASH, tree: new MerkleFrontier(hashAlgorithm) }));
   const roots = plan.roots.map((sizes) => new Set(sizes));
   let nextSeq = 1;
@@ -220,12 +220,12 @@ export async function joinRanges(
         if (!left || !roots[part.department]!.has(size) || (left.length === 0 && right === '')) return null;
         let hash = right === '' ? left[left.length - 1]! : Buffer.from(right, 'hex');
         for (let i = left.length - (right === '' ? 2 : 1); i >= 0; i--) hash = node(hashAlgorithm, left[i]!, hash);
-        facts.rootAt.set(headKey(name, size), hash.toString('hex'));
+        facts.rootAt.set(name, size, hash.toString('hex'));
         if (clock?.due()) await nextTurn();
       }
       if (!pushAll(chain.tree, part.subtrees) || chain.tree.size !== part.lastDeptSeq) return null;
       if (clock?.due()) await nextTurn();
-      for (const [deptSeq, hash, seq] of part.heads) facts.found.set(headKey(name, deptSeq), { hash, seq });
+      for (const [deptSeq, hash, seq] of part.heads) facts.found.set(name, deptSeq, { hash, seq });
     }
   }
   // Outcomes of intents in an earlier range, now that every range has written its open intents.
