@@ -245,8 +245,12 @@ export async function joinRanges(
 /** Pushes a part's subtrees ([first leaf, size, hash hex], in order) onto `tree`; null when one does not follow the last. */
 function pushAll(tree: MerkleFrontier, subtrees: [number, number, string][]): MerkleFrontier | null {
   for (const [start, size, hash] of subtrees) {
-    if (tree.size !== start || !Number.isSafeInteger(size) || size < 1 || (size & (size - 1)) !== 0 || start % size !== 0) return null;
-    tree.pushSubtree(size, Buffer.from(hash, 'hex'));
+    if (tree.size !== start) return null;
+    try {
+      tree.pushSubtree(size, Buffer.from(hash, 'hex'));
+    } catch {
+      return null; // not a power of two, or not aligned (RFC 9162's shape)
+    }
   }
   return tree;
 }
