@@ -53,6 +53,24 @@ describe.each(BACKENDS)('verify detects tampering on $name', ({ create }) => {
     }
   }, 120_000); // worker threads start slowly on a loaded machine
 
+  it('joins the roots of many checkpoints across ranges wherever they fall, as the plain walk computes them', async () => {
+    const store = await ctx.open();
+    // Chains of different lengths, a checkpoint (a root per chain) after each round: range edges fall
+    // before, on and after the signed sizes and their join points.
+    for (let round = 0; round < 7; round++) {
+      await seed(store, 3 + round);
+      await store.checkpoint();
+    }
+    await store.close();
+    const plain = await verifyStore({ db: ctx.db, parallelAbove: Infinity });
+    expect(plain).toMatchObject({ ok: true, checkpoints: 8, problems: [] });
+    for (const workers of [1, 2, 3, 4, 7]) {
+      const reasons: string[] = [];
+      expect(await verifyStore({ db: ctx.db, parallelAbove: 0, workers, onFallback: (r) => reasons.push(r) }), `${workers} workers`).toEqual(plain);
+      expect(reasons, `${workers} workers`).toEqual([]);
+    }
+  }, 120_000);
+
   it('checks every record in worker threads, each over its own seq range, and gives up on the range that fails', async () => {
     const plan = () => rangePlan('sm3', ['medicalInsurance', 'population'], [], 12);
     const ranges = await checkRangesInWorkers(ctx.db, plan(), 12, 3);
