@@ -232,8 +232,16 @@ export class MerkleFrontier {
   /** The root of the tree of the leaves pushed so far. */
   root(): string {
     if (this.stack.length === 0) return digestHex(this.algorithm, '');
-    let hash = this.stack[this.stack.length - 1]!.hash;
-    for (let i = this.stack.length - 2; i >= 0; i--) hash = node(this.algorithm, this.stack[i]!.hash, hash);
-    return hash.toString('hex');
+    return foldSubtrees(this.algorithm, this.subtreeHashes()).toString('hex');
   }
+}
+
+/**
+ * The root over complete subtrees given left to right (a frontier's, largest first), folded right to
+ * left as RFC 9162 shapes a tree: H(s₁ ‖ H(s₂ ‖ … H(sₖ₋₁ ‖ sₖ))). At least one subtree.
+ */
+export function foldSubtrees(algorithm: HashAlgorithm, subtrees: readonly Buffer[]): Buffer {
+  let hash = subtrees[subtrees.length - 1]!;
+  for (let i = subtrees.length - 2; i >= 0; i--) hash = node(algorithm, subtrees[i]!, hash);
+  return hash;
 }

@@ -203,9 +203,7 @@ export class RangeCheck {
     // Merge with the subtree on the left while it has the same size and the pair is aligned (RFC 9162's
     // shape); subtrees whose partner lies before the range stay as they are, for the main thread.
     for (let top = sizes.length - 1; top >= 0 && sizes[top] === size && starts[top]! % (2 * size) === 0; top--) {
-      this.nodeInput.write(hashes[top]!, 1, 'latin1');
-      this.nodeInput.write(hash, 33, 'latin1');
-      hash = oneShot(this.spec.hashAlgorithm, this.nodeInput, 'binary');
+      hash = this.node(hashes[top]!, hash);
       start = starts[top]!;
       size *= 2;
       starts.pop();
@@ -215,6 +213,13 @@ export class RangeCheck {
     starts.push(start);
     sizes.push(size);
     hashes.push(hash);
+  }
+
+  /** An inner node's hash, H(0x01 ‖ left ‖ right), over hashes as latin1 strings, into the one kept input buffer. */
+  private node(left: string, right: string): string {
+    this.nodeInput.write(left, 1, 'latin1');
+    this.nodeInput.write(right, 33, 'latin1');
+    return oneShot(this.spec.hashAlgorithm, this.nodeInput, 'binary');
   }
 
   /** The stack as it is now, hashes in hex. */
@@ -232,12 +237,7 @@ export class RangeCheck {
     let i = starts.length - 1;
     let right: string | null = null;
     for (; i >= 0 && starts[i]! >= at; i--) {
-      if (right === null) right = hashes[i]!;
-      else {
-        this.nodeInput.write(hashes[i]!, 1, 'latin1');
-        this.nodeInput.write(right, 33, 'latin1');
-        right = oneShot(this.spec.hashAlgorithm, this.nodeInput, 'binary');
-      }
+      right = right === null ? hashes[i]! : this.node(hashes[i]!, right);
     }
     if ((i < 0 ? chain.before : starts[i]! + sizes[i]!) !== at) return false;
     chain.part.roots.push([size, at, right === null ? '' : Buffer.from(right, 'latin1').toString('hex')]);

@@ -2,7 +2,7 @@
  * Checkpoint signatures. SM2 (GM/T 0003, SM3 digest, GM/T 0009 default ID `1234567812345678`,
  * DER-encoded r,s) by default, signed through sm-crypto-v2 because Node's `crypto.sign` cannot set SM2's
  * distinguishing ID and so signs with an empty one that no Chinese system accepts; verified by
- * sm2-verify.ts, 2.5× faster than sm-crypto-v2 for the verifier’s thousands of checkpoints. (sm-crypto-v2 signs
+ * sm2-verify.ts, nearly 3× faster than sm-crypto-v2 for the verifier’s thousands of checkpoints. (sm-crypto-v2 signs
  * about 33× faster than sm-crypto, which signed checkpoints before; the signatures are the same
  * standard, so checkpoints signed by either verify with either, and with OpenSSL.) Ed25519 by option.
  * Keys live as PEM files (PKCS#8 private, SPKI public) that OpenSSL reads as they are.

@@ -7,7 +7,7 @@ import { openBackend } from './open-backend.ts';
 import type { StoreBackend } from './backend.ts';
 import type { RangeJob, SignatureJob } from './hash-check-worker.ts';
 import { GENESIS_HASH, type HashAlgorithm } from './hashing.ts';
-import { MerkleFrontier, node } from './merkle.ts';
+import { foldSubtrees, MerkleFrontier } from './merkle.ts';
 import type { RangeSpec, RangeSummary } from './range-check.ts';
 import { ByPosition, collectCheckpoints, concludeVerify, verifyLog, type Problem, type VerifyInput, type VerifyResult, type WalkFacts } from './verify.ts';
 
@@ -217,10 +217,9 @@ export async function joinRanges(
       }
       for (const [size, at, right] of part.roots) {
         const left = lefts.get(at);
-        if (!left || !roots[part.department]!.has(size) || (left.length === 0 && right === '')) return null;
-        let hash = right === '' ? left[left.length - 1]! : Buffer.from(right, 'hex');
-        for (let i = left.length - (right === '' ? 2 : 1); i >= 0; i--) hash = node(hashAlgorithm, left[i]!, hash);
-        facts.rootAt.set(name, size, hash.toString('hex'));
+        const subtrees = right === '' ? left : left && [...left, Buffer.from(right, 'hex')];
+        if (!subtrees || subtrees.length === 0 || !roots[part.department]!.has(size)) return null;
+        facts.rootAt.set(name, size, foldSubtrees(hashAlgorithm, subtrees).toString('hex'));
         if (clock?.due()) await nextTurn();
       }
       if (!pushAll(chain.tree, part.subtrees) || chain.tree.size !== part.lastDeptSeq) return null;

@@ -105,11 +105,6 @@ export class ByPosition<T> {
     }
     positions.set(deptSeq, value);
   }
-
-  /** Every position, as [department, deptSeq, value]. */
-  *entries(): IterableIterator<[string, number, T]> {
-    for (const [department, positions] of this.byDepartment) for (const [deptSeq, value] of positions) yield [department, deptSeq, value];
-  }
 }
 
 /** A checkpoint to check, where it came from and the key it names (undefined: unknown). */
